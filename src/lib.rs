@@ -1,0 +1,28 @@
+//! copbook turns a folder of Markdown into a community-of-practice handbook.
+//!
+//! A page travels through the modules in this order:
+//!
+//! 1. [`load`]: read the content folder: `handbook.toml`, every Markdown file
+//!    split into front matter and body, static files and template overrides.
+//! 2. [`model`]: build the typed handbook (communities, people, glossary
+//!    terms, principles, guidelines, standards, pages), give every page its
+//!    URL, and check the references between them.
+//! 3. [`markdown`]: render each body to HTML, resolving links to the pages
+//!    they name and collecting headings and links for the checks.
+//! 4. [`render`]: apply the theme's templates, and write the pages copbook
+//!    makes itself (directories, glossary, review report, sitemap...).
+//! 5. [`output`]: write the site, swapping it in only when it is complete.
+//!
+//! Beside the pipeline: [`diag`] (findings with file and line), [`serve`]
+//! (preview server with livereload) and the command line in `main.rs`.
+
+pub mod config;
+pub mod date;
+pub mod diag;
+pub mod load;
+pub mod markdown;
+pub mod model;
+pub mod output;
+pub mod render;
+pub mod serve;
+pub mod site;
