@@ -1,1 +1,315 @@
-//! TODO
+//! `handbook.toml`: the handbook's title, where it is published, and the
+//! settings for review dates and the theme.
+//!
+//! Every key has a default, so a folder without `handbook.toml` still builds.
+//! Unknown keys are reported with a did-you-mean, as a warning: a typo should
+//! be noticed, but must never stop a publish.
+
+use crate::diag::{did_you_mean, line_col, Diagnostic, Diagnostics};
+use serde::{Deserialize, Serialize};
+
+/// The file a handbook folder is configured by.
+pub const FILE_NAME: &str = "handbook.toml";
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default)]
+pub struct Config {
+    pub title: String,
+    pub organisation: Option<String>,
+    pub description: Option<String>,
+    /// Where the site is published: a full URL (`https://org.github.io/handbook/`)
+    /// or a path (`/handbook/`). Every URL the site writes starts with its path.
+    pub base_url: String,
+    pub language: String,
+    /// Repository URL, for "edit this page" links.
+    pub repository: Option<String>,
+    pub branch: String,
+    pub contact_url: Option<String>,
+    pub contact_text: Option<String>,
+    pub footer: Option<String>,
+    /// Default "leads as of" date for communities that do not give their own.
+    pub leads_as_of: Option<String>,
+    /// Custom domain for GitHub Pages: writes a `CNAME` file.
+    pub cname: Option<String>,
+    /// Output folder, relative to the handbook folder.
+    pub output: String,
+    pub review: ReviewConfig,
+    pub theme: ThemeConfig,
+    /// Free-form values for template overrides, as `site.extra`.
+    pub extra: toml::Table,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default)]
+pub struct ReviewConfig {
+    /// Items due within this many days are listed as "due soon".
+    pub due_soon_days: i64,
+    /// Default interval after `last_reviewed`, per kind.
+    pub principles: String,
+    pub guidelines: String,
+    pub standards: String,
+    /// Default for every other page; none when empty.
+    pub pages: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default)]
+pub struct ThemeConfig {
+    /// Deepest heading level listed in "On this page".
+    pub toc_depth: u8,
+    /// Write a page for each person; when false, names are shown without links.
+    pub people_pages: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            title: "Handbook".into(),
+            organisation: None,
+            description: None,
+            base_url: "/".into(),
+            language: "en".into(),
+            repository: None,
+            branch: "main".into(),
+            contact_url: None,
+            contact_text: None,
+            footer: None,
+            leads_as_of: None,
+            cname: None,
+            output: "public".into(),
+            review: ReviewConfig::default(),
+            theme: ThemeConfig::default(),
+            extra: toml::Table::new(),
+        }
+    }
+}
+
+impl Default for ReviewConfig {
+    fn default() -> Self {
+        ReviewConfig {
+            due_soon_days: 30,
+            principles: "24 months".into(),
+            guidelines: "12 months".into(),
+            standards: "12 months".into(),
+            pages: String::new(),
+        }
+    }
+}
+
+impl Default for ThemeConfig {
+    fn default() -> Self {
+        ThemeConfig { toc_depth: 3, people_pages: true }
+    }
+}
+
+const KNOWN_KEYS: &[&str] = &[
+    "title", "organisation", "description", "base_url", "language", "repository", "branch", "contact_url",
+    "contact_text", "footer", "leads_as_of", "cname", "output", "review", "theme", "extra",
+];
+const KNOWN_REVIEW_KEYS: &[&str] = &["due_soon_days", "principles", "guidelines", "standards", "pages"];
+const KNOWN_THEME_KEYS: &[&str] = &["toc_depth", "people_pages"];
+
+impl Config {
+    /// Parses `handbook.toml` text. Errors are findings at the file's line.
+    pub fn parse(text: &str, diags: &mut Diagnostics) -> Option<Config> {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let table: toml::Table = match text.parse() {
+            Ok(t) => t,
+            Err(e) => {
+                diags.push(toml_error(FILE_NAME, text, 0, &e));
+                return None;
+            }
+        };
+        report_unknown_keys(&table, KNOWN_KEYS, "", text, diags);
+        for (section, known) in [("review", KNOWN_REVIEW_KEYS), ("theme", KNOWN_THEME_KEYS)] {
+            if let Some(toml::Value::Table(t)) = table.get(section) {
+                report_unknown_keys(t, known, &format!("{section}."), text, diags);
+            }
+        }
+        match Config::deserialize(toml::Value::Table(table)) {
+            Ok(config) => {
+                config.validate(text, diags);
+                Some(config)
+            }
+            Err(e) => {
+                diags.push(toml_error(FILE_NAME, text, 0, &e));
+                None
+            }
+        }
+    }
+
+    fn validate(&self, text: &str, diags: &mut Diagnostics) {
+        if let Some(as_of) = &self.leads_as_of {
+            if crate::date::Date::parse(as_of, true).is_none() {
+                diags.push(
+                    Diagnostic::error("bad-date", format!("leads_as_of '{as_of}' is not a date"))
+                        .at(FILE_NAME, key_line(text, "leads_as_of"))
+                        .hint("write it as 2026-01 or 2026-01-31"),
+                );
+            }
+        }
+        let review = &self.review;
+        for (key, value) in [
+            ("principles", &review.principles),
+            ("guidelines", &review.guidelines),
+            ("standards", &review.standards),
+            ("pages", &review.pages),
+        ] {
+            if !value.is_empty() && crate::date::Duration::parse(value).is_none() {
+                diags.push(
+                    Diagnostic::error("bad-duration", format!("review.{key} '{value}' is not a duration"))
+                        .at(FILE_NAME, key_line(text, key))
+                        .hint("write it as a number and a unit, e.g. '6 months' or '1 year'"),
+                );
+            }
+        }
+    }
+
+    /// The path every URL starts with: `""` for a domain root, `"/handbook"`
+    /// for `https://org.github.io/handbook/`.
+    pub fn base_path(&self) -> String {
+        let url = self.base_url.trim();
+        let path = match url.find("://") {
+            Some(i) => url[i + 3..].find('/').map_or("", |j| &url[i + 3 + j..]),
+            None => url,
+        };
+        let path = path.trim_matches('/');
+        if path.is_empty() {
+            String::new()
+        } else {
+            format!("/{path}")
+        }
+    }
+
+    /// The absolute site URL without a trailing slash, when `base_url` is a
+    /// full URL (needed for the sitemap and canonical links).
+    pub fn site_url(&self) -> Option<String> {
+        let url = self.base_url.trim();
+        url.contains("://").then(|| url.trim_end_matches('/').to_string())
+    }
+}
+
+fn report_unknown_keys(table: &toml::Table, known: &[&str], prefix: &str, text: &str, diags: &mut Diagnostics) {
+    for key in table.keys() {
+        if !known.contains(&key.as_str()) {
+            diags.push(
+                Diagnostic::warning("unknown-setting", format!("'{prefix}{key}' is not a copbook setting; it is ignored"))
+                    .at(FILE_NAME, key_line(text, key))
+                    .maybe_hint(did_you_mean(key, known.iter().copied()).or_else(|| {
+                        Some("put values for your own templates under [extra]".into())
+                    })),
+            );
+        }
+    }
+}
+
+/// A TOML error as a finding, with the parser's position mapped to the file's line.
+pub fn toml_error(file: &str, text: &str, first_line: u32, e: &impl TomlError) -> Diagnostic {
+    let (line, column) = e.span().map_or((1, 0), |s| line_col(text, s.start));
+    Diagnostic::error("frontmatter-parse", format!("not valid TOML: {}", e.message().trim()))
+        .at(file, first_line + line)
+        .column(column)
+        .hint("check the quotes, '=' signs and brackets on this line; dates are written 2026-05-10")
+}
+
+/// What copbook needs from both kinds of TOML error.
+pub trait TomlError {
+    fn span(&self) -> Option<std::ops::Range<usize>>;
+    fn message(&self) -> &str;
+}
+impl TomlError for toml::de::Error {
+    fn span(&self) -> Option<std::ops::Range<usize>> {
+        toml::de::Error::span(self)
+    }
+    fn message(&self) -> &str {
+        toml::de::Error::message(self)
+    }
+}
+
+/// Line of a top-level `key =` or `key:` in a TOML or YAML text; 1 when not found.
+/// Parsers give values without positions, and this is exact for top-level keys.
+pub fn key_line(text: &str, key: &str) -> u32 {
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim_start();
+        let rest = line
+            .strip_prefix(key)
+            .or_else(|| line.strip_prefix(&format!("\"{key}\"")))
+            .or_else(|| line.strip_prefix(&format!("'{key}'")));
+        if let Some(rest) = rest {
+            let rest = rest.trim_start();
+            if rest.starts_with('=') || rest.starts_with(':') {
+                return i as u32 + 1;
+            }
+        }
+    }
+    1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> (Option<Config>, Diagnostics) {
+        let mut d = Diagnostics::default();
+        (Config::parse(text, &mut d), d)
+    }
+
+    #[test]
+    fn defaults_when_empty() {
+        let (c, d) = parse("");
+        let c = c.unwrap();
+        assert!(d.is_empty());
+        assert_eq!(c.base_path(), "");
+        assert_eq!(c.review.due_soon_days, 30);
+        assert_eq!(c.theme.toc_depth, 3);
+    }
+
+    #[test]
+    fn base_path_from_url_or_path() {
+        let mut c = Config::default();
+        for (url, path, site) in [
+            ("https://org.github.io/handbook/", "/handbook", Some("https://org.github.io/handbook")),
+            ("https://handbook.example.org", "", Some("https://handbook.example.org")),
+            ("/handbook/", "/handbook", None),
+            ("handbook", "/handbook", None),
+            ("/a/b/", "/a/b", None),
+            ("/", "", None),
+        ] {
+            c.base_url = url.into();
+            assert_eq!(c.base_path(), path, "{url}");
+            assert_eq!(c.site_url().as_deref(), site, "{url}");
+        }
+    }
+
+    #[test]
+    fn parse_error_names_the_line() {
+        let (c, d) = parse("title = \"x\"\nbase_url = \n");
+        assert!(c.is_none());
+        let e = &d.0[0];
+        assert_eq!((e.code, e.file.as_str(), e.line), ("frontmatter-parse", "handbook.toml", 2));
+    }
+
+    #[test]
+    fn unknown_keys_warn_with_did_you_mean() {
+        let (c, d) = parse("title = \"x\"\ntitel = \"y\"\n[theme]\ntoc_dept = 2\n");
+        assert!(c.is_some());
+        assert_eq!(d.0.len(), 2);
+        assert_eq!(d.0[0].line, 2);
+        assert_eq!(d.0[0].hint.as_deref(), Some("did you mean 'title'?"));
+        assert_eq!(d.0[1].hint.as_deref(), Some("did you mean 'toc_depth'?"));
+    }
+
+    #[test]
+    fn wrong_type_is_an_error() {
+        let (c, d) = parse("title = 3\n");
+        assert!(c.is_none());
+        assert!(d.has_errors());
+    }
+
+    #[test]
+    fn bad_values_are_errors() {
+        let (_, d) = parse("leads_as_of = \"January\"\n[review]\nstandards = \"yearly\"\n");
+        let codes: Vec<_> = d.iter().map(|d| (d.code, d.line)).collect();
+        assert_eq!(codes, vec![("bad-date", 1), ("bad-duration", 3)]);
+    }
+}

@@ -1,1 +1,273 @@
-//! TODO
+//! Stage 1: read a handbook folder.
+//!
+//! Input: the folder. Output: a [`Folder`] holding the configuration, every
+//! Markdown file split into front matter and body, the other files to copy,
+//! and the handbook's template overrides. Nothing is interpreted here beyond
+//! syntax: what a file *means* is the model's job.
+
+pub mod front_matter;
+mod updated;
+
+use crate::config::{self, Config};
+use crate::date::Date;
+use crate::diag::{line_col, Diagnostic, Diagnostics};
+pub use front_matter::FrontMatter;
+use rayon::prelude::*;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The glossary file that holds many terms as `[[term]]` tables.
+pub const GLOSSARY_FILE: &str = "glossary.toml";
+/// Folder of template overrides.
+pub const TEMPLATES_DIR: &str = "templates";
+
+/// Everything read from a handbook folder.
+#[derive(Debug, Clone, Default)]
+pub struct Folder {
+    pub root: PathBuf,
+    pub config: Config,
+    pub documents: Vec<Document>,
+    /// Other files (images, downloads...), relative paths with `/`.
+    pub files: Vec<String>,
+    /// Template overrides, by name relative to `templates/`.
+    pub templates: BTreeMap<String, String>,
+    /// `glossary.toml`, when there is one.
+    pub glossary: Option<String>,
+}
+
+/// One Markdown file.
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// Path relative to the handbook folder, with `/` separators.
+    pub path: String,
+    pub front: FrontMatter,
+    pub body: String,
+    /// File line on which the body starts.
+    pub body_line: u32,
+    /// When the file last changed: its last git commit, else its mtime.
+    pub updated: Option<Date>,
+}
+
+/// How to read a folder.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// Overrides `base_url` from handbook.toml.
+    pub base_url: Option<String>,
+    /// Output folder to leave out of the walk (it may sit inside the content folder).
+    pub exclude: Option<PathBuf>,
+}
+
+/// Reads the folder at `root`. Problems are findings; the folder is read as
+/// far as it can be, so that every problem is reported at once.
+pub fn folder(root: &Path, options: &LoadOptions, diags: &mut Diagnostics) -> Folder {
+    let mut folder = Folder { root: root.to_path_buf(), ..Folder::default() };
+    if let Some(text) = read_text(root, config::FILE_NAME, diags) {
+        if let Some(config) = Config::parse(&text, diags) {
+            folder.config = config;
+        }
+    }
+    if let Some(base_url) = &options.base_url {
+        folder.config.base_url = base_url.clone();
+    }
+    let exclude = options.exclude.clone().unwrap_or_else(|| root.join(&folder.config.output));
+    let mut markdown = Vec::new();
+    for path in walk(root, &exclude, diags) {
+        if let Some(name) = path.strip_prefix(&format!("{TEMPLATES_DIR}/")) {
+            if let Some(text) = read_text(root, &path, diags) {
+                folder.templates.insert(name.to_string(), text);
+            }
+        } else if path == GLOSSARY_FILE {
+            folder.glossary = read_text(root, &path, diags);
+        } else if is_markdown(&path) {
+            markdown.push(path);
+        } else if path != config::FILE_NAME {
+            folder.files.push(path);
+        }
+    }
+    let dates = updated::Dates::of(root);
+    let read: Vec<(Option<Document>, Vec<Diagnostic>)> = markdown
+        .par_iter()
+        .map(|path| {
+            let mut found = Diagnostics::default();
+            let doc = read_document(root, path, &dates, &mut found);
+            (doc, found.0)
+        })
+        .collect();
+    for (doc, found) in read {
+        folder.documents.extend(doc);
+        diags.0.extend(found);
+    }
+    folder
+}
+
+/// Whether a file name is Markdown copbook renders.
+pub fn is_markdown(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    lower.ends_with(".md") || lower.ends_with(".markdown")
+}
+
+/// Every file below `root`, relative and sorted, leaving out hidden files,
+/// the output folder and tool folders. Symlinks are followed; loops are reported.
+fn walk(root: &Path, exclude: &Path, diags: &mut Diagnostics) -> Vec<String> {
+    let mut paths = Vec::new();
+    let walker = walkdir::WalkDir::new(root).follow_links(true).sort_by_file_name().into_iter();
+    let skip_dir = |e: &walkdir::DirEntry| {
+        let name = e.file_name().to_string_lossy();
+        e.depth() > 0
+            && (name.starts_with('.')
+                || (e.file_type().is_dir() && (e.path() == exclude || name == "node_modules" || name == "target")))
+    };
+    for entry in walker.filter_entry(|e| !skip_dir(e)) {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let file = e.path().and_then(|p| p.strip_prefix(root).ok()).map(slash_path).unwrap_or_default();
+                let message = if e.loop_ancestor().is_some() {
+                    "symbolic link loops back to a folder above it; it is skipped".to_string()
+                } else {
+                    format!("cannot be read: {e}")
+                };
+                diags.push(Diagnostic::warning("unreadable", message).at(file, 0));
+                continue;
+            }
+        };
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let Ok(rel) = entry.path().strip_prefix(root) else { continue };
+        if rel.to_str().is_none() {
+            diags.push(
+                Diagnostic::warning("unreadable", "file name is not valid Unicode; it is skipped")
+                    .at(rel.to_string_lossy(), 0)
+                    .hint("rename the file"),
+            );
+            continue;
+        }
+        paths.push(slash_path(rel));
+    }
+    paths
+}
+
+fn slash_path(p: &Path) -> String {
+    p.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+}
+
+fn read_document(root: &Path, path: &str, dates: &updated::Dates, diags: &mut Diagnostics) -> Option<Document> {
+    let text = read_text(root, path, diags)?;
+    let updated = dates.get(root, path);
+    Some(match front_matter::split(path, &text) {
+        Ok(split) => Document {
+            path: path.to_string(),
+            body: split.body.to_string(),
+            front: split.front,
+            body_line: split.body_line,
+            updated,
+        },
+        Err(e) => {
+            diags.push(e);
+            // The page still exists, so links to it do not cascade into more findings.
+            Document { path: path.to_string(), front: FrontMatter::default(), body: String::new(), body_line: 1, updated }
+        }
+    })
+}
+
+/// Reads a UTF-8 text file of the handbook, without a byte-order mark.
+/// `None` when it is absent; other problems are findings.
+pub fn read_text(root: &Path, path: &str, diags: &mut Diagnostics) -> Option<String> {
+    let bytes = match std::fs::read(root.join(path)) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
+        Err(e) => {
+            diags.push(Diagnostic::error("unreadable", format!("cannot be read: {e}")).at(path, 0));
+            return None;
+        }
+    };
+    match String::from_utf8(bytes) {
+        Ok(mut text) => {
+            if text.starts_with('\u{feff}') {
+                text.drain(..3);
+            }
+            Some(text)
+        }
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let good = String::from_utf8_lossy(&e.as_bytes()[..valid]).into_owned();
+            let (line, column) = line_col(&good, valid);
+            diags.push(
+                Diagnostic::error("not-utf8", "file is not valid UTF-8 text")
+                    .at(path, line)
+                    .column(column)
+                    .hint("save the file with UTF-8 encoding (most editors offer it under 'Save as' or 'Encoding')"),
+            );
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(root: &Path, path: &str, text: &[u8]) {
+        let p = root.join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+
+    #[test]
+    fn reads_documents_files_templates_and_glossary() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write(root, "handbook.toml", b"title = \"T\"\n");
+        write(root, "index.md", b"# Home\n");
+        write(root, "standards/a.md", b"+++\ntitle = \"A\"\n+++\nBody\n");
+        write(root, "static/x.png", b"png");
+        write(root, "templates/page.html", b"{{ page.title }}");
+        write(root, "glossary.toml", b"[[term]]\nterm = \"X\"\n");
+        write(root, ".git/config", b"");
+        write(root, "public/old.md", b"stale output");
+        let mut d = Diagnostics::default();
+        let f = folder(root, &LoadOptions::default(), &mut d);
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(f.config.title, "T");
+        let paths: Vec<_> = f.documents.iter().map(|d| d.path.as_str()).collect();
+        assert_eq!(paths, ["index.md", "standards/a.md"]);
+        assert_eq!(f.files, ["static/x.png"]);
+        assert!(f.templates.contains_key("page.html"));
+        assert!(f.glossary.is_some());
+        assert_eq!(f.documents[1].body_line, 4);
+    }
+
+    #[test]
+    fn invalid_utf8_names_the_file_and_line() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "bad.md", b"ok\nbad \xff here");
+        let mut d = Diagnostics::default();
+        let f = folder(dir.path(), &LoadOptions::default(), &mut d);
+        assert!(f.documents.is_empty());
+        let e = &d.0[0];
+        assert_eq!((e.code, e.file.as_str(), e.line, e.column), ("not-utf8", "bad.md", 2, 5));
+    }
+
+    #[test]
+    fn byte_order_mark_is_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "a.md", "\u{feff}+++\ntitle = \"A\"\n+++\n".as_bytes());
+        let mut d = Diagnostics::default();
+        let f = folder(dir.path(), &LoadOptions::default(), &mut d);
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(f.documents[0].front.fields["title"], "A");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlink_loop_is_reported_not_followed_forever() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "a/page.md", b"# P");
+        std::os::unix::fs::symlink(dir.path().join("a"), dir.path().join("a/loop")).unwrap();
+        let mut d = Diagnostics::default();
+        let f = folder(dir.path(), &LoadOptions::default(), &mut d);
+        assert_eq!(f.documents.len(), 1);
+        assert!(d.iter().any(|d| d.code == "unreadable" && d.message.contains("loop")), "{d:?}");
+    }
+}

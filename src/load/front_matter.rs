@@ -1,0 +1,218 @@
+//! Front matter: TOML between `+++` lines or YAML between `---` lines at the
+//! very top of a file, parsed into one JSON-like map whatever the syntax.
+//!
+//! Both syntaxes end up as `serde_json::Value`, the shape templates read, with
+//! the line of each top-level key kept for findings.
+
+use crate::config::{key_line, toml_error};
+use crate::diag::Diagnostic;
+use serde_json::{Map, Value};
+use std::collections::HashMap;
+use yaml_rust2::{Yaml, YamlLoader};
+
+/// The parsed front matter of one file.
+#[derive(Debug, Clone, Default)]
+pub struct FrontMatter {
+    pub fields: Map<String, Value>,
+    /// 1-based file line of each top-level key.
+    pub key_lines: HashMap<String, u32>,
+    /// File line of the opening delimiter (1 unless there is none).
+    pub first_line: u32,
+}
+
+impl FrontMatter {
+    pub fn line_of(&self, key: &str) -> u32 {
+        self.key_lines.get(key).copied().unwrap_or(self.first_line.max(1))
+    }
+}
+
+/// A file split into its front matter and its body.
+#[derive(Debug, Clone)]
+pub struct Split<'a> {
+    pub front: FrontMatter,
+    pub body: &'a str,
+    /// File line on which the body starts.
+    pub body_line: u32,
+}
+
+/// Splits and parses `text` (a whole file, BOM already removed).
+/// `file` names the file in findings.
+pub fn split<'a>(file: &str, text: &'a str) -> Result<Split<'a>, Diagnostic> {
+    let (delimiter, syntax) = match first_line(text) {
+        "+++" => ("+++", Syntax::Toml),
+        "---" => ("---", Syntax::Yaml),
+        _ => return Ok(Split { front: FrontMatter::default(), body: text, body_line: 1 }),
+    };
+    let start = text.find('\n').map_or(text.len(), |i| i + 1);
+    let Some((fm_end, body_start)) = closing_delimiter(text, start, delimiter) else {
+        return Err(Diagnostic::error("frontmatter-parse", format!("front matter opened with '{delimiter}' is never closed"))
+            .at(file, 1)
+            .hint(format!("add a line holding only '{delimiter}' after the last front matter line")));
+    };
+    let source = &text[start..fm_end];
+    let fields = match syntax {
+        Syntax::Toml => parse_toml(file, source)?,
+        Syntax::Yaml => parse_yaml(file, source)?,
+    };
+    let key_lines = fields.keys().map(|k| (k.clone(), key_line(source, k) + 1)).collect();
+    let body_line = text[..body_start].matches('\n').count() as u32 + 1;
+    Ok(Split { front: FrontMatter { fields, key_lines, first_line: 1 }, body: &text[body_start..], body_line })
+}
+
+enum Syntax {
+    Toml,
+    Yaml,
+}
+
+fn first_line(text: &str) -> &str {
+    text.split('\n').next().unwrap_or("").trim_end()
+}
+
+/// Byte offsets of the end of the front matter and of the start of the body.
+fn closing_delimiter(text: &str, mut at: usize, delimiter: &str) -> Option<(usize, usize)> {
+    while at < text.len() {
+        let end = text[at..].find('\n').map_or(text.len(), |i| at + i + 1);
+        let line = text[at..end].trim_end();
+        // YAML documents may also close with "...".
+        if line == delimiter || (delimiter == "---" && line == "...") {
+            return Some((at, end));
+        }
+        at = end;
+    }
+    None
+}
+
+fn parse_toml(file: &str, source: &str) -> Result<Map<String, Value>, Diagnostic> {
+    let table: toml::Table = source.parse().map_err(|e| toml_error(file, source, 1, &e))?;
+    Ok(table.into_iter().map(|(k, v)| (k, toml_to_json(v))).collect())
+}
+
+fn toml_to_json(v: toml::Value) -> Value {
+    match v {
+        toml::Value::String(s) => Value::String(s),
+        toml::Value::Integer(i) => Value::from(i),
+        toml::Value::Float(f) => Value::from(f),
+        toml::Value::Boolean(b) => Value::Bool(b),
+        // Dates are strings to templates; the model parses the ones it knows.
+        toml::Value::Datetime(d) => Value::String(d.to_string()),
+        toml::Value::Array(a) => Value::Array(a.into_iter().map(toml_to_json).collect()),
+        toml::Value::Table(t) => Value::Object(t.into_iter().map(|(k, v)| (k, toml_to_json(v))).collect()),
+    }
+}
+
+fn parse_yaml(file: &str, source: &str) -> Result<Map<String, Value>, Diagnostic> {
+    let docs = YamlLoader::load_from_str(source).map_err(|e| {
+        let marker = e.marker();
+        Diagnostic::error("frontmatter-parse", format!("not valid YAML: {}", e.info()))
+            .at(file, marker.line() as u32 + 1)
+            .column(marker.col() as u32 + 1)
+            .hint("check the indentation and the ':' after each key; quote values that contain ': ' or start with a special character")
+    })?;
+    match docs.into_iter().next().map(yaml_to_json) {
+        None | Some(Value::Null) => Ok(Map::new()),
+        Some(Value::Object(map)) => Ok(map),
+        Some(_) => Err(Diagnostic::error("frontmatter-parse", "front matter is not a list of 'key: value' lines")
+            .at(file, 2)
+            .hint("write one 'key: value' per line, e.g. 'title: Caption every video'")),
+    }
+}
+
+fn yaml_to_json(y: Yaml) -> Value {
+    match y {
+        Yaml::String(s) => Value::String(s),
+        Yaml::Integer(i) => Value::from(i),
+        Yaml::Real(r) => r.parse::<f64>().map_or(Value::String(r), Value::from),
+        Yaml::Boolean(b) => Value::Bool(b),
+        Yaml::Array(a) => Value::Array(a.into_iter().map(yaml_to_json).collect()),
+        Yaml::Hash(h) => Value::Object(h.into_iter().map(|(k, v)| (yaml_key(k), yaml_to_json(v))).collect()),
+        Yaml::Null | Yaml::BadValue | Yaml::Alias(_) => Value::Null,
+    }
+}
+
+fn yaml_key(k: Yaml) -> String {
+    match k {
+        Yaml::String(s) | Yaml::Real(s) => s,
+        Yaml::Integer(i) => i.to_string(),
+        Yaml::Boolean(b) => b.to_string(),
+        other => format!("{other:?}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn toml_front_matter_with_lines() {
+        let s = split("a.md", "+++\ntitle = \"Hi\"\nlast_reviewed = 2026-05-10\n+++\n# Body\n").unwrap();
+        assert_eq!(s.front.fields["title"], "Hi");
+        assert_eq!(s.front.fields["last_reviewed"], "2026-05-10");
+        assert_eq!(s.front.line_of("last_reviewed"), 3);
+        assert_eq!(s.body, "# Body\n");
+        assert_eq!(s.body_line, 5);
+    }
+
+    #[test]
+    fn yaml_front_matter_with_lines() {
+        let s = split("a.md", "---\ntitle: Hi\nleads: [a, b]\nreview_in: 6 months\n---\nBody").unwrap();
+        assert_eq!(s.front.fields["title"], "Hi");
+        assert_eq!(s.front.fields["leads"], serde_json::json!(["a", "b"]));
+        assert_eq!(s.front.line_of("review_in"), 4);
+        assert_eq!(s.body, "Body");
+        assert_eq!(s.body_line, 6);
+    }
+
+    #[test]
+    fn no_front_matter_is_all_body() {
+        let s = split("a.md", "# Title\ntext").unwrap();
+        assert!(s.front.fields.is_empty());
+        assert_eq!(s.body_line, 1);
+    }
+
+    #[test]
+    fn crlf_delimiters() {
+        let s = split("a.md", "---\r\ntitle: Hi\r\n---\r\nBody\r\n").unwrap();
+        assert_eq!(s.front.fields["title"], "Hi");
+        assert_eq!(s.body, "Body\r\n");
+    }
+
+    #[test]
+    fn front_matter_only_and_empty() {
+        let s = split("a.md", "+++\ntitle = \"x\"\n+++").unwrap();
+        assert_eq!(s.body, "");
+        let s = split("a.md", "---\n---\n").unwrap();
+        assert!(s.front.fields.is_empty());
+        assert!(split("a.md", "").unwrap().body.is_empty());
+    }
+
+    #[test]
+    fn unterminated_front_matter_is_an_error() {
+        let e = split("a.md", "---\ntitle: x\nbody").unwrap_err();
+        assert_eq!((e.code, e.line), ("frontmatter-parse", 1));
+    }
+
+    #[test]
+    fn toml_error_points_at_the_file_line() {
+        let e = split("a.md", "+++\ntitle = \"x\"\nowner = \n+++\n").unwrap_err();
+        assert_eq!((e.file.as_str(), e.line), ("a.md", 3));
+    }
+
+    #[test]
+    fn yaml_error_points_at_the_file_line() {
+        let e = split("a.md", "---\ntitle: x\nowner: [a\nb: c\n---\n").unwrap_err();
+        assert_eq!(e.code, "frontmatter-parse");
+        assert!(e.line >= 3, "line {}", e.line);
+    }
+
+    #[test]
+    fn yaml_scalar_is_not_front_matter() {
+        let e = split("a.md", "---\njust text\n---\n").unwrap_err();
+        assert_eq!(e.code, "frontmatter-parse");
+    }
+
+    #[test]
+    fn thematic_break_later_is_not_front_matter() {
+        let s = split("a.md", "Text\n\n---\n\nMore").unwrap();
+        assert!(s.front.fields.is_empty());
+    }
+}
