@@ -87,7 +87,7 @@ fn parse_toml(file: &str, source: &str) -> Result<Map<String, Value>, Diagnostic
     Ok(table.into_iter().map(|(k, v)| (k, toml_to_json(v))).collect())
 }
 
-fn toml_to_json(v: toml::Value) -> Value {
+pub(crate) fn toml_to_json(v: toml::Value) -> Value {
     match v {
         toml::Value::String(s) => Value::String(s),
         toml::Value::Integer(i) => Value::from(i),

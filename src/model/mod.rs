@@ -1,1 +1,289 @@
-//! TODO
+//! Stage 2: the typed handbook.
+//!
+//! Input: a loaded [`Folder`](crate::load::Folder). Output: a [`Handbook`]:
+//! every page with its kind, URL, title and typed fields; the pages copbook
+//! writes itself (directories, glossary, review report); the navigation
+//! tree; and findings for references that name nothing.
+//!
+//! Relations are ids and indexes into `Handbook::pages`, never references,
+//! so the model is plain data that every later stage shares read-only.
+
+mod build;
+mod glossary;
+mod fields;
+pub mod links;
+mod nav;
+mod review;
+
+pub use build::handbook;
+pub use review::{Review, ReviewState};
+
+use crate::config::Config;
+use crate::date::Date;
+use crate::load::FrontMatter;
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// What a page is. Typed kinds come from the top folder, or `kind =`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Page,
+    Community,
+    Person,
+    Term,
+    Principle,
+    Guideline,
+    Standard,
+    /// A page copbook writes itself.
+    Generated(Generated),
+}
+
+/// The pages copbook writes itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Generated {
+    Home,
+    /// The landing page of a folder without an index.md.
+    Section,
+    Communities,
+    People,
+    Glossary,
+    Principles,
+    Guidelines,
+    Standards,
+    Review,
+    NotFound,
+}
+
+impl Kind {
+    /// The folder a typed kind lives in, and the kind it gives.
+    pub const FOLDERS: [(&'static str, Kind, Generated); 6] = [
+        ("communities", Kind::Community, Generated::Communities),
+        ("people", Kind::Person, Generated::People),
+        ("glossary", Kind::Term, Generated::Glossary),
+        ("principles", Kind::Principle, Generated::Principles),
+        ("guidelines", Kind::Guideline, Generated::Guidelines),
+        ("standards", Kind::Standard, Generated::Standards),
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Page => "page",
+            Kind::Community => "community",
+            Kind::Person => "person",
+            Kind::Term => "term",
+            Kind::Principle => "principle",
+            Kind::Guideline => "guideline",
+            Kind::Standard => "standard",
+            Kind::Generated(_) => "generated",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Kind> {
+        [Kind::Page, Kind::Community, Kind::Person, Kind::Term, Kind::Principle, Kind::Guideline, Kind::Standard]
+            .into_iter()
+            .find(|k| k.name() == name)
+    }
+
+    /// Principles, guidelines and standards: owned, versioned, reviewed.
+    pub fn is_item(self) -> bool {
+        matches!(self, Kind::Principle | Kind::Guideline | Kind::Standard)
+    }
+}
+
+/// Lifecycle of a community.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CommunityStatus {
+    Forming,
+    Active,
+    Paused,
+    Closed,
+}
+
+/// Lifecycle of a principle, guideline or standard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ItemStatus {
+    Published,
+    Draft,
+    Retired,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Channel {
+    pub name: String,
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Session {
+    pub date: Date,
+    pub time: Option<String>,
+    pub title: Option<String>,
+    pub format: Option<String>,
+    /// A person id when it names one, else plain text.
+    pub facilitator: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Community {
+    pub summary: Option<String>,
+    pub leads: Vec<String>,
+    pub leads_as_of: Option<Date>,
+    pub status: Option<CommunityStatus>,
+    pub meets: Option<String>,
+    pub channels: Vec<Channel>,
+    pub formats: Vec<String>,
+    pub started: Option<Date>,
+    pub approved: Option<Date>,
+    pub sessions: Vec<Session>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Person {
+    pub role: Option<String>,
+    pub team: Option<String>,
+    pub contact: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Term {
+    pub abbreviation: Option<String>,
+    pub aliases: Vec<String>,
+    pub see_also: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Item {
+    pub status: Option<ItemStatus>,
+    pub version: Option<String>,
+    pub replaces: Option<String>,
+    pub number: Option<i64>,
+}
+
+/// Fields only some kinds have.
+#[derive(Debug, Clone)]
+pub enum Typed {
+    None,
+    Community(Community),
+    Person(Person),
+    Term(Term),
+    Item(Item),
+}
+
+/// One page of the site, written by hand or by copbook.
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub kind: Kind,
+    /// The id references use: the file stem for typed kinds, else the URL.
+    pub id: String,
+    /// Source path relative to the handbook folder; empty for generated pages.
+    pub source: String,
+    /// Root-relative URL without the base path: `/standards/captions/`.
+    /// Glossary terms have the glossary's URL and their anchor.
+    pub url: String,
+    pub title: String,
+    pub description: Option<String>,
+    pub weight: i64,
+    pub body: String,
+    pub body_line: u32,
+    pub front: FrontMatter,
+    pub updated: Option<Date>,
+    /// Community ids that own this page.
+    pub owners: Vec<String>,
+    pub review: Option<Review>,
+    /// Who to ask about the page when it has no owner (tech-docs `owner_slack`).
+    pub contact: Option<String>,
+    pub typed: Typed,
+    /// Index of the section page this page sits in; `None` for the home page.
+    pub parent: Option<usize>,
+    /// Pages and sections below a section, in navigation order.
+    pub children: Vec<usize>,
+}
+
+impl Page {
+    pub fn community(&self) -> Option<&Community> {
+        match &self.typed {
+            Typed::Community(c) => Some(c),
+            _ => None,
+        }
+    }
+    pub fn person(&self) -> Option<&Person> {
+        match &self.typed {
+            Typed::Person(p) => Some(p),
+            _ => None,
+        }
+    }
+    pub fn term(&self) -> Option<&Term> {
+        match &self.typed {
+            Typed::Term(t) => Some(t),
+            _ => None,
+        }
+    }
+    pub fn item(&self) -> Option<&Item> {
+        match &self.typed {
+            Typed::Item(i) => Some(i),
+            _ => None,
+        }
+    }
+    /// Whether the page is written to a file of its own (terms live on the glossary).
+    pub fn has_own_page(&self) -> bool {
+        self.kind != Kind::Term
+    }
+    /// The anchor of a term on the glossary page.
+    pub fn anchor(&self) -> Option<&str> {
+        self.url.split_once('#').map(|(_, a)| a)
+    }
+}
+
+/// The whole handbook, ready to render.
+#[derive(Debug, Clone)]
+pub struct Handbook {
+    pub config: Config,
+    pub today: Date,
+    /// Every page; index 0 is the home page.
+    pub pages: Vec<Page>,
+    /// Pages by kind and id (for references).
+    pub ids: HashMap<(Kind, String), usize>,
+    /// Pages by source path.
+    pub sources: HashMap<String, usize>,
+    /// Pages by URL (without anchors).
+    pub urls: HashMap<String, usize>,
+    /// Non-Markdown files that are published, relative paths.
+    pub files: Vec<String>,
+    /// Pages in reading order, for previous/next links.
+    pub reading_order: Vec<usize>,
+}
+
+impl Handbook {
+    pub fn get(&self, kind: Kind, id: &str) -> Option<&Page> {
+        self.ids.get(&(kind, id.to_string())).map(|&i| &self.pages[i])
+    }
+
+    pub fn of_kind(&self, kind: Kind) -> impl Iterator<Item = (usize, &Page)> {
+        self.pages.iter().enumerate().filter(move |(_, p)| p.kind == kind)
+    }
+
+    /// The page copbook generates for `which`, when there is one.
+    pub fn generated(&self, which: Generated) -> Option<usize> {
+        self.pages.iter().position(|p| p.kind == Kind::Generated(which))
+    }
+
+    /// Communities that list `person` among their leads.
+    pub fn led_by<'a>(&'a self, person: &'a str) -> impl Iterator<Item = (usize, &'a Page)> + 'a {
+        self.of_kind(Kind::Community)
+            .filter(move |(_, p)| p.community().is_some_and(|c| c.leads.iter().any(|l| l == person)))
+    }
+
+    /// Principles, guidelines and standards owned by `community`.
+    pub fn owned_by<'a>(&'a self, community: &'a str) -> impl Iterator<Item = (usize, &'a Page)> + 'a {
+        self.pages.iter().enumerate().filter(move |(_, p)| p.kind.is_item() && p.owners.iter().any(|o| o == community))
+    }
+
+    /// The URL with the site's base path: what goes into an `href`.
+    pub fn href(&self, url: &str) -> String {
+        format!("{}{}", self.config.base_path(), url)
+    }
+}

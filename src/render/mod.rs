@@ -1,1 +1,422 @@
-//! TODO
+//! Stage 4: apply the theme's templates.
+//!
+//! Input: the handbook and each page's rendered body. Output: the HTML of
+//! every page, plus the files a site needs around them (sitemap, search
+//! index, theme assets). The default theme is compiled into the binary; a
+//! handbook's `templates/` folder overrides it file by file.
+
+pub mod context;
+pub mod listings;
+mod files;
+
+pub use files::{site_files, output_path};
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::markdown::Rendered;
+use crate::model::{Generated, Handbook, Kind, Page};
+use context::*;
+use include_dir::{include_dir, Dir};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+use tera::{Context, Tera};
+
+/// The default theme, compiled in so that the binary alone can build a site.
+static THEME: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
+
+/// The loaded templates: the default theme with the handbook's overrides.
+pub struct Theme {
+    tera: Tera,
+}
+
+impl Theme {
+    /// Loads the theme. A template that does not parse is a finding naming
+    /// the template file and, where Tera gives one, the line.
+    pub fn load(overrides: &BTreeMap<String, String>, diags: &mut Diagnostics) -> Option<Theme> {
+        let mut templates: BTreeMap<String, (String, String)> = BTreeMap::new();
+        if let Some(dir) = THEME.get_dir("templates") {
+            for file in dir.files() {
+                let name = file.path().strip_prefix("templates").unwrap_or(file.path()).to_string_lossy().into_owned();
+                let text = file.contents_utf8().unwrap_or_default().to_string();
+                templates.insert(name.clone(), (format!("themes/default/templates/{name}"), text));
+            }
+        }
+        for (name, text) in overrides {
+            templates.insert(name.clone(), (format!("{}/{name}", crate::load::TEMPLATES_DIR), text.clone()));
+        }
+        let mut tera = Tera::default();
+        // One by one first, so that a broken template is named precisely.
+        let mut ok = true;
+        for (name, (file, text)) in &templates {
+            if let Err(e) = Tera::default().add_raw_template(name, text) {
+                diags.push(template_error(file, &e));
+                ok = false;
+            }
+        }
+        if !ok {
+            return None;
+        }
+        let all: Vec<(&str, &str)> = templates.iter().map(|(n, (_, t))| (n.as_str(), t.as_str())).collect();
+        if let Err(e) = tera.add_raw_templates(all) {
+            diags.push(template_error("templates", &e));
+            return None;
+        }
+        tera.autoescape_on(vec![".html", ".xml"]);
+        Some(Theme { tera })
+    }
+
+    fn render(&self, name: &str, context: &Context) -> Result<String, tera::Error> {
+        self.tera.render(name, context)
+    }
+
+    /// The theme's static assets, as (path under `assets/`, bytes).
+    pub fn assets() -> Vec<(String, &'static [u8])> {
+        let mut out = Vec::new();
+        if let Some(dir) = THEME.get_dir("static") {
+            collect_assets(dir, &mut out);
+        }
+        out
+    }
+}
+
+fn collect_assets(dir: &'static Dir<'static>, out: &mut Vec<(String, &'static [u8])>) {
+    for file in dir.files() {
+        let rel = file.path().strip_prefix("static").unwrap_or(file.path());
+        out.push((format!("assets/{}", rel.to_string_lossy()), file.contents()));
+    }
+    for sub in dir.dirs() {
+        collect_assets(sub, out);
+    }
+}
+
+/// Tera's message and its causes, with the line when it names one.
+fn template_error(file: &str, e: &tera::Error) -> Diagnostic {
+    let mut message = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        message.push_str(": ");
+        message.push_str(&s.to_string());
+        source = s.source();
+    }
+    let line = message
+        .split_once("--> ")
+        .and_then(|(_, rest)| rest.split(':').next())
+        .and_then(|l| l.trim().parse().ok())
+        .unwrap_or(0);
+    let first = message.lines().next().unwrap_or("").to_string();
+    let detail: Vec<&str> = message.lines().skip(1).map(str::trim).filter(|l| !l.is_empty()).collect();
+    Diagnostic::error("template", format!("{first} {}", detail.join(" ")).trim().to_string())
+        .at(file, line)
+        .hint("fix the template syntax; see https://keats.github.io/tera/docs/ for Tera's syntax")
+}
+
+/// An entry of the sidebar.
+#[derive(Debug, Clone, Serialize)]
+pub struct NavItem {
+    pub title: String,
+    pub url: String,
+    /// On the path to the current page: its children are shown.
+    pub open: bool,
+    pub children: Vec<NavItem>,
+}
+
+/// Which template renders a page.
+pub fn template_name(page: &Page) -> &'static str {
+    match page.kind {
+        Kind::Community => "community.html",
+        Kind::Person => "person.html",
+        Kind::Principle | Kind::Guideline | Kind::Standard => "item.html",
+        Kind::Generated(g) => match g {
+            Generated::Communities => "communities.html",
+            Generated::People => "people.html",
+            Generated::Glossary => "glossary.html",
+            Generated::Principles | Generated::Guidelines | Generated::Standards => "items.html",
+            Generated::Review => "review.html",
+            Generated::NotFound => "404.html",
+            Generated::Home | Generated::Section => "page.html",
+        },
+        Kind::Page | Kind::Term => "page.html",
+    }
+}
+
+/// Renders pages: shared data is computed once, pages in any order.
+pub struct Renderer<'a> {
+    handbook: &'a Handbook,
+    theme: &'a Theme,
+    bodies: &'a [Option<Rendered>],
+    backlinks: &'a [Vec<usize>],
+    base: Context,
+    /// Sidebar HTML by the section it is opened at.
+    navs: HashMap<usize, String>,
+    reading_position: HashMap<usize, usize>,
+}
+
+impl<'a> Renderer<'a> {
+    pub fn new(
+        handbook: &'a Handbook,
+        theme: &'a Theme,
+        bodies: &'a [Option<Rendered>],
+        backlinks: &'a [Vec<usize>],
+        diags: &mut Diagnostics,
+    ) -> Self {
+        let mut base = Context::new();
+        base.insert("site", &SiteView::of(handbook));
+        let mut renderer = Renderer {
+            handbook,
+            theme,
+            bodies,
+            backlinks,
+            base,
+            navs: HashMap::new(),
+            reading_position: handbook.reading_order.iter().enumerate().map(|(pos, &i)| (i, pos)).collect(),
+        };
+        renderer.navs = renderer.render_navs(diags);
+        renderer
+    }
+
+    /// The section whose sidebar a page shows: itself when it has
+    /// children, else its parent.
+    fn nav_key(&self, i: usize) -> usize {
+        let p = &self.handbook.pages[i];
+        if p.children.iter().any(|&c| self.handbook.pages[c].has_own_page()) {
+            i
+        } else {
+            p.parent.unwrap_or(0)
+        }
+    }
+
+    /// One sidebar per section, rendered once: per page only the current link is marked.
+    fn render_navs(&self, diags: &mut Diagnostics) -> HashMap<usize, String> {
+        use rayon::prelude::*;
+        let mut keys: Vec<usize> = (0..self.handbook.pages.len()).map(|i| self.nav_key(i)).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        let rendered: Vec<(usize, Result<String, tera::Error>)> = keys
+            .into_par_iter()
+            .map(|key| {
+                let mut ctx = self.base.clone();
+                ctx.insert("nav", &self.nav_items(key));
+                (key, self.theme.render("nav.html", &ctx))
+            })
+            .collect();
+        let mut navs = HashMap::new();
+        for (key, result) in rendered {
+            match result {
+                Ok(html) => {
+                    navs.insert(key, html);
+                }
+                Err(e) => diags.push(template_error("nav.html", &e)),
+            }
+        }
+        navs
+    }
+
+    fn nav_items(&self, key: usize) -> Vec<NavItem> {
+        let h = self.handbook;
+        let mut open = vec![key];
+        let mut at = key;
+        while let Some(p) = h.pages[at].parent {
+            open.push(p);
+            at = p;
+        }
+        fn items(h: &Handbook, of: usize, open: &[usize]) -> Vec<NavItem> {
+            h.pages[of]
+                .children
+                .iter()
+                .filter(|&&c| h.pages[c].has_own_page())
+                .map(|&c| {
+                    let is_open = open.contains(&c);
+                    NavItem {
+                        title: h.pages[c].title.clone(),
+                        url: h.href(&h.pages[c].url),
+                        open: is_open,
+                        children: if is_open { items(h, c, open) } else { Vec::new() },
+                    }
+                })
+                .collect()
+        }
+        items(h, 0, &open)
+    }
+
+    /// The sidebar for page `i`, with its link marked as the current page.
+    fn nav_for(&self, i: usize) -> String {
+        let nav = self.navs.get(&self.nav_key(i)).map_or("", String::as_str);
+        let needle = format!("<a href=\"{}\"", tera::escape_html(&self.handbook.href(&self.handbook.pages[i].url)));
+        match nav.find(&needle) {
+            Some(at) => {
+                let end = at + needle.len();
+                format!("{} aria-current=\"page\"{}", &nav[..end], &nav[end..])
+            }
+            None => nav.to_string(),
+        }
+    }
+
+    /// The HTML of page `i`.
+    pub fn page(&self, i: usize) -> Result<String, Diagnostic> {
+        let page = &self.handbook.pages[i];
+        let mut ctx = self.base.clone();
+        ctx.insert("page", &self.page_view(i));
+        ctx.insert("nav", &self.nav_for(i));
+        self.insert_listing(page, &mut ctx);
+        let name = template_name(page);
+        self.theme.render(name, &ctx).map_err(|e| {
+            let d = template_error(name, &e);
+            let what = if page.source.is_empty() { format!("the {} page", page.url) } else { page.source.clone() };
+            Diagnostic { message: format!("while rendering {what}: {}", d.message), ..d }
+        })
+    }
+
+    fn insert_listing(&self, page: &Page, ctx: &mut Context) {
+        let views = Views { handbook: self.handbook };
+        let Kind::Generated(which) = page.kind else { return };
+        match which {
+            Generated::Communities => {
+                let (current, past) = views.communities();
+                let as_of = self.handbook.config.leads_as_of.as_deref().and_then(|d| crate::date::Date::parse(d, true));
+                ctx.insert("communities", &current);
+                ctx.insert("past_communities", &past);
+                ctx.insert("leads_as_of", &as_of.map(DateView::from));
+            }
+            Generated::People => ctx.insert("people", &views.people()),
+            Generated::Glossary => {
+                let definition = |i: usize| self.bodies.get(i).and_then(|b| b.as_ref()).map(|b| b.html.clone());
+                let (jump, letters) = views.glossary(&definition);
+                ctx.insert("jump", &jump);
+                ctx.insert("letters", &letters);
+            }
+            Generated::Principles => ctx.insert("by_owner", &views.items_by_owner(Kind::Principle)),
+            Generated::Guidelines => ctx.insert("by_owner", &views.items_by_owner(Kind::Guideline)),
+            Generated::Standards => ctx.insert("by_owner", &views.items_by_owner(Kind::Standard)),
+            Generated::Review => ctx.insert("report", &views.review_report()),
+            Generated::Home | Generated::Section | Generated::NotFound => {}
+        }
+    }
+
+    fn page_view(&self, i: usize) -> PageView {
+        let h = self.handbook;
+        let p = &h.pages[i];
+        let views = Views { handbook: h };
+        let body = self.bodies.get(i).and_then(|b| b.as_ref());
+        let toc_depth = h.config.theme.toc_depth;
+        let mut breadcrumbs = Vec::new();
+        let mut at = p.parent;
+        while let Some(a) = at {
+            breadcrumbs.push(views.link(a));
+            at = h.pages[a].parent;
+        }
+        breadcrumbs.reverse();
+        let position = self.reading_position.get(&i).copied();
+        let neighbour = |offset: isize| {
+            let pos = position? as isize + offset;
+            let &j = h.reading_order.get(usize::try_from(pos).ok()?)?;
+            Some(views.link(j))
+        };
+        let mut backlinks: Vec<LinkView> = self.backlinks.get(i).map(|b| b.iter().map(|&j| views.link(j)).collect()).unwrap_or_default();
+        backlinks.sort_by(|a, b| a.title.to_lowercase().cmp(&b.title.to_lowercase()));
+        PageView {
+            kind: kind_name(p).to_string(),
+            kind_title: kind_title(p).to_string(),
+            id: p.id.clone(),
+            title: p.title.clone(),
+            description: description(p),
+            url: h.href(&p.url),
+            source: Some(p.source.clone()).filter(|s| !s.is_empty()),
+            edit_url: edit_url(h, p),
+            updated: p.updated.map(Into::into),
+            content: body.map(|b| b.html.clone()).unwrap_or_default(),
+            toc: body
+                .map(|b| {
+                    b.headings
+                        .iter()
+                        .filter(|x| x.level >= 2 && x.level <= toc_depth)
+                        .map(|x| TocEntry { level: x.level, id: x.id.clone(), title: x.text.clone() })
+                        .collect()
+                })
+                .unwrap_or_default(),
+            breadcrumbs,
+            prev: if p.kind == Kind::Generated(Generated::NotFound) { None } else { neighbour(-1) },
+            next: if p.kind == Kind::Generated(Generated::NotFound) { None } else { neighbour(1) },
+            backlinks,
+            children: match p.kind {
+                Kind::Page | Kind::Generated(Generated::Home | Generated::Section) => {
+                    p.children.iter().filter(|&&c| h.pages[c].has_own_page()).map(|&c| views.card(c)).collect()
+                }
+                _ => Vec::new(),
+            },
+            review: p.review.as_ref().map(ReviewView::of),
+            owners: p.owners.iter().filter_map(|o| views.community_link(o)).collect(),
+            contact: p.contact.clone(),
+            extra: extra_fields(p),
+            community: p.community().map(|_| self.community_view(i)),
+            person: p.person().map(|person| PersonView {
+                role: person.role.clone(),
+                team: person.team.clone(),
+                contact: person.contact.clone(),
+                leads: views.led(&p.id),
+            }),
+            item: p.item().map(|item| ItemView {
+                status: item.status.map(|s| enum_name(&s)),
+                version: item.version.clone(),
+                number: item.number,
+                replaces: item.replaces.as_ref().and_then(|r| h.ids.get(&(p.kind, r.clone()))).map(|&j| views.link(j)),
+                replaced_by: h
+                    .of_kind(p.kind)
+                    .filter(|(_, q)| q.item().and_then(|it| it.replaces.as_deref()) == Some(p.id.as_str()))
+                    .map(|(j, _)| views.link(j))
+                    .collect(),
+            }),
+        }
+    }
+
+    fn community_view(&self, i: usize) -> CommunityView {
+        let h = self.handbook;
+        let p = &h.pages[i];
+        let views = Views { handbook: h };
+        let c = p.community().cloned().unwrap_or_default();
+        let session = |s: &crate::model::Session| {
+            let person = s.facilitator.as_deref().and_then(|f| views.person(f));
+            SessionView {
+                date: s.date.into(),
+                time: s.time.clone(),
+                title: s.title.clone(),
+                format: s.format.clone(),
+                facilitator_name: if person.is_none() { s.facilitator.clone() } else { None },
+                facilitator: person,
+            }
+        };
+        CommunityView {
+            summary: c.summary.clone(),
+            status: c.status.map(|s| enum_name(&s)),
+            leads: c.leads.iter().filter_map(|l| views.person(l)).collect(),
+            leads_as_of: views.leads_as_of(i).map(Into::into),
+            meets: c.meets.clone(),
+            channels: c.channels.iter().map(|ch| ChannelView { name: ch.name.clone(), url: ch.url.clone() }).collect(),
+            formats: c.formats.clone(),
+            started: c.started.map(Into::into),
+            approved: c.approved.map(Into::into),
+            upcoming: c.sessions.iter().filter(|s| s.date >= h.today).take(3).map(session).collect(),
+            last_session: c.sessions.iter().filter(|s| s.date < h.today).last().map(session),
+            owns: views.owned(&p.id),
+        }
+    }
+}
+
+/// `{repository}/edit/{branch}/{source}`, for GitHub, GitLab and Gitea alike.
+fn edit_url(h: &Handbook, p: &Page) -> Option<String> {
+    let repo = h.config.repository.as_deref()?.trim_end_matches('/');
+    if p.source.is_empty() {
+        return None;
+    }
+    Some(format!("{repo}/edit/{}/{}", h.config.branch, p.source))
+}
+
+/// Front-matter keys copbook does not use, for templates as `page.extra`.
+fn extra_fields(p: &Page) -> serde_json::Map<String, serde_json::Value> {
+    const KNOWN: &[&str] = &[
+        "title", "description", "weight", "draft", "owner", "owners", "last_reviewed", "last_reviewed_on",
+        "review_every", "review_in", "review_by", "expires", "expire_by", "kind", "summary", "leads", "lead",
+        "leads_as_of", "status", "meets", "channels", "formats", "started", "approved", "sessions", "name", "role",
+        "team", "contact", "term", "abbreviation", "abbr", "aliases", "see_also", "version", "replaces", "number",
+        "owner_slack", "glossary_links", "id", "definition",
+    ];
+    p.front.fields.iter().filter(|(k, _)| !KNOWN.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect()
+}

@@ -1,0 +1,69 @@
+//! Tables are wrapped in a scrollable region, so a wide table scrolls on a
+//! phone instead of widening the page, and keyboard users can reach it to
+//! scroll (`tabindex="0"` needs a role and a name, hence the label).
+
+use pulldown_cmark::{Event, Tag, TagEnd};
+
+use super::text::escape_html;
+use super::{Ev, Heading};
+
+/// `headings` are the page's headings in order, as the headings pass
+/// recorded them: the n-th heading end in the events is `headings[n]`.
+pub(super) fn wrap<'t>(events: Vec<Ev<'t>>, headings: &[Heading]) -> Vec<Ev<'t>> {
+    if !events
+        .iter()
+        .any(|(e, _)| matches!(e, Event::Start(Tag::Table(_))))
+    {
+        return events;
+    }
+    let mut out = Vec::with_capacity(events.len() + 8);
+    let mut headings_seen = 0;
+    // The heading right before the current event, if any: it names the table.
+    let mut just_after_heading: Option<&Heading> = None;
+    for (event, range) in events {
+        match &event {
+            Event::Start(Tag::Table(_)) => {
+                let label = just_after_heading.map_or("Table", |h| h.text.as_str());
+                let mut html = String::from(
+                    "<div class=\"table-wrap\" role=\"region\" tabindex=\"0\" aria-label=\"",
+                );
+                escape_html(&mut html, label);
+                html.push_str("\">\n");
+                out.push((Event::Html(html.into()), range.clone()));
+                out.push((event, range));
+            }
+            Event::End(TagEnd::Table) => {
+                out.push((event, range.clone()));
+                out.push((Event::Html("</div>\n".into()), range));
+            }
+            _ => out.push((event, range)),
+        }
+        just_after_heading = None;
+        if let Some((Event::End(TagEnd::Heading(_)), _)) = out.last() {
+            just_after_heading = headings.get(headings_seen);
+            headings_seen += 1;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::render_plain;
+
+    #[test]
+    fn tables_are_wrapped_and_named() {
+        let out = render_plain(
+            "## Roles & tasks\n\n| A | B |\n|---|--:|\n| 1 | 2 |\n\nText.\n\n| C |\n|---|\n| 3 |\n",
+        );
+        assert!(
+            out.html.contains(
+                "<div class=\"table-wrap\" role=\"region\" tabindex=\"0\" aria-label=\"Roles &amp; tasks\">\n<table><thead><tr><th>A</th><th style=\"text-align: right\">B</th></tr></thead><tbody>\n<tr><td>1</td><td style=\"text-align: right\">2</td></tr>\n</tbody></table>\n</div>\n"
+            ),
+            "{}",
+            out.html
+        );
+        assert!(out.html.contains("<p>Text.</p>\n<div class=\"table-wrap\" role=\"region\" tabindex=\"0\" aria-label=\"Table\">\n<table>"), "{}", out.html);
+        assert_eq!(out.html.matches("</table>\n</div>\n").count(), 2);
+    }
+}

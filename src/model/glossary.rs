@@ -1,0 +1,79 @@
+//! Terms from `glossary.toml`: many `[[term]]` tables in one file, beside
+//! (and in one namespace with) the one-term-per-file `glossary/` folder.
+
+use super::build::term_page;
+use super::fields::Fields;
+use super::{Page, Term};
+use crate::config::toml_error;
+use crate::date::Date;
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::load::{FrontMatter, GLOSSARY_FILE};
+use crate::markdown::slugify;
+
+pub(super) fn terms(text: &str, _config: &crate::config::Config, _today: Date, diags: &mut Diagnostics) -> Vec<Page> {
+    let table: toml::Table = match text.parse() {
+        Ok(t) => t,
+        Err(e) => {
+            diags.push(toml_error(GLOSSARY_FILE, text, 0, &e));
+            return Vec::new();
+        }
+    };
+    let lines: Vec<&str> = text.lines().collect();
+    let starts: Vec<usize> = lines.iter().enumerate().filter(|(_, l)| l.trim() == "[[term]]").map(|(i, _)| i).collect();
+    let entries = match table.get("term") {
+        Some(toml::Value::Array(entries)) => entries.as_slice(),
+        _ => {
+            diags.push(
+                Diagnostic::warning("empty-glossary", "glossary.toml holds no [[term]] tables")
+                    .at(GLOSSARY_FILE, 1)
+                    .hint("write each term as a table: [[term]] then term = \"...\" and definition = \"...\""),
+            );
+            return Vec::new();
+        }
+    };
+    let mut pages = Vec::new();
+    for (n, entry) in entries.iter().enumerate() {
+        let start = starts.get(n).copied().unwrap_or(0);
+        let end = starts.get(n + 1).copied().unwrap_or(lines.len());
+        let Some(entry) = entry.as_table() else { continue };
+        let front = entry_front_matter(entry, &lines[start..end], start as u32);
+        let f = Fields::new(GLOSSARY_FILE, &front);
+        let Some(name) = f.text(&["term", "title"], diags) else {
+            diags.push(
+                Diagnostic::error("missing-title", "a [[term]] has no 'term'")
+                    .at(GLOSSARY_FILE, start as u32 + 1)
+                    .hint("add term = \"The term\" to this table"),
+            );
+            continue;
+        };
+        let id = f.text(&["id"], diags).unwrap_or_else(|| slugify(&name));
+        let definition = f.text(&["definition"], diags).unwrap_or_default();
+        let term = Term {
+            abbreviation: f.text(&["abbreviation", "abbr"], diags),
+            aliases: f.list(&["aliases"], diags),
+            see_also: f.list(&["see_also"], diags),
+        };
+        let line = f.line("definition");
+        pages.push(term_page(id, name, definition, front, term, GLOSSARY_FILE, line));
+    }
+    pages
+}
+
+/// The table's values, with each key's line in the file.
+fn entry_front_matter(entry: &toml::Table, lines: &[&str], first: u32) -> FrontMatter {
+    let fields = match crate::load::front_matter::toml_to_json(toml::Value::Table(entry.clone())) {
+        serde_json::Value::Object(map) => map,
+        _ => Default::default(),
+    };
+    let key_lines = entry
+        .keys()
+        .map(|k| {
+            let offset = lines.iter().position(|l| {
+                let l = l.trim_start();
+                l.strip_prefix(k.as_str()).is_some_and(|rest| rest.trim_start().starts_with('='))
+            });
+            (k.clone(), first + offset.map_or(0, |o| o as u32) + 1)
+        })
+        .collect();
+    FrontMatter { fields, key_lines, first_line: first + 1 }
+}

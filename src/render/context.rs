@@ -1,0 +1,376 @@
+//! What templates see: plain, serialisable views of the model with every
+//! relation resolved and every URL complete with the base path, so that a
+//! template never has to look anything up or remember the base path.
+//!
+//! Every string here is raw text: Tera escapes it on output. Only fields
+//! named `*_html` (and `page.content`) hold HTML and are printed with `safe`.
+
+use crate::date::Date;
+use crate::model::{Handbook, Kind, Page, Review, ReviewState};
+use serde::Serialize;
+
+/// `site` in every template.
+#[derive(Debug, Clone, Serialize)]
+pub struct SiteView {
+    pub title: String,
+    pub organisation: Option<String>,
+    pub description: Option<String>,
+    pub language: String,
+    /// `""` or `/handbook`: prefix for URLs written by hand in templates.
+    pub base_path: String,
+    /// Absolute URL of the site when `base_url` is one.
+    pub site_url: Option<String>,
+    /// Home page href.
+    pub home: String,
+    /// Href of the theme's assets folder, ending in `/`.
+    pub assets: String,
+    pub contact_url: Option<String>,
+    pub contact_text: Option<String>,
+    pub footer: Option<String>,
+    pub repository: Option<String>,
+    /// Hrefs of the generated directories that exist (`None` otherwise).
+    pub links: SiteLinks,
+    pub extra: serde_json::Value,
+    pub today: DateView,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SiteLinks {
+    pub communities: Option<String>,
+    pub people: Option<String>,
+    pub glossary: Option<String>,
+    pub principles: Option<String>,
+    pub guidelines: Option<String>,
+    pub standards: Option<String>,
+    pub review: Option<String>,
+    pub sitemap: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DateView {
+    /// `2026-05-10`, for `<time datetime>`.
+    pub iso: String,
+    /// `10 May 2026`.
+    pub long: String,
+    /// `May 2026`.
+    pub month: String,
+}
+
+impl From<Date> for DateView {
+    fn from(d: Date) -> Self {
+        DateView { iso: d.to_string(), long: d.long(), month: d.month_year() }
+    }
+}
+
+/// A link to a page.
+#[derive(Debug, Clone, Serialize)]
+pub struct LinkView {
+    pub title: String,
+    pub url: String,
+}
+
+/// `page` in every template.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct PageView {
+    /// `page`, `community`, `person`, `principle`, `guideline`, `standard`,
+    /// or for generated pages `home`, `section`, `communities`, `people`,
+    /// `glossary`, `principles`, `guidelines`, `standards`, `review`, `404`.
+    pub kind: String,
+    /// Display name of the kind: "Standard", "Community of practice"...
+    pub kind_title: String,
+    pub id: String,
+    pub title: String,
+    /// Absent when it only repeats the title.
+    pub description: Option<String>,
+    pub url: String,
+    pub source: Option<String>,
+    pub edit_url: Option<String>,
+    pub updated: Option<DateView>,
+    /// The body as HTML.
+    pub content: String,
+    /// "On this page": headings from level 2 to the configured depth.
+    pub toc: Vec<TocEntry>,
+    /// Ancestors from the home page down, not including this page.
+    pub breadcrumbs: Vec<LinkView>,
+    pub prev: Option<LinkView>,
+    pub next: Option<LinkView>,
+    /// Pages whose bodies link here.
+    pub backlinks: Vec<LinkView>,
+    /// Pages in this section, for landing pages.
+    pub children: Vec<CardView>,
+    pub review: Option<ReviewView>,
+    /// Communities that own this page.
+    pub owners: Vec<LinkView>,
+    /// Who to ask when there is no owner (e.g. a Slack channel).
+    pub contact: Option<String>,
+    /// Front-matter keys copbook does not know, as written.
+    pub extra: serde_json::Map<String, serde_json::Value>,
+    pub community: Option<CommunityView>,
+    pub person: Option<PersonView>,
+    pub item: Option<ItemView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TocEntry {
+    pub level: u8,
+    pub id: String,
+    pub title: String,
+}
+
+/// A page in a list: title, link, one line about it.
+#[derive(Debug, Clone, Serialize)]
+pub struct CardView {
+    pub title: String,
+    pub url: String,
+    pub description: Option<String>,
+    pub kind: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReviewView {
+    pub last_reviewed: Option<DateView>,
+    pub due: Option<DateView>,
+    /// `overdue`, `due`, `ok` or `unknown`.
+    pub state: ReviewState,
+    /// Days until due; negative when overdue.
+    pub days: Option<i64>,
+    /// Days since it became overdue (positive), when overdue.
+    pub overdue_by: Option<i64>,
+}
+
+impl ReviewView {
+    pub fn of(review: &Review) -> Self {
+        ReviewView {
+            last_reviewed: review.last_reviewed.map(Into::into),
+            due: review.due.map(Into::into),
+            state: review.state,
+            days: review.days,
+            overdue_by: review.days.filter(|d| *d < 0).map(|d| -d),
+        }
+    }
+}
+
+/// A person named somewhere, with a link when person pages are on.
+#[derive(Debug, Clone, Serialize)]
+pub struct PersonRef {
+    pub id: String,
+    pub name: String,
+    pub url: Option<String>,
+    pub role: Option<String>,
+    pub contact: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ChannelView {
+    pub name: String,
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SessionView {
+    pub date: DateView,
+    pub time: Option<String>,
+    pub title: Option<String>,
+    pub format: Option<String>,
+    /// A person when the facilitator is a person id.
+    pub facilitator: Option<PersonRef>,
+    /// Plain text when it is not.
+    pub facilitator_name: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CommunityView {
+    pub summary: Option<String>,
+    /// `forming`, `active`, `paused` or `closed`.
+    pub status: Option<String>,
+    pub leads: Vec<PersonRef>,
+    pub leads_as_of: Option<DateView>,
+    pub meets: Option<String>,
+    pub channels: Vec<ChannelView>,
+    pub formats: Vec<String>,
+    pub started: Option<DateView>,
+    pub approved: Option<DateView>,
+    /// The next three sessions from today.
+    pub upcoming: Vec<SessionView>,
+    pub last_session: Option<SessionView>,
+    /// What it owns, grouped by kind (principles, guidelines, standards).
+    pub owns: Vec<ItemGroup>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PersonView {
+    pub role: Option<String>,
+    pub team: Option<String>,
+    pub contact: Option<String>,
+    /// Communities this person leads, with the "as of" date.
+    pub leads: Vec<LedCommunity>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LedCommunity {
+    pub title: String,
+    pub url: String,
+    pub status: Option<String>,
+    pub as_of: Option<DateView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ItemView {
+    /// `draft`, `published` or `retired`.
+    pub status: Option<String>,
+    pub version: Option<String>,
+    pub number: Option<i64>,
+    pub replaces: Option<LinkView>,
+    pub replaced_by: Vec<LinkView>,
+}
+
+/// A principle, guideline or standard in a list.
+#[derive(Debug, Clone, Serialize)]
+pub struct ItemCard {
+    pub title: String,
+    pub url: String,
+    pub kind: String,
+    pub status: Option<String>,
+    pub version: Option<String>,
+    pub number: Option<i64>,
+    pub owners: Vec<LinkView>,
+    pub review: Option<ReviewView>,
+}
+
+/// Items under one heading ("Standards", or "Published").
+#[derive(Debug, Clone, Serialize)]
+pub struct ItemGroup {
+    pub title: String,
+    pub id: String,
+    pub items: Vec<ItemCard>,
+}
+
+impl SiteView {
+    pub fn of(h: &Handbook) -> SiteView {
+        use crate::model::Generated::*;
+        let c = &h.config;
+        let link = |g| h.generated(g).map(|i| h.href(&h.pages[i].url));
+        SiteView {
+            title: c.title.clone(),
+            organisation: c.organisation.clone(),
+            description: c.description.clone(),
+            language: c.language.clone(),
+            base_path: c.base_path(),
+            site_url: c.site_url(),
+            home: h.href("/"),
+            assets: h.href("/assets/"),
+            contact_url: c.contact_url.clone(),
+            contact_text: c.contact_text.clone(),
+            footer: c.footer.clone(),
+            repository: c.repository.clone(),
+            links: SiteLinks {
+                communities: link(Communities),
+                people: link(People),
+                glossary: link(Glossary),
+                principles: link(Principles),
+                guidelines: link(Guidelines),
+                standards: link(Standards),
+                review: link(Review),
+                sitemap: h.href("/sitemap.xml"),
+            },
+            extra: serde_json::to_value(&c.extra).unwrap_or_default(),
+            today: h.today.into(),
+        }
+    }
+}
+
+/// Links and names for pages, shared by every view builder.
+pub struct Views<'a> {
+    pub handbook: &'a Handbook,
+}
+
+impl<'a> Views<'a> {
+    pub fn link(&self, i: usize) -> LinkView {
+        let p = &self.handbook.pages[i];
+        LinkView { title: p.title.clone(), url: self.handbook.href(&p.url) }
+    }
+
+    pub fn card(&self, i: usize) -> CardView {
+        let p = &self.handbook.pages[i];
+        CardView {
+            title: p.title.clone(),
+            url: self.handbook.href(&p.url),
+            description: description(p),
+            kind: kind_name(p).to_string(),
+        }
+    }
+
+    pub fn community_link(&self, id: &str) -> Option<LinkView> {
+        self.handbook.ids.get(&(Kind::Community, id.to_string())).map(|&i| self.link(i))
+    }
+
+    pub fn person(&self, id: &str) -> Option<PersonRef> {
+        let h = self.handbook;
+        let p = h.get(Kind::Person, id)?;
+        let person = p.person();
+        Some(PersonRef {
+            id: id.to_string(),
+            name: p.title.clone(),
+            url: h.config.theme.people_pages.then(|| h.href(&p.url)),
+            role: person.and_then(|x| x.role.clone()),
+            contact: person.and_then(|x| x.contact.clone()),
+        })
+    }
+
+    pub fn item_card(&self, i: usize) -> ItemCard {
+        let p = &self.handbook.pages[i];
+        let item = p.item();
+        ItemCard {
+            title: p.title.clone(),
+            url: self.handbook.href(&p.url),
+            kind: kind_name(p).to_string(),
+            status: item.and_then(|it| it.status).map(|s| enum_name(&s)),
+            version: item.and_then(|it| it.version.clone()),
+            number: item.and_then(|it| it.number),
+            owners: p.owners.iter().filter_map(|o| self.community_link(o)).collect(),
+            review: p.review.as_ref().map(ReviewView::of),
+        }
+    }
+}
+
+/// The description, unless it only repeats the title.
+pub fn description(p: &Page) -> Option<String> {
+    p.description.clone().filter(|d| !d.trim().eq_ignore_ascii_case(p.title.trim()))
+}
+
+/// `kind` as templates see it.
+pub fn kind_name(p: &Page) -> &'static str {
+    use crate::model::Generated::*;
+    match p.kind {
+        Kind::Generated(g) => match g {
+            Home => "home",
+            Section => "section",
+            Communities => "communities",
+            People => "people",
+            Glossary => "glossary",
+            Principles => "principles",
+            Guidelines => "guidelines",
+            Standards => "standards",
+            Review => "review",
+            NotFound => "404",
+        },
+        k => k.name(),
+    }
+}
+
+pub fn kind_title(p: &Page) -> &'static str {
+    match p.kind {
+        Kind::Community => "Community of practice",
+        Kind::Person => "Person",
+        Kind::Term => "Glossary term",
+        Kind::Principle => "Principle",
+        Kind::Guideline => "Guideline",
+        Kind::Standard => "Standard",
+        _ => "",
+    }
+}
+
+/// The serde name of a unit enum variant (`ItemStatus::Draft` -> `draft`).
+pub fn enum_name<T: Serialize>(value: &T) -> String {
+    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+}

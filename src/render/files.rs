@@ -1,0 +1,96 @@
+//! The files around the pages: where each page is written, the sitemap,
+//! the search index, and the GitHub Pages markers.
+
+use crate::model::{Handbook, Kind};
+use serde::Serialize;
+
+/// The output file of a URL: `/a/b/` -> `a/b/index.html`, `/404.html` -> `404.html`.
+pub fn output_path(url: &str) -> String {
+    let path = url.split('#').next().unwrap_or(url).trim_start_matches('/');
+    if path.is_empty() {
+        "index.html".into()
+    } else if path.ends_with('/') {
+        format!("{path}index.html")
+    } else {
+        path.to_string()
+    }
+}
+
+/// `sitemap.xml`, `search-index.json`, `.nojekyll` and `CNAME`.
+pub fn site_files(h: &Handbook) -> Vec<(String, Vec<u8>)> {
+    let mut files = vec![
+        ("sitemap.xml".to_string(), sitemap(h).into_bytes()),
+        ("search-index.json".to_string(), search_index(h)),
+        // GitHub Pages would otherwise run Jekyll and hide files starting with '_'.
+        (".nojekyll".to_string(), Vec::new()),
+    ];
+    if let Some(cname) = h.config.cname.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        files.push(("CNAME".to_string(), format!("{cname}\n").into_bytes()));
+    }
+    files
+}
+
+fn listed(h: &Handbook) -> impl Iterator<Item = &crate::model::Page> {
+    h.pages.iter().filter(|p| p.has_own_page() && p.kind != Kind::Generated(crate::model::Generated::NotFound))
+}
+
+fn sitemap(h: &Handbook) -> String {
+    let prefix = h.config.site_url().map(|u| u[..u.len() - h.config.base_path().len()].to_string()).unwrap_or_default();
+    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    let mut pages: Vec<_> = listed(h).collect();
+    pages.sort_by(|a, b| a.url.cmp(&b.url));
+    for p in pages {
+        xml.push_str("  <url><loc>");
+        xml.push_str(&tera::escape_html(&format!("{prefix}{}", h.href(&p.url))));
+        xml.push_str("</loc>");
+        if let Some(d) = p.updated {
+            xml.push_str(&format!("<lastmod>{d}</lastmod>"));
+        }
+        xml.push_str("</url>\n");
+    }
+    xml.push_str("</urlset>\n");
+    xml
+}
+
+#[derive(Serialize)]
+struct SearchEntry<'a> {
+    title: &'a str,
+    url: String,
+    kind: &'static str,
+    description: Option<&'a str>,
+    keywords: Vec<&'a str>,
+}
+
+/// What the theme's search box searches: titles, descriptions, and the
+/// abbreviations and aliases of glossary terms.
+fn search_index(h: &Handbook) -> Vec<u8> {
+    let entries: Vec<SearchEntry> = h
+        .pages
+        .iter()
+        .filter(|p| p.kind != Kind::Generated(crate::model::Generated::NotFound))
+        .map(|p| SearchEntry {
+            title: &p.title,
+            url: h.href(&p.url),
+            kind: super::context::kind_name(p),
+            description: p.description.as_deref().or_else(|| p.community().and_then(|c| c.summary.as_deref())),
+            keywords: p
+                .term()
+                .map(|t| t.abbreviation.iter().chain(t.aliases.iter()).map(String::as_str).collect())
+                .unwrap_or_default(),
+        })
+        .collect();
+    serde_json::to_vec(&entries).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn output_paths() {
+        assert_eq!(output_path("/"), "index.html");
+        assert_eq!(output_path("/a/b/"), "a/b/index.html");
+        assert_eq!(output_path("/404.html"), "404.html");
+        assert_eq!(output_path("/glossary/#mvp"), "glossary/index.html");
+    }
+}
