@@ -1,0 +1,199 @@
+//! `copbook build`: fixture handbooks and the example handbook built by the
+//! real binary, with assertions on the generated HTML.
+
+mod support;
+use support::*;
+
+#[test]
+fn example_builds_under_a_base_url_and_every_internal_link_resolves() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("site");
+    let o = copbook(&["build", example().to_str().unwrap(), "--base-url", "/handbook/", "--out", out.to_str().unwrap(), "--today", "2026-11-23"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let broken = unresolved_links(&out, "/handbook/");
+    assert!(broken.is_empty(), "{} unresolved links:\n{}", broken.len(), broken.join("\n"));
+    // Every internal href and src carries the base path.
+    for (path, html) in html_files(&out) {
+        for link in attribute_values(&html, "href").into_iter().chain(attribute_values(&html, "src")) {
+            if link.starts_with('/') && !link.starts_with("//") {
+                assert!(link.starts_with("/handbook/"), "{path}: {link} lacks the base path");
+            }
+        }
+    }
+    for file in ["index.html", "404.html", "sitemap.xml", ".nojekyll", "communities/index.html", "glossary/index.html",
+        "review/index.html", "standards/index.html", "people/index.html", "principles/index.html", "guidelines/index.html"] {
+        assert!(out.join(file).is_file(), "{file} missing");
+    }
+}
+
+#[test]
+fn community_page_lists_its_leads_and_owned_standards() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("site");
+    let o = copbook(&["build", example().to_str().unwrap(), "--out", out.to_str().unwrap(), "--today", "2026-11-23"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let html = read(&out, "communities/accessibility/index.html");
+    for lead in ["Priya Nair", "Daniel Frost"] {
+        assert!(html.contains(lead), "lead {lead} missing");
+    }
+    for owned in ["/standards/alt-text-for-images/", "/standards/wcag-2-2-aa/", "/standards/caption-every-video/"] {
+        assert!(html.contains(owned), "owned standard {owned} missing");
+    }
+    let directory = read(&out, "communities/index.html");
+    for community in ["Accessibility", "Content", "Data", "Development", "Product"] {
+        assert!(directory.contains(community), "{community} missing from the directory");
+    }
+    let person = read(&out, "people/priya-nair/index.html");
+    assert!(person.contains("/communities/accessibility/"), "a person's page links what they lead");
+}
+
+#[test]
+fn glossary_has_every_term_with_its_anchor() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("site");
+    let o = copbook(&["build", example().to_str().unwrap(), "--out", out.to_str().unwrap(), "--today", "2026-11-23"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let html = read(&out, "glossary/index.html");
+    let mut ids: Vec<String> = std::fs::read_dir(example().join("glossary"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().trim_end_matches(".md").to_string())
+        .filter(|s| s != "index")
+        .collect();
+    let toml: toml::Table = std::fs::read_to_string(example().join("glossary.toml")).unwrap().parse().unwrap();
+    for term in toml["term"].as_array().unwrap() {
+        let id = term.get("id").and_then(|v| v.as_str()).map(str::to_string).unwrap_or_else(|| {
+            term["term"].as_str().unwrap().to_lowercase().replace(' ', "-")
+        });
+        ids.push(id);
+    }
+    assert!(ids.len() >= 25, "the example has at least 25 terms");
+    let anchors = attribute_values(&html, "id");
+    for id in &ids {
+        assert!(anchors.contains(&id.as_str()), "term anchor #{id} missing");
+    }
+}
+
+#[test]
+fn base_url_prefixes_links_written_in_markdown() {
+    let dir = fixture(&[
+        ("handbook.toml", "title = \"T\"\nbase_url = \"https://org.github.io/handbook/\"\n"),
+        ("index.md", "# Home\n\n[Rooted](/guides/a/) and [relative](guides/a.md#part) and ![pic](/static/p.png)\n"),
+        ("guides/a.md", "# A\n\n## Part\n\n![same folder](img/x.png)\n"),
+        ("guides/img/x.png", "png"),
+        ("static/p.png", "png"),
+    ]);
+    let out = build_ok(dir.path(), &[]);
+    let home = read(&out, "index.html");
+    assert!(home.contains("href=\"/handbook/guides/a/\""), "{home}");
+    assert!(home.contains("href=\"/handbook/guides/a/#part\""), "{home}");
+    assert!(home.contains("src=\"/handbook/static/p.png\""), "{home}");
+    let a = read(&out, "guides/a/index.html");
+    assert!(a.contains("src=\"/handbook/guides/img/x.png\""), "relative images become absolute: {a}");
+    assert!(unresolved_links(&out, "/handbook/").is_empty(), "{:?}", unresolved_links(&out, "/handbook/"));
+    let sitemap = read(&out, "sitemap.xml");
+    assert!(sitemap.contains("<loc>https://org.github.io/handbook/guides/a/</loc>"), "{sitemap}");
+}
+
+#[test]
+fn broken_link_is_reported_with_file_and_line() {
+    let dir = fixture(&[("index.md", "# Home\n\nFine.\n\nSee [nothing](../standards/nope.md).\n")]);
+    let o = copbook(&["build", dir.path().to_str().unwrap()]);
+    assert!(o.status.success(), "a broken link is a warning: {}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("warning[broken-link]"), "{err}");
+    assert!(err.contains("index.md:5:5"), "{err}");
+    let strict = copbook(&["build", dir.path().to_str().unwrap(), "--strict"]);
+    assert_eq!(strict.status.code(), Some(1), "--strict fails on warnings");
+}
+
+#[test]
+fn yaml_and_toml_front_matter_both_work() {
+    let dir = fixture(&[
+        ("communities/ux.md", "---\ntitle: User experience\nleads: [ana]\nstatus: active\nmeets: Fortnightly\n---\nWe meet.\n"),
+        ("people/ana.md", "+++\nname = \"Ana Ruiz\"\nrole = \"Designer\"\n+++\n"),
+        ("standards/forms.md", "---\ntitle: Design forms well\nowner: ux\nstatus: published\nlast_reviewed: 2026-05-01\nreview_every: 6 months\n---\nBody\n"),
+    ]);
+    let out = build_ok(dir.path(), &[]);
+    let ux = read(&out, "communities/ux/index.html");
+    assert!(ux.contains("User experience") && ux.contains("Ana Ruiz") && ux.contains("Design forms well"), "{ux}");
+    let forms = read(&out, "standards/forms/index.html");
+    assert!(forms.contains("1 May 2026"), "last reviewed shown: {forms}");
+    assert!(forms.contains("1 November 2026"), "next review computed from review_every: {forms}");
+}
+
+#[test]
+fn drafts_are_left_out() {
+    let dir = fixture(&[
+        ("index.md", "# Home\n"),
+        ("guides/wip.md", "+++\ntitle = \"Work in progress\"\ndraft = true\n+++\nSecret\n"),
+        ("guides/done.md", "+++\ntitle = \"Done\"\n+++\nPublic\n"),
+    ]);
+    let out = build_ok(dir.path(), &[]);
+    assert!(!out.join("guides/wip").exists());
+    assert!(out.join("guides/done/index.html").exists());
+    for (path, html) in html_files(&out) {
+        assert!(!html.contains("Work in progress"), "{path} mentions the draft");
+    }
+    assert!(!read(&out, "sitemap.xml").contains("wip"));
+}
+
+#[test]
+fn a_template_override_takes_effect() {
+    let dir = fixture(&[
+        ("index.md", "# Home\n\nHello\n"),
+        ("templates/page.html", "<!doctype html><p class=\"custom\">{{ page.title }}</p>{{ page.content | safe }}"),
+    ]);
+    let out = build_ok(dir.path(), &[]);
+    let home = read(&out, "index.html");
+    assert!(home.starts_with("<!doctype html><p class=\"custom\">Home</p>"), "{home}");
+}
+
+#[test]
+fn front_matter_text_is_escaped() {
+    let dir = fixture(&[
+        ("handbook.toml", "title = \"<script>alert('site')</script>\"\n"),
+        ("communities/x.md", "+++\ntitle = \"<script>alert(1)</script>\"\nsummary = \"<img src=x onerror=alert(2)>\"\nmeets = \"<b>bold</b>\"\nleads = [\"p\"]\n+++\n"),
+        ("people/p.md", "+++\nname = \"<script>alert(3)</script>\"\nrole = \"\\\"><svg onload=alert(4)>\"\n+++\n"),
+    ]);
+    let out = build_ok(dir.path(), &[]);
+    for (path, html) in html_files(&out) {
+        assert!(!html.contains("<script>alert"), "{path} has an unescaped script");
+        assert!(!html.contains("<img src=x"), "{path} has an unescaped img");
+        assert!(!html.contains("<svg onload"), "{path} has an unescaped svg");
+        assert!(!html.contains("<b>bold</b>"), "{path} has unescaped markup");
+    }
+    assert!(read(&out, "communities/x/index.html").contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+}
+
+#[test]
+fn unknown_owner_stops_the_build_with_did_you_mean() {
+    let dir = fixture(&[
+        ("communities/accessibility.md", "+++\ntitle = \"Accessibility\"\n+++\n"),
+        ("standards/alt.md", "+++\ntitle = \"Alt text\"\nowner = \"acessibility\"\n+++\n"),
+    ]);
+    let o = copbook(&["build", dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("error[unknown-owner]"), "{err}");
+    assert!(err.contains("standards/alt.md:3"), "{err}");
+    assert!(err.contains("did you mean 'accessibility'?"), "{err}");
+    assert!(!dir.path().join("public").exists(), "nothing is written");
+}
+
+#[test]
+fn page_without_front_matter_takes_its_first_heading_as_title() {
+    let dir = fixture(&[("notes/meeting.md", "Meeting notes\n=============\n\nText.\n")]);
+    let out = build_ok(dir.path(), &[]);
+    let html = read(&out, "notes/meeting/index.html");
+    assert!(html.contains("<title>Meeting notes"), "{html}");
+    assert_eq!(html.matches("<h1").count(), 1, "one h1: {html}");
+}
+
+#[test]
+fn cname_and_github_pages_files() {
+    let dir = fixture(&[("handbook.toml", "cname = \"handbook.example.org\"\n"), ("index.md", "# Home\n")]);
+    let out = build_ok(dir.path(), &[]);
+    assert_eq!(read(&out, "CNAME"), "handbook.example.org\n");
+    assert!(out.join(".nojekyll").is_file());
+    assert!(read(&out, "404.html").contains("Page not found"));
+}
