@@ -41,7 +41,7 @@ fn sitemap(h: &Handbook) -> String {
     pages.sort_by(|a, b| a.url.cmp(&b.url));
     for p in pages {
         xml.push_str("  <url><loc>");
-        xml.push_str(&tera::escape_html(&format!("{prefix}{}", h.href(&p.url))));
+        xml.push_str(&super::escape(&format!("{prefix}{}", h.href(&p.url))));
         xml.push_str("</loc>");
         if let Some(d) = p.updated {
             xml.push_str(&format!("<lastmod>{d}</lastmod>"));

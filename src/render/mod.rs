@@ -44,23 +44,19 @@ impl Theme {
             templates.insert(name.clone(), (format!("{}/{name}", crate::load::TEMPLATES_DIR), text.clone()));
         }
         let mut tera = Tera::default();
-        // One by one first, so that a broken template is named precisely.
-        let mut ok = true;
-        for (name, (file, text)) in &templates {
-            if let Err(e) = Tera::default().add_raw_template(name, text) {
-                diags.push(template_error(file, &e));
-                ok = false;
-            }
-        }
-        if !ok {
-            return None;
-        }
         let all: Vec<(&str, &str)> = templates.iter().map(|(n, (_, t))| (n.as_str(), t.as_str())).collect();
         if let Err(e) = tera.add_raw_templates(all) {
-            diags.push(template_error("templates", &e));
+            // Tera names the template in its message: point at that file.
+            let message = e.to_string();
+            let file = templates
+                .iter()
+                .find(|(name, _)| message.contains(&format!("'{name}'")))
+                .map_or("templates", |(_, (file, _))| file.as_str());
+            diags.push(template_error(file, &e));
             return None;
         }
         tera.autoescape_on(vec![".html", ".xml"]);
+        tera.set_escape_fn(escape);
         Some(Theme { tera })
     }
 
@@ -88,6 +84,23 @@ fn collect_assets(dir: &'static Dir<'static>, out: &mut Vec<(String, &'static [u
     }
 }
 
+/// Escapes text for HTML text and quoted attributes. Unlike Tera's default
+/// it leaves `/` alone, so URLs stay readable in the output.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Tera's message and its causes, with the line when it names one.
 fn template_error(file: &str, e: &tera::Error) -> Diagnostic {
     let mut message = e.to_string();
@@ -97,15 +110,18 @@ fn template_error(file: &str, e: &tera::Error) -> Diagnostic {
         message.push_str(&s.to_string());
         source = s.source();
     }
-    let line = message
+    // Parse errors carry "--> line:column".
+    let position: Vec<u32> = message
         .split_once("--> ")
-        .and_then(|(_, rest)| rest.split(':').next())
-        .and_then(|l| l.trim().parse().ok())
-        .unwrap_or(0);
+        .map(|(_, rest)| rest.split(|c: char| !c.is_ascii_digit() && c != ':').next().unwrap_or(""))
+        .map(|p| p.split(':').filter_map(|n| n.parse().ok()).collect())
+        .unwrap_or_default();
+    let (line, column) = (position.first().copied().unwrap_or(0), position.get(1).copied().unwrap_or(0));
     let first = message.lines().next().unwrap_or("").to_string();
     let detail: Vec<&str> = message.lines().skip(1).map(str::trim).filter(|l| !l.is_empty()).collect();
     Diagnostic::error("template", format!("{first} {}", detail.join(" ")).trim().to_string())
         .at(file, line)
+        .column(column)
         .hint("fix the template syntax; see https://keats.github.io/tera/docs/ for Tera's syntax")
 }
 
@@ -240,7 +256,7 @@ impl<'a> Renderer<'a> {
     /// The sidebar for page `i`, with its link marked as the current page.
     fn nav_for(&self, i: usize) -> String {
         let nav = self.navs.get(&self.nav_key(i)).map_or("", String::as_str);
-        let needle = format!("<a href=\"{}\"", tera::escape_html(&self.handbook.href(&self.handbook.pages[i].url)));
+        let needle = format!("<a href=\"{}\"", escape(&self.handbook.href(&self.handbook.pages[i].url)));
         match nav.find(&needle) {
             Some(at) => {
                 let end = at + needle.len();
