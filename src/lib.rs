@@ -16,6 +16,7 @@
 //! Beside the pipeline: [`diag`] (findings with file and line), [`serve`]
 //! (preview server with livereload) and the command line in `main.rs`.
 
+pub mod check;
 pub mod config;
 pub mod date;
 pub mod diag;

@@ -62,6 +62,7 @@ pub fn build(options: &Options) -> (Option<Site>, Diagnostics) {
     let folder = load::folder(&options.root, &load_options, &mut diags);
     let today = options.today.unwrap_or_else(Date::today);
     let handbook = model::handbook(&folder, today, &mut diags);
+    crate::check::run(&handbook, &mut diags);
     let bodies = render_bodies(&handbook);
     let backlinks = check_links(&handbook, &bodies, &mut diags);
     let Some(theme) = Theme::load(&folder.templates, &mut diags) else {

@@ -278,7 +278,7 @@ fn missing_field(f: &Fields, key: &str, field: &str, example: &str) -> Diagnosti
 }
 
 /// The text of the first heading, for pages without a title.
-pub(super) fn first_heading(body: &str) -> Option<String> {
+pub fn first_heading(body: &str) -> Option<String> {
     let mut fence: Option<&str> = None;
     let mut previous = "";
     for line in body.lines() {

@@ -48,6 +48,8 @@ impl Review {
         }
         let days = due.map(|d| today.days_until(d));
         let state = match days {
+            // An ordinary page may say when it was reviewed without being due ever.
+            None if !kind.is_item() => ReviewState::Ok,
             None => ReviewState::Unknown,
             Some(d) if d < 0 => ReviewState::Overdue,
             Some(d) if d <= config.due_soon_days => ReviewState::Due,
@@ -79,6 +81,8 @@ mod tests {
         let r = Review::compute(Kind::Guideline, None, None, None, &config, today).unwrap();
         assert_eq!(r.state, ReviewState::Unknown);
         assert!(Review::compute(Kind::Page, None, None, None, &config, today).is_none());
+        let r = Review::compute(Kind::Page, date("2020-01-01"), None, None, &config, today).unwrap();
+        assert_eq!((r.state, r.due), (ReviewState::Ok, None));
         // review_by wins over the interval
         let r = Review::compute(Kind::Principle, date("2026-01-01"), six, date("2026-02-01"), &config, today).unwrap();
         assert_eq!(r.due, date("2026-02-01"));
