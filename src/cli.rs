@@ -41,6 +41,9 @@ struct Common {
     /// The date review states are computed for (YYYY-MM-DD); default today.
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     today: Option<Date>,
+    /// Read the folder as written for this generator (detected when absent).
+    #[arg(long, value_enum)]
+    dialect: Option<copbook::dialect::Dialect>,
 }
 
 #[derive(Args)]
@@ -105,7 +108,13 @@ pub fn run() -> i32 {
 }
 
 fn options(common: &Common, out: Option<PathBuf>) -> site::Options {
-    site::Options { root: common.content_dir.clone(), base_url: common.base_url.clone(), today: common.today, out }
+    site::Options {
+        root: common.content_dir.clone(),
+        base_url: common.base_url.clone(),
+        today: common.today,
+        out,
+        dialect: common.dialect,
+    }
 }
 
 /// Prints findings to stderr and returns the exit code they call for.
@@ -145,6 +154,9 @@ fn build(args: BuildArgs) -> i32 {
         return 2;
     }
     let pages = site.handbook.pages.iter().filter(|p| p.has_own_page()).count();
+    if site.dialect != copbook::dialect::Dialect::Copbook {
+        eprintln!("copbook: read {} as a {} handbook", args.common.content_dir.display(), site.dialect.name());
+    }
     eprintln!(
         "copbook: built {pages} pages into {} in {:.2} s ({})",
         out.display(),

@@ -20,6 +20,7 @@ pub mod check;
 pub mod config;
 pub mod date;
 pub mod diag;
+pub mod dialect;
 pub mod load;
 pub mod markdown;
 pub mod model;

@@ -4,6 +4,7 @@
 
 use crate::date::Date;
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::dialect::{self, Dialect};
 use crate::load::{self, LoadOptions};
 use crate::markdown::{self, LinkKind, Rendered, Resolution};
 use crate::model::links::{Located, Resolver};
@@ -22,6 +23,8 @@ pub struct Options {
     pub today: Option<Date>,
     /// The output folder, so the walk can leave it out.
     pub out: Option<PathBuf>,
+    /// The family of generator the folder was written for; detected when absent.
+    pub dialect: Option<Dialect>,
 }
 
 /// One file of the built site.
@@ -36,6 +39,8 @@ pub enum Content {
 #[derive(Debug)]
 pub struct Site {
     pub handbook: Handbook,
+    /// The family of generator the folder was read as.
+    pub dialect: Dialect,
     pub files: Vec<(String, Content)>,
 }
 
@@ -58,8 +63,14 @@ impl Builder {
 /// handbook with errors is never published.
 pub fn build(options: &Options) -> (Option<Site>, Diagnostics) {
     let mut diags = Diagnostics::default();
-    let load_options = LoadOptions { base_url: options.base_url.clone(), exclude: options.out.clone() };
-    let folder = load::folder(&options.root, &load_options, &mut diags);
+    let dialect = options.dialect.unwrap_or_else(|| dialect::detect(&options.root));
+    let load_options = LoadOptions {
+        base_url: options.base_url.clone(),
+        exclude: options.out.clone(),
+        content_dir: dialect::content_dir(dialect, &options.root),
+    };
+    let mut folder = load::folder(&options.root, &load_options, &mut diags);
+    dialect::adapt(dialect, &mut folder, &mut diags);
     let today = options.today.unwrap_or_else(Date::today);
     let handbook = model::handbook(&folder, today, &mut diags);
     crate::check::run(&handbook, &mut diags);
@@ -92,12 +103,12 @@ pub fn build(options: &Options) -> (Option<Site>, Diagnostics) {
     drop(renderer);
     files.extend(render::site_files(&handbook).into_iter().map(|(p, b)| (p, Content::Bytes(b))));
     files.extend(Theme::assets().into_iter().map(|(p, b)| (p, Content::Bytes(b.to_vec()))));
-    files.extend(handbook.files.iter().map(|f| (f.clone(), Content::Copy(options.root.join(f)))));
+    files.extend(handbook.files.iter().map(|f| (f.logical.clone(), Content::Copy(options.root.join(&f.path)))));
     let diags = diags.sorted();
     if diags.has_errors() {
         return (None, diags);
     }
-    (Some(Site { handbook, files }), diags)
+    (Some(Site { handbook, dialect, files }), diags)
 }
 
 /// Renders every page body to HTML, resolving its links.

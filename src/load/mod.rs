@@ -27,19 +27,41 @@ pub struct Folder {
     pub root: PathBuf,
     pub config: Config,
     pub documents: Vec<Document>,
-    /// Other files (images, downloads...), relative paths with `/`.
-    pub files: Vec<String>,
+    /// Other files (images, downloads...) to publish.
+    pub files: Vec<FileEntry>,
     /// Template overrides, by name relative to `templates/`.
     pub templates: BTreeMap<String, String>,
     /// `glossary.toml`, when there is one.
     pub glossary: Option<String>,
+    /// Sub-folder holding the content (`source` for tech-docs), or empty.
+    pub content_dir: String,
+    /// Old URLs that redirect to new ones, from the handbook's configuration.
+    pub redirects: Vec<(String, String)>,
+}
+
+/// A file published as it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileEntry {
+    /// Path relative to the handbook folder: where it is read from.
+    pub path: String,
+    /// Path relative to the content folder: where it is published.
+    pub logical: String,
 }
 
 /// One Markdown file.
 #[derive(Debug, Clone)]
 pub struct Document {
-    /// Path relative to the handbook folder, with `/` separators.
+    /// Path relative to the handbook folder, with `/` separators: what
+    /// findings and "edit this page" links name.
     pub path: String,
+    /// Path relative to the content folder, as the site sees it: what URLs,
+    /// kinds and relative links are worked out from. Adapters for other
+    /// generators may normalise it (`a.html.md.erb` -> `a.md`).
+    pub logical: String,
+    /// An explicit URL (`permalink`), instead of the one the path gives.
+    pub url: Option<String>,
+    /// Old URLs of this page; each gets a redirect page.
+    pub redirect_from: Vec<String>,
     pub front: FrontMatter,
     pub body: String,
     /// File line on which the body starts.
@@ -55,12 +77,14 @@ pub struct LoadOptions {
     pub base_url: Option<String>,
     /// Output folder to leave out of the walk (it may sit inside the content folder).
     pub exclude: Option<PathBuf>,
+    /// Sub-folder of the handbook holding the content; empty for the folder itself.
+    pub content_dir: String,
 }
 
 /// Reads the folder at `root`. Problems are findings; the folder is read as
 /// far as it can be, so that every problem is reported at once.
 pub fn folder(root: &Path, options: &LoadOptions, diags: &mut Diagnostics) -> Folder {
-    let mut folder = Folder { root: root.to_path_buf(), ..Folder::default() };
+    let mut folder = Folder { root: root.to_path_buf(), content_dir: options.content_dir.clone(), ..Folder::default() };
     if let Some(text) = read_text(root, config::FILE_NAME, diags) {
         if let Some(config) = Config::parse(&text, diags) {
             folder.config = config;
@@ -71,7 +95,18 @@ pub fn folder(root: &Path, options: &LoadOptions, diags: &mut Diagnostics) -> Fo
     }
     let exclude = options.exclude.clone().unwrap_or_else(|| root.join(&folder.config.output));
     let mut markdown = Vec::new();
-    for path in walk(root, &exclude, diags) {
+    let prefix = if options.content_dir.is_empty() { String::new() } else { format!("{}/", options.content_dir.trim_matches('/')) };
+    let content_root = root.join(&options.content_dir);
+    if !prefix.is_empty() {
+        for path in walk(&root.join(TEMPLATES_DIR), &exclude, diags) {
+            if let Some(text) = read_text(root, &format!("{TEMPLATES_DIR}/{path}"), diags) {
+                folder.templates.insert(path, text);
+            }
+        }
+        folder.glossary = read_text(root, GLOSSARY_FILE, diags);
+    }
+    for logical in walk(&content_root, &exclude, diags) {
+        let path = format!("{prefix}{logical}");
         if let Some(name) = path.strip_prefix(&format!("{TEMPLATES_DIR}/")) {
             if let Some(text) = read_text(root, &path, diags) {
                 folder.templates.insert(name.to_string(), text);
@@ -79,17 +114,17 @@ pub fn folder(root: &Path, options: &LoadOptions, diags: &mut Diagnostics) -> Fo
         } else if path == GLOSSARY_FILE {
             folder.glossary = read_text(root, &path, diags);
         } else if is_markdown(&path) {
-            markdown.push(path);
+            markdown.push((path, logical));
         } else if path != config::FILE_NAME {
-            folder.files.push(path);
+            folder.files.push(FileEntry { path, logical });
         }
     }
     let dates = updated::Dates::of(root);
     let read: Vec<(Option<Document>, Vec<Diagnostic>)> = markdown
         .par_iter()
-        .map(|path| {
+        .map(|(path, logical)| {
             let mut found = Diagnostics::default();
-            let doc = read_document(root, path, &dates, &mut found);
+            let doc = read_document(root, path, logical, &dates, &mut found);
             (doc, found.0)
         })
         .collect();
@@ -152,12 +187,15 @@ fn slash_path(p: &Path) -> String {
     p.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
 }
 
-fn read_document(root: &Path, path: &str, dates: &updated::Dates, diags: &mut Diagnostics) -> Option<Document> {
+fn read_document(root: &Path, path: &str, logical: &str, dates: &updated::Dates, diags: &mut Diagnostics) -> Option<Document> {
     let text = read_text(root, path, diags)?;
     let updated = dates.get(root, path);
     Some(match front_matter::split(path, &text) {
         Ok(split) => Document {
             path: path.to_string(),
+            logical: logical.to_string(),
+            url: None,
+            redirect_from: Vec::new(),
             body: split.body.to_string(),
             front: split.front,
             body_line: split.body_line,
@@ -166,7 +204,16 @@ fn read_document(root: &Path, path: &str, dates: &updated::Dates, diags: &mut Di
         Err(e) => {
             diags.push(e);
             // The page still exists, so links to it do not cascade into more findings.
-            Document { path: path.to_string(), front: FrontMatter::default(), body: String::new(), body_line: 1, updated }
+            Document {
+                path: path.to_string(),
+                logical: logical.to_string(),
+                url: None,
+                redirect_from: Vec::new(),
+                front: FrontMatter::default(),
+                body: String::new(),
+                body_line: 1,
+                updated,
+            }
         }
     })
 }
@@ -232,7 +279,7 @@ mod tests {
         assert_eq!(f.config.title, "T");
         let paths: Vec<_> = f.documents.iter().map(|d| d.path.as_str()).collect();
         assert_eq!(paths, ["index.md", "standards/a.md"]);
-        assert_eq!(f.files, ["static/x.png"]);
+        assert_eq!(f.files, [FileEntry { path: "static/x.png".into(), logical: "static/x.png".into() }]);
         assert!(f.templates.contains_key("page.html"));
         assert!(f.glossary.is_some());
         assert_eq!(f.documents[1].body_line, 4);

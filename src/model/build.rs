@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, HashSet};
 pub fn handbook(folder: &Folder, today: Date, diags: &mut Diagnostics) -> Handbook {
     let config = folder.config.clone();
     let index_dirs: HashSet<String> =
-        folder.documents.iter().filter(|d| is_index_name(stem(&d.path))).map(|d| dir_of(&d.path).to_string()).collect();
+        folder.documents.iter().filter(|d| is_index_name(stem(&d.logical))).map(|d| dir_of(&d.logical).to_string()).collect();
     let mut pages = Vec::new();
     let mut drafts = HashSet::new();
     for doc in &folder.documents {
@@ -39,6 +39,7 @@ pub fn handbook(folder: &Folder, today: Date, diags: &mut Diagnostics) -> Handbo
         sources: HashMap::new(),
         urls: HashMap::new(),
         files: folder.files.clone(),
+        redirects: folder.redirects.clone(),
         reading_order: Vec::new(),
     };
     super::nav::add_generated_pages(&mut handbook);
@@ -109,8 +110,9 @@ fn page_from_document(
     diags: &mut Diagnostics,
 ) -> Option<Page> {
     let f = Fields::new(&doc.path, &doc.front);
-    let folder_kind = kind_of_path(&doc.path);
-    let is_folder_index = folder_kind != Kind::Page && is_index_name(stem(&doc.path)) && dir_of(&doc.path).find('/').is_none();
+    let logical = doc.logical.as_str();
+    let folder_kind = kind_of_path(logical);
+    let is_folder_index = folder_kind != Kind::Page && is_index_name(stem(logical)) && !dir_of(logical).contains('/');
     let kind = match f.text(&["kind"], diags) {
         Some(name) => Kind::from_name(&name.to_ascii_lowercase()).unwrap_or_else(|| {
             diags.push(
@@ -124,10 +126,10 @@ fn page_from_document(
         None if is_folder_index => Kind::Page,
         None => folder_kind,
     };
-    let mut url = url_of(&doc.path, index_dirs);
+    let mut url = doc.url.clone().unwrap_or_else(|| url_of(logical, index_dirs));
     let id = match kind {
         Kind::Page => url.clone(),
-        _ => stem(&doc.path).to_string(),
+        _ => stem(logical).to_string(),
     };
     if kind == Kind::Term {
         url = format!("/glossary/#{}", slugify(&id));
@@ -141,7 +143,7 @@ fn page_from_document(
         .text(title_keys, diags)
         .or_else(|| first_heading(&doc.body))
         .unwrap_or_else(|| {
-            let name = if is_index_name(stem(&doc.path)) { dir_of(&doc.path).rsplit('/').next().unwrap_or("") } else { stem(&doc.path) };
+            let name = if is_index_name(stem(logical)) { dir_of(logical).rsplit('/').next().unwrap_or("") } else { stem(logical) };
             humanise(name)
         });
     let owners = f.list(&["owner", "owners"], diags);
@@ -177,6 +179,8 @@ fn page_from_document(
         kind,
         id,
         source: doc.path.clone(),
+        logical: doc.logical.clone(),
+        redirect_from: doc.redirect_from.clone(),
         url,
         title,
         description: f.text(&["description", "summary"], diags),
@@ -334,8 +338,8 @@ pub(super) fn humanise(name: &str) -> String {
 fn index(handbook: &mut Handbook, diags: &mut Diagnostics) {
     let mut folded_urls: BTreeMap<String, usize> = BTreeMap::new();
     for (i, page) in handbook.pages.iter().enumerate() {
-        if !page.source.is_empty() {
-            handbook.sources.insert(page.source.clone(), i);
+        if !page.logical.is_empty() {
+            handbook.sources.insert(page.logical.clone(), i);
         }
         if page.kind != Kind::Page && !matches!(page.kind, Kind::Generated(_)) {
             let key = (page.kind, page.id.clone());
@@ -468,6 +472,8 @@ pub(super) fn term_page(id: String, title: String, body: String, front: FrontMat
         url: format!("/glossary/#{}", slugify(&id)),
         id,
         source: source.to_string(),
+        logical: source.to_string(),
+        redirect_from: Vec::new(),
         title,
         description: None,
         weight: DEFAULT_WEIGHT,

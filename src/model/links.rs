@@ -36,7 +36,7 @@ impl<'a> Resolver<'a> {
     pub fn new(handbook: &'a Handbook) -> Self {
         Resolver {
             handbook,
-            files: handbook.files.iter().map(String::as_str).collect(),
+            files: handbook.files.iter().map(|f| f.logical.as_str()).collect(),
             base_path: handbook.config.base_path(),
         }
     }
@@ -60,7 +60,7 @@ impl<'a> Resolver<'a> {
             return self.find(&format!("/{rooted}"), rooted, anchor);
         }
         // Relative to the source file first (how authors see it), then to the page's URL.
-        let source_dir = if from.source.is_empty() { from.url.trim_start_matches('/') } else { dir_of(&from.source) };
+        let source_dir = if from.logical.is_empty() { from.url.trim_start_matches('/') } else { dir_of(&from.logical) };
         if let Some(joined) = join(source_dir, &path) {
             let found = self.find(&format!("/{joined}"), &joined, anchor.clone());
             if found != Located::Broken {

@@ -181,6 +181,10 @@ pub struct Page {
     pub id: String,
     /// Source path relative to the handbook folder; empty for generated pages.
     pub source: String,
+    /// The source's path inside the content folder, which relative links start from.
+    pub logical: String,
+    /// Old URLs that redirect here.
+    pub redirect_from: Vec<String>,
     /// Root-relative URL without the base path: `/standards/captions/`.
     /// Glossary terms have the glossary's URL and their anchor.
     pub url: String,
@@ -247,12 +251,14 @@ pub struct Handbook {
     pub pages: Vec<Page>,
     /// Pages by kind and id (for references).
     pub ids: HashMap<(Kind, String), usize>,
-    /// Pages by source path.
+    /// Pages by logical source path (inside the content folder).
     pub sources: HashMap<String, usize>,
     /// Pages by URL (without anchors).
     pub urls: HashMap<String, usize>,
-    /// Non-Markdown files that are published, relative paths.
-    pub files: Vec<String>,
+    /// Non-Markdown files that are published.
+    pub files: Vec<crate::load::FileEntry>,
+    /// Old URLs and where they now lead (from configuration and pages).
+    pub redirects: Vec<(String, String)>,
     /// Pages in reading order, for previous/next links.
     pub reading_order: Vec<usize>,
 }

@@ -79,6 +79,8 @@ fn generated(which: Generated, url: &str, title: &str, weight: i64) -> Page {
         kind: Kind::Generated(which),
         id: url.to_string(),
         source: String::new(),
+        logical: String::new(),
+        redirect_from: Vec::new(),
         url: url.to_string(),
         title: title.to_string(),
         description: None,

@@ -24,10 +24,38 @@ pub fn site_files(h: &Handbook) -> Vec<(String, Vec<u8>)> {
         // GitHub Pages would otherwise run Jekyll and hide files starting with '_'.
         (".nojekyll".to_string(), Vec::new()),
     ];
+    files.extend(redirects(h));
     if let Some(cname) = h.config.cname.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
         files.push(("CNAME".to_string(), format!("{cname}\n").into_bytes()));
     }
     files
+}
+
+/// A small page for each old URL that sends readers on to the new one.
+fn redirects(h: &Handbook) -> Vec<(String, Vec<u8>)> {
+    let pairs = h.redirects.iter().cloned().chain(
+        h.pages.iter().flat_map(|p| p.redirect_from.iter().map(|from| (from.clone(), p.url.clone()))),
+    );
+    let taken: std::collections::HashSet<String> = h.pages.iter().filter(|p| p.has_own_page()).map(|p| output_path(&p.url)).collect();
+    let mut out: Vec<(String, Vec<u8>)> = Vec::new();
+    for (from, to) in pairs {
+        let from = if from.starts_with('/') { from } else { format!("/{from}") };
+        let from = if from.ends_with('/') || from.rsplit('/').next().is_some_and(|last| last.contains('.')) { from } else { format!("{from}/") };
+        let path = output_path(&from);
+        if taken.contains(&path) || out.iter().any(|(p, _)| *p == path) {
+            continue;
+        }
+        let href = if to.contains("://") { to } else { h.href(&to) };
+        let href = super::escape(&href);
+        let html = format!(
+            "<!doctype html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\"><title>Redirecting</title>\
+<meta http-equiv=\"refresh\" content=\"0; url={href}\"><link rel=\"canonical\" href=\"{href}\">\
+<meta name=\"robots\" content=\"noindex\"></head>\n<body><p>This page has moved to <a href=\"{href}\">{href}</a>.</p></body></html>\n",
+            lang = super::escape(&h.config.language)
+        );
+        out.push((path, html.into_bytes()));
+    }
+    out
 }
 
 fn listed(h: &Handbook) -> impl Iterator<Item = &crate::model::Page> {
