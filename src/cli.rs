@@ -149,9 +149,16 @@ fn build(args: BuildArgs) -> i32 {
         eprintln!("copbook: {}; the site was not written (the previous output is unchanged)", report::summary(&diags));
         return 1;
     };
+    let writing = Instant::now();
     if let Err(e) = copbook::output::write_site(&site.files, &out, &args.common.content_dir) {
         eprintln!("error: could not write the site: {e}");
         return 2;
+    }
+    if std::env::var_os("COPBOOK_TIMINGS").is_some() {
+        for (stage, took) in &site.timings {
+            eprintln!("  {stage:>10}: {:7.1} ms", took.as_secs_f64() * 1000.0);
+        }
+        eprintln!("  {:>10}: {:7.1} ms", "write", writing.elapsed().as_secs_f64() * 1000.0);
     }
     let pages = site.handbook.pages.iter().filter(|p| p.has_own_page()).count();
     if site.dialect != copbook::dialect::Dialect::Copbook {

@@ -41,6 +41,8 @@ pub struct Site {
     pub handbook: Handbook,
     /// The family of generator the folder was read as.
     pub dialect: Dialect,
+    /// How long each stage took, for `COPBOOK_TIMINGS=1` and the benchmarks.
+    pub timings: Vec<(&'static str, std::time::Duration)>,
     pub files: Vec<(String, Content)>,
 }
 
@@ -63,6 +65,7 @@ impl Builder {
 /// handbook with errors is never published.
 pub fn build(options: &Options) -> (Option<Site>, Diagnostics) {
     let mut diags = Diagnostics::default();
+    let mut clock = Clock::start();
     let dialect = options.dialect.unwrap_or_else(|| dialect::detect(&options.root));
     let load_options = LoadOptions {
         base_url: options.base_url.clone(),
@@ -71,11 +74,15 @@ pub fn build(options: &Options) -> (Option<Site>, Diagnostics) {
     };
     let mut folder = load::folder(&options.root, &load_options, &mut diags);
     dialect::adapt(dialect, &mut folder, &mut diags);
+    clock.lap("load");
     let today = options.today.unwrap_or_else(Date::today);
     let handbook = model::handbook(&folder, today, &mut diags);
     crate::check::run(&handbook, &mut diags);
+    clock.lap("model");
     let bodies = render_bodies(&handbook);
+    clock.lap("markdown");
     let backlinks = check_links(&handbook, &bodies, &mut diags);
+    clock.lap("links");
     let Some(theme) = Theme::load(&folder.templates, &mut diags) else {
         return (None, diags.sorted());
     };
@@ -87,6 +94,7 @@ pub fn build(options: &Options) -> (Option<Site>, Diagnostics) {
         .filter(|(_, p)| p.has_own_page())
         .map(|(i, p)| renderer.page(i).map(|html| (render::output_path(&p.url), Content::Bytes(html.into_bytes()))))
         .collect();
+    clock.lap("templates");
     let mut files = Vec::with_capacity(pages.len() + handbook.files.len());
     let mut template_errors = 0;
     for page in pages {
@@ -108,7 +116,25 @@ pub fn build(options: &Options) -> (Option<Site>, Diagnostics) {
     if diags.has_errors() {
         return (None, diags);
     }
-    (Some(Site { handbook, dialect, files }), diags)
+    clock.lap("site files");
+    (Some(Site { handbook, dialect, files, timings: clock.laps }), diags)
+}
+
+/// Stage durations.
+struct Clock {
+    last: std::time::Instant,
+    laps: Vec<(&'static str, std::time::Duration)>,
+}
+
+impl Clock {
+    fn start() -> Self {
+        Clock { last: std::time::Instant::now(), laps: Vec::new() }
+    }
+    fn lap(&mut self, stage: &'static str) {
+        let now = std::time::Instant::now();
+        self.laps.push((stage, now - self.last));
+        self.last = now;
+    }
 }
 
 /// Renders every page body to HTML, resolving its links.
