@@ -99,8 +99,8 @@ mod tests {
 
     fn site(text: &str) -> Vec<(String, Content)> {
         vec![
-            ("index.html".into(), Content::Bytes(text.as_bytes().to_vec())),
-            (MARKER.into(), Content::Bytes(Vec::new())),
+            ("index.html".into(), Content::Bytes(text.as_bytes().into())),
+            (MARKER.into(), Content::Bytes(Vec::new().into())),
         ]
     }
 

@@ -13,8 +13,10 @@ use crate::date::Date;
 use crate::diag::{line_col, Diagnostic, Diagnostics};
 pub use front_matter::FrontMatter;
 use rayon::prelude::*;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::SystemTime;
 
 /// The glossary file that holds many terms as `[[term]]` tables.
 pub const GLOSSARY_FILE: &str = "glossary.toml";
@@ -63,7 +65,8 @@ pub struct Document {
     /// Old URLs of this page; each gets a redirect page.
     pub redirect_from: Vec<String>,
     pub front: FrontMatter,
-    pub body: String,
+    /// Shared, so that the model and the caches of `serve` hold it without copying.
+    pub body: Arc<str>,
     /// File line on which the body starts.
     pub body_line: u32,
     /// When the file last changed: its last git commit, else its mtime.
@@ -81,9 +84,52 @@ pub struct LoadOptions {
     pub content_dir: String,
 }
 
+/// Documents read by an earlier load, reused while their file is unchanged.
+#[derive(Default)]
+pub struct Cache {
+    documents: HashMap<String, Cached>,
+    dates: Option<Arc<updated::Dates>>,
+}
+
+#[derive(Clone)]
+struct Cached {
+    stamp: Stamp,
+    document: Option<Document>,
+    findings: Vec<Diagnostic>,
+}
+
+/// What says a file changed: its size and modification time (nanoseconds
+/// on the file systems copbook previews on).
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Stamp {
+    len: u64,
+    modified: Option<SystemTime>,
+}
+
+impl Stamp {
+    fn of(path: &Path) -> Option<Stamp> {
+        let meta = std::fs::metadata(path).ok()?;
+        Some(Stamp { len: meta.len(), modified: meta.modified().ok() })
+    }
+}
+
+impl Cache {
+    /// Forgets what is known of these files (the watcher saw them change).
+    pub fn forget(&mut self, paths: &[String]) {
+        for p in paths {
+            self.documents.remove(p);
+        }
+    }
+}
+
 /// Reads the folder at `root`. Problems are findings; the folder is read as
 /// far as it can be, so that every problem is reported at once.
 pub fn folder(root: &Path, options: &LoadOptions, diags: &mut Diagnostics) -> Folder {
+    folder_cached(root, options, &mut Cache::default(), diags)
+}
+
+/// [`folder`], reusing the documents of `cache` whose files did not change.
+pub fn folder_cached(root: &Path, options: &LoadOptions, cache: &mut Cache, diags: &mut Diagnostics) -> Folder {
     let mut folder = Folder { root: root.to_path_buf(), content_dir: options.content_dir.clone(), ..Folder::default() };
     if let Some(text) = read_text(root, config::FILE_NAME, diags) {
         if let Some(config) = Config::parse(&text, diags) {
@@ -119,18 +165,29 @@ pub fn folder(root: &Path, options: &LoadOptions, diags: &mut Diagnostics) -> Fo
             folder.files.push(FileEntry { path, logical });
         }
     }
-    let dates = updated::Dates::of(root);
-    let read: Vec<(Option<Document>, Vec<Diagnostic>)> = markdown
+    // One `git log` per session: commits rarely land while someone previews.
+    let dates = cache.dates.get_or_insert_with(|| Arc::new(updated::Dates::of(root))).clone();
+    let previous = &cache.documents;
+    let read: Vec<(String, Cached)> = markdown
         .par_iter()
         .map(|(path, logical)| {
+            let stamp = Stamp::of(&root.join(path));
+            if let Some(hit) = previous.get(path).filter(|c| stamp.is_some_and(|s| s == c.stamp)) {
+                if hit.document.as_ref().is_none_or(|d| d.logical == *logical) {
+                    return (path.clone(), hit.clone());
+                }
+            }
             let mut found = Diagnostics::default();
-            let doc = read_document(root, path, logical, &dates, &mut found);
-            (doc, found.0)
+            let document = read_document(root, path, logical, &dates, &mut found);
+            let stamp = stamp.unwrap_or(Stamp { len: 0, modified: None });
+            (path.clone(), Cached { stamp, document, findings: found.0 })
         })
         .collect();
-    for (doc, found) in read {
-        folder.documents.extend(doc);
-        diags.0.extend(found);
+    cache.documents = HashMap::with_capacity(read.len());
+    for (path, cached) in read {
+        folder.documents.extend(cached.document.clone());
+        diags.0.extend(cached.findings.iter().cloned());
+        cache.documents.insert(path, cached);
     }
     folder
 }
@@ -196,7 +253,7 @@ fn read_document(root: &Path, path: &str, logical: &str, dates: &updated::Dates,
             logical: logical.to_string(),
             url: None,
             redirect_from: Vec::new(),
-            body: split.body.to_string(),
+            body: split.body.into(),
             front: split.front,
             body_line: split.body_line,
             updated,
@@ -210,7 +267,7 @@ fn read_document(root: &Path, path: &str, logical: &str, dates: &updated::Dates,
                 url: None,
                 redirect_from: Vec::new(),
                 front: FrontMatter::default(),
-                body: String::new(),
+                body: "".into(),
                 body_line: 1,
                 updated,
             }

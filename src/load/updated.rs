@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::process::Command;
 
-pub(crate) struct Dates {
+pub struct Dates {
     /// Commit dates by path relative to the handbook folder; empty outside git.
     from_git: HashMap<String, Date>,
 }

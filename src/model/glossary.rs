@@ -54,7 +54,7 @@ pub(super) fn terms(text: &str, _config: &crate::config::Config, _today: Date, d
             see_also: f.list(&["see_also"], diags),
         };
         let line = f.line("definition");
-        pages.push(term_page(id, name, definition, front, term, GLOSSARY_FILE, line));
+        pages.push(term_page(id, name, definition.into(), front, term, GLOSSARY_FILE, line));
     }
     pages
 }

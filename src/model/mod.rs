@@ -191,7 +191,7 @@ pub struct Page {
     pub title: String,
     pub description: Option<String>,
     pub weight: i64,
-    pub body: String,
+    pub body: std::sync::Arc<str>,
     pub body_line: u32,
     pub front: FrontMatter,
     pub updated: Option<Date>,
@@ -247,7 +247,7 @@ impl Page {
 pub struct Handbook {
     pub config: Config,
     pub today: Date,
-    /// Every page; index 0 is the home page.
+    /// Every page.
     pub pages: Vec<Page>,
     /// Pages by kind and id (for references).
     pub ids: HashMap<(Kind, String), usize>,
@@ -264,6 +264,11 @@ pub struct Handbook {
 }
 
 impl Handbook {
+    /// Index of the home page.
+    pub fn home(&self) -> usize {
+        self.urls.get("/").copied().unwrap_or(0)
+    }
+
     pub fn get(&self, kind: Kind, id: &str) -> Option<&Page> {
         self.ids.get(&(kind, id.to_string())).map(|&i| &self.pages[i])
     }

@@ -85,7 +85,7 @@ fn generated(which: Generated, url: &str, title: &str, weight: i64) -> Page {
         title: title.to_string(),
         description: None,
         weight,
-        body: String::new(),
+        body: "".into(),
         body_line: 1,
         front: Default::default(),
         updated: None,
@@ -109,7 +109,7 @@ fn parent_url(url: &str) -> Option<&str> {
 
 /// Parents, ordered children and reading order. The home page becomes index 0.
 pub(super) fn link_tree(handbook: &mut Handbook) {
-    let home = handbook.urls.get("/").copied().unwrap_or(0);
+    let home = handbook.home();
     let glossary = handbook.generated(Generated::Glossary);
     let parents: Vec<Option<usize>> = handbook
         .pages

@@ -169,28 +169,44 @@ pub fn template_name(page: &Page) -> &'static str {
 }
 
 /// Renders pages: shared data is computed once, pages in any order.
+///
+/// Rendering is split in two so that `serve` can skip work: a page's
+/// template inputs ([`Renderer::inputs`]) are cheap to compute and compare,
+/// and only pages whose inputs changed are put through the templates.
 pub struct Renderer<'a> {
     handbook: &'a Handbook,
     theme: &'a Theme,
-    bodies: &'a [Option<Rendered>],
+    bodies: &'a [Option<&'a Rendered>],
     backlinks: &'a [Vec<usize>],
     base: Context,
     /// Sidebar HTML by the section it is opened at.
-    navs: HashMap<usize, String>,
+    navs: HashMap<usize, std::sync::Arc<String>>,
     reading_position: HashMap<usize, usize>,
+}
+
+/// Everything a page's HTML depends on besides the templates: two pages
+/// with equal inputs render to equal bytes.
+#[derive(Serialize)]
+pub struct PageInputs {
+    pub template: &'static str,
+    pub page: PageView,
+    /// The variables of generated pages (`communities`, `letters`...).
+    pub listing: serde_json::Map<String, serde_json::Value>,
+    /// The section whose sidebar the page shows.
+    #[serde(skip)]
+    pub nav_key: usize,
 }
 
 impl<'a> Renderer<'a> {
     pub fn new(
         handbook: &'a Handbook,
         theme: &'a Theme,
-        bodies: &'a [Option<Rendered>],
+        bodies: &'a [Option<&'a Rendered>],
         backlinks: &'a [Vec<usize>],
-        diags: &mut Diagnostics,
     ) -> Self {
         let mut base = Context::new();
         base.insert("site", &SiteView::of(handbook));
-        let mut renderer = Renderer {
+        Renderer {
             handbook,
             theme,
             bodies,
@@ -198,49 +214,31 @@ impl<'a> Renderer<'a> {
             base,
             navs: HashMap::new(),
             reading_position: handbook.reading_order.iter().enumerate().map(|(pos, &i)| (i, pos)).collect(),
-        };
-        renderer.navs = renderer.render_navs(diags);
-        renderer
+        }
     }
 
     /// The section whose sidebar a page shows: itself when it has
     /// children, else its parent.
-    fn nav_key(&self, i: usize) -> usize {
+    pub fn nav_key(&self, i: usize) -> usize {
         let p = &self.handbook.pages[i];
         if p.children.iter().any(|&c| self.handbook.pages[c].has_own_page()) {
             i
         } else {
-            p.parent.unwrap_or(0)
+            p.parent.unwrap_or(self.handbook.home())
         }
     }
 
-    /// One sidebar per section, rendered once: per page only the current link is marked.
-    fn render_navs(&self, diags: &mut Diagnostics) -> HashMap<usize, String> {
-        use rayon::prelude::*;
+    /// The sections some page opens the sidebar at.
+    pub fn nav_keys(&self) -> Vec<usize> {
         let mut keys: Vec<usize> = (0..self.handbook.pages.len()).map(|i| self.nav_key(i)).collect();
         keys.sort_unstable();
         keys.dedup();
-        let rendered: Vec<(usize, Result<String, tera::Error>)> = keys
-            .into_par_iter()
-            .map(|key| {
-                let mut ctx = self.base.clone();
-                ctx.insert("nav", &self.nav_items(key));
-                (key, self.theme.render("nav.html", &ctx))
-            })
-            .collect();
-        let mut navs = HashMap::new();
-        for (key, result) in rendered {
-            match result {
-                Ok(html) => {
-                    navs.insert(key, html);
-                }
-                Err(e) => diags.push(template_error("nav.html", &e)),
-            }
-        }
-        navs
+        keys
     }
 
-    fn nav_items(&self, key: usize) -> Vec<NavItem> {
+    /// The sidebar opened at section `key`: every top-level entry, and the
+    /// children of each section on the way down to `key`.
+    pub fn nav_items(&self, key: usize) -> Vec<NavItem> {
         let h = self.handbook;
         let mut open = vec![key];
         let mut at = key;
@@ -264,12 +262,24 @@ impl<'a> Renderer<'a> {
                 })
                 .collect()
         }
-        items(h, 0, &open)
+        items(h, h.home(), &open)
+    }
+
+    /// Renders one sidebar with `nav.html`.
+    pub fn render_nav(&self, items: &[NavItem]) -> Result<String, Diagnostic> {
+        let mut ctx = self.base.clone();
+        ctx.insert("nav", items);
+        self.theme.render("nav.html", &ctx).map_err(|e| template_error("nav.html", &e))
+    }
+
+    /// Gives the renderer the sidebars, by section.
+    pub fn set_navs(&mut self, navs: HashMap<usize, std::sync::Arc<String>>) {
+        self.navs = navs;
     }
 
     /// The sidebar for page `i`, with its link marked as the current page.
     fn nav_for(&self, i: usize) -> String {
-        let nav = self.navs.get(&self.nav_key(i)).map_or("", String::as_str);
+        let nav = self.navs.get(&self.nav_key(i)).map_or("", |n| n.as_str());
         let needle = format!("<a href=\"{}\"", escape(&self.handbook.href(&self.handbook.pages[i].url)));
         match nav.find(&needle) {
             Some(at) => {
@@ -280,52 +290,72 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    /// The HTML of page `i`.
-    pub fn page(&self, i: usize) -> Result<String, Diagnostic> {
+    /// What page `i` is rendered from; its body HTML is left out (callers
+    /// know the body by its own key) and added by [`Renderer::render`].
+    pub fn inputs(&self, i: usize) -> PageInputs {
         let page = &self.handbook.pages[i];
+        PageInputs { template: template_name(page), page: self.page_view(i), listing: self.listing(page), nav_key: self.nav_key(i) }
+    }
+
+    /// The HTML of page `i` from its inputs.
+    pub fn render(&self, i: usize, mut inputs: PageInputs) -> Result<String, Diagnostic> {
+        let page = &self.handbook.pages[i];
+        inputs.page.content = self.bodies.get(i).copied().flatten().map(|b| b.html.clone()).unwrap_or_default();
         let mut ctx = self.base.clone();
-        ctx.insert("page", &self.page_view(i));
+        ctx.insert("page", &inputs.page);
         ctx.insert("nav", &self.nav_for(i));
-        self.insert_listing(page, &mut ctx);
-        let name = template_name(page);
-        self.theme.render(name, &ctx).map_err(|e| {
-            let d = template_error(name, &e);
+        for (name, value) in inputs.listing {
+            ctx.insert(name, &value);
+        }
+        self.theme.render(inputs.template, &ctx).map_err(|e| {
+            let d = template_error(inputs.template, &e);
             let what = if page.source.is_empty() { format!("the {} page", page.url) } else { page.source.clone() };
             Diagnostic { message: format!("while rendering {what}: {}", d.message), ..d }
         })
     }
 
-    fn insert_listing(&self, page: &Page, ctx: &mut Context) {
+    /// The HTML of page `i`.
+    pub fn page(&self, i: usize) -> Result<String, Diagnostic> {
+        self.render(i, self.inputs(i))
+    }
+
+    fn listing(&self, page: &Page) -> serde_json::Map<String, serde_json::Value> {
         let views = Views { handbook: self.handbook };
-        let Kind::Generated(which) = page.kind else { return };
+        let mut vars = serde_json::Map::new();
+        let mut put = |name: &str, value: serde_json::Value| {
+            vars.insert(name.to_string(), value);
+        };
+        let json = |v: &dyn erased::Json| v.to_json();
+        let Kind::Generated(which) = page.kind else { return vars };
         match which {
             Generated::Communities => {
                 let (current, past) = views.communities();
                 let as_of = self.handbook.config.leads_as_of.as_deref().and_then(|d| crate::date::Date::parse(d, true));
-                ctx.insert("communities", &current);
-                ctx.insert("past_communities", &past);
-                ctx.insert("leads_as_of", &as_of.map(DateView::from));
+                put("communities", json(&current));
+                put("past_communities", json(&past));
+                put("leads_as_of", json(&as_of.map(DateView::from)));
             }
-            Generated::People => ctx.insert("people", &views.people()),
+            Generated::People => put("people", json(&views.people())),
             Generated::Glossary => {
-                let definition = |i: usize| self.bodies.get(i).and_then(|b| b.as_ref()).map(|b| b.html.clone());
+                let definition = |i: usize| self.bodies.get(i).copied().flatten().map(|b| b.html.clone());
                 let (jump, letters) = views.glossary(&definition);
-                ctx.insert("jump", &jump);
-                ctx.insert("letters", &letters);
+                put("jump", json(&jump));
+                put("letters", json(&letters));
             }
-            Generated::Principles => ctx.insert("by_owner", &views.items_by_owner(Kind::Principle)),
-            Generated::Guidelines => ctx.insert("by_owner", &views.items_by_owner(Kind::Guideline)),
-            Generated::Standards => ctx.insert("by_owner", &views.items_by_owner(Kind::Standard)),
-            Generated::Review => ctx.insert("report", &views.review_report()),
+            Generated::Principles => put("by_owner", json(&views.items_by_owner(Kind::Principle))),
+            Generated::Guidelines => put("by_owner", json(&views.items_by_owner(Kind::Guideline))),
+            Generated::Standards => put("by_owner", json(&views.items_by_owner(Kind::Standard))),
+            Generated::Review => put("report", json(&views.review_report())),
             Generated::Home | Generated::Section | Generated::NotFound => {}
         }
+        vars
     }
 
     fn page_view(&self, i: usize) -> PageView {
         let h = self.handbook;
         let p = &h.pages[i];
         let views = Views { handbook: h };
-        let body = self.bodies.get(i).and_then(|b| b.as_ref());
+        let body = self.bodies.get(i).copied().flatten();
         let toc_depth = h.config.theme.toc_depth;
         let mut breadcrumbs = Vec::new();
         let mut at = p.parent;
@@ -352,7 +382,7 @@ impl<'a> Renderer<'a> {
             source: Some(p.source.clone()).filter(|s| !s.is_empty()),
             edit_url: edit_url(h, p),
             updated: p.updated.map(Into::into),
-            content: body.map(|b| b.html.clone()).unwrap_or_default(),
+            content: String::new(),
             toc: body
                 .map(|b| {
                     b.headings
@@ -426,6 +456,18 @@ impl<'a> Renderer<'a> {
             upcoming: c.sessions.iter().filter(|s| s.date >= h.today).take(3).map(session).collect(),
             last_session: c.sessions.iter().filter(|s| s.date < h.today).last().map(session),
             owns: views.owned(&p.id),
+        }
+    }
+}
+
+/// Serialising views of different types into one map.
+mod erased {
+    pub trait Json {
+        fn to_json(&self) -> serde_json::Value;
+    }
+    impl<T: serde::Serialize> Json for T {
+        fn to_json(&self) -> serde_json::Value {
+            serde_json::to_value(self).unwrap_or_default()
         }
     }
 }

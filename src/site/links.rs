@@ -1,0 +1,71 @@
+//! Links between pages after Markdown: broken links and anchors become
+//! warnings with file and line, and every link is recorded as a backlink.
+
+use crate::diag::{did_you_mean, Diagnostic, Diagnostics};
+use crate::markdown::LinkKind;
+use crate::model::links::Located;
+use crate::model::{self, Handbook, Kind};
+use std::collections::HashSet;
+
+use super::Body;
+
+/// Broken links and anchors are warnings with file and line; every link
+/// between pages is recorded as a backlink of its target.
+pub(super) fn check(h: &Handbook, bodies: &[Option<&Body>], diags: &mut Diagnostics) -> Vec<Vec<usize>> {
+    let mut backlinks: Vec<Vec<usize>> = vec![Vec::new(); h.pages.len()];
+    let anchors_of = |i: usize| -> HashSet<&str> {
+        let page = &h.pages[i];
+        let mut anchors: HashSet<&str> =
+            bodies[i].map(|b| b.rendered.anchors.iter().map(String::as_str).collect()).unwrap_or_default();
+        if page.kind == Kind::Generated(model::Generated::Glossary) {
+            anchors.extend(h.of_kind(Kind::Term).filter_map(|(_, t)| t.anchor()));
+        }
+        anchors
+    };
+    for (i, body) in bodies.iter().enumerate() {
+        let Some(body) = body else { continue };
+        let page = &h.pages[i];
+        for (link, located) in body.rendered.links.iter().zip(&body.located) {
+            let what = if link.kind == LinkKind::Image { "image" } else { "link" };
+            match located.clone() {
+                Located::Broken => diags.push(
+                    Diagnostic::warning(if link.kind == LinkKind::Image { "missing-asset" } else { "broken-link" }, format!("{what} '{}' resolves to no page or file", link.target))
+                        .at(&page.source, link.line)
+                        .column(link.column)
+                        .hint("check the path: links are relative to this file, like ../standards/captions.md"),
+                ),
+                Located::SamePage(anchor) if !anchor.is_empty() && !anchors_of(i).contains(&anchor.as_str()) => diags.push(
+                    Diagnostic::warning("broken-anchor", format!("'#{anchor}' is not a heading on this page"))
+                        .at(&page.source, link.line)
+                        .column(link.column)
+                        .maybe_hint(did_you_mean(&anchor, anchors_of(i))),
+                ),
+                Located::Page { index, anchor } => {
+                    let target = &h.pages[index];
+                    let own_anchor = target.anchor().map(str::to_string);
+                    if let Some(anchor) = anchor.filter(|a| Some(a) != own_anchor.as_ref()) {
+                        let anchor_page = if target.kind == Kind::Term { h.generated(model::Generated::Glossary).unwrap_or(index) } else { index };
+                        if !anchors_of(anchor_page).contains(&anchor.as_str()) {
+                            diags.push(
+                                Diagnostic::warning("broken-anchor", format!("'#{anchor}' is not a heading in {}", describe(target)))
+                                    .at(&page.source, link.line)
+                                    .column(link.column)
+                                    .maybe_hint(did_you_mean(&anchor, anchors_of(anchor_page))),
+                            );
+                        }
+                    }
+                    if index != i && !backlinks[index].contains(&i) {
+                        backlinks[index].push(i);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    backlinks
+}
+
+fn describe(page: &model::Page) -> String {
+    if page.source.is_empty() { page.url.clone() } else { page.source.clone() }
+}
+
