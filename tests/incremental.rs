@@ -1,0 +1,279 @@
+//! Partial rebuilds cannot go stale: a fixture handbook takes sequences of
+//! random edits, and after each one the site from the long-lived `Builder`
+//! (what `serve` uses) must equal, byte for byte, a fresh full build of the
+//! same files — and so must the findings.
+//!
+//! CI runs a fixed set of seeds; `COPBOOK_SEEDS=200` runs more locally.
+
+mod support;
+
+use copbook::site::{Builder, Content, Options};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// A small, deterministic random number generator (xorshift64*).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+}
+
+const WORDS: &[&str] = &["crit", "session", "review", "standard", "lean coffee", "accessible", "plain", "owner", "draft"];
+
+fn start_files() -> BTreeMap<String, String> {
+    let mut f = BTreeMap::new();
+    let mut put = |p: &str, t: &str| {
+        f.insert(p.to_string(), t.to_string());
+    };
+    put("handbook.toml", "title = \"Fixture handbook\"\nbase_url = \"/hb/\"\nleads_as_of = \"2026-01\"\n");
+    put("index.md", "# Home\n\nWelcome. See [standards](standards/index.md) and [the glossary](glossary/crit.md).\n");
+    put("communities/ux.md", "+++\ntitle = \"UX\"\nleads = [\"ana\"]\nstatus = \"active\"\n+++\n## Purpose\n\nDesign.\n");
+    put("communities/content.md", "+++\ntitle = \"Content\"\nleads = [\"bo\", \"cy\"]\nstatus = \"active\"\n+++\n## Purpose\n\nWords.\n");
+    put("communities/data.md", "+++\ntitle = \"Data\"\nleads = [\"cy\"]\nstatus = \"paused\"\n+++\nNumbers.\n");
+    for (id, name) in [("ana", "Ana Ruiz"), ("bo", "Bo Chen"), ("cy", "Cy Okafor"), ("di", "Di Patel")] {
+        put(&format!("people/{id}.md"), &format!("+++\nname = \"{name}\"\nrole = \"Designer\"\n+++\n"));
+    }
+    for (id, owner) in [("forms", "ux"), ("alt-text", "content"), ("dashboards", "data"), ("captions", "content")] {
+        put(
+            &format!("standards/{id}.md"),
+            &format!("+++\ntitle = \"Standard {id}\"\nowner = \"{owner}\"\nstatus = \"published\"\nlast_reviewed = 2026-01-10\n+++\n## Why\n\nSee [forms](forms.md#why).\n"),
+        );
+    }
+    put("standards/index.md", "# Standards\n\nThe rules we keep.\n");
+    put("principles/open.md", "+++\ntitle = \"Work in the open\"\nowner = \"ux\"\nnumber = 1\n+++\nOpenly.\n");
+    put("glossary/crit.md", "+++\nterm = \"Crit\"\nsee_also = [\"lean-coffee\"]\n+++\nA critique session.\n");
+    put("glossary/lean-coffee.md", "+++\nterm = \"Lean coffee\"\n+++\nA meeting without an agenda.\n");
+    put("glossary.toml", "[[term]]\nterm = \"Show and tell\"\ndefinition = \"Teams show work.\"\n");
+    put("guides/a.md", "+++\ntitle = \"Guide A\"\nweight = 1\n+++\n## One\n\nText [b](b.md).\n");
+    put("guides/b.md", "+++\ntitle = \"Guide B\"\nweight = 2\n+++\n## Two\n\nText [a](a.md).\n");
+    put("guides/deep/c.md", "# Guide C\n\nDeep [home](../../index.md).\n");
+    put("static/site.css", "body { color: black }\n");
+    f
+}
+
+/// One random edit; returns the paths it changed (for `Builder::forget`,
+/// as the watcher would report them).
+fn edit(rng: &mut Rng, files: &mut BTreeMap<String, String>, step: usize) -> Vec<String> {
+    let pages: Vec<String> = files.keys().filter(|k| k.ends_with(".md")).cloned().collect();
+    let page = rng.pick(&pages).clone();
+    let word = *rng.pick(WORDS);
+    match rng.below(13) {
+        0 => {
+            // body edit
+            files.get_mut(&page).unwrap().push_str(&format!("\nAnother {word} line {step}.\n"));
+            vec![page]
+        }
+        1 => {
+            // title change (front matter or heading)
+            let text = files.get_mut(&page).unwrap();
+            *text = match text.find("title = \"") {
+                Some(i) => format!("{}title = \"{word} {step} {}", &text[..i], &text[i + 9..]),
+                None => format!("# {word} {step}\n\n{text}"),
+            };
+            vec![page]
+        }
+        2 => {
+            // weight change
+            let text = files.get_mut(&page).unwrap();
+            if let Some(rest) = text.strip_prefix("+++\n") {
+                *text = format!("+++\nweight = {}\n{}", rng.below(5), rest.replace(&format!("weight = {}\n", 0), ""));
+                if text.matches("weight =").count() > 1 {
+                    *text = text.replacen("weight = ", "# weight = ", 1);
+                }
+            }
+            vec![page]
+        }
+        3 => {
+            // new page, linking to an existing one
+            let path = format!("guides/new-{step}.md");
+            files.insert(path.clone(), format!("+++\ntitle = \"New {word}\"\n+++\nLinks to [x](../{page}).\n"));
+            vec![path]
+        }
+        4 if pages.len() > 8 => {
+            // delete a page (links to it become warnings)
+            files.remove(&page);
+            vec![page]
+        }
+        5 => {
+            // rename a page
+            if page == "index.md" || page.ends_with("index.md") {
+                return Vec::new();
+            }
+            let text = files.remove(&page).unwrap();
+            let renamed = page.replace(".md", &format!("-r{step}.md"));
+            files.insert(renamed.clone(), text);
+            vec![page, renamed]
+        }
+        6 => {
+            // a standard changes owner (sometimes to one that does not exist)
+            let standards: Vec<String> = files.keys().filter(|k| k.starts_with("standards/") && !k.ends_with("index.md")).cloned().collect();
+            if standards.is_empty() {
+                return Vec::new();
+            }
+            let s = rng.pick(&standards).clone();
+            let owner = *rng.pick(&["ux", "content", "data", "nope"]);
+            let text = files.get_mut(&s).unwrap();
+            if let Some(i) = text.find("owner = \"") {
+                let end = text[i + 9..].find('"').map_or(text.len(), |e| i + 9 + e);
+                *text = format!("{}owner = \"{owner}{}", &text[..i], &text[end..]);
+            }
+            vec![s]
+        }
+        7 => {
+            // glossary term added or removed
+            let path = format!("glossary/term-{}.md", rng.below(3));
+            if files.remove(&path).is_none() {
+                files.insert(path.clone(), format!("+++\nterm = \"{word} {step}\"\nsee_also = [\"crit\"]\n+++\nMeans {word}.\n"));
+            }
+            vec![path]
+        }
+        8 => {
+            // a community's leads change
+            let c = format!("communities/{}.md", rng.pick(&["ux", "content", "data"]));
+            let leads = *rng.pick(&["[\"ana\"]", "[\"bo\", \"di\"]", "[]", "[\"cy\", \"ana\"]"]);
+            if let Some(text) = files.get_mut(&c) {
+                if let Some(i) = text.find("leads = [") {
+                    let end = text[i..].find(']').map_or(text.len(), |e| i + e + 1);
+                    *text = format!("{}leads = {leads}{}", &text[..i], &text[end..]);
+                }
+            }
+            vec![c]
+        }
+        9 => {
+            // handbook.toml
+            let title = format!("Fixture {word} {step}");
+            let base = *rng.pick(&["/hb/", "/", "https://example.org/docs/"]);
+            files.insert("handbook.toml".into(), format!("title = \"{title}\"\nbase_url = \"{base}\"\nleads_as_of = \"2026-0{}\"\n", 1 + rng.below(9)));
+            vec!["handbook.toml".into()]
+        }
+        10 => {
+            // a template override appears, changes or goes
+            let path = "templates/page.html".to_string();
+            if files.contains_key(&path) && rng.below(2) == 0 {
+                files.remove(&path);
+            } else {
+                files.insert(path.clone(), format!("<!doctype html><title>{{{{ page.title }}}}</title><p>{word} {step}</p>{{{{ page.content | safe }}}}\n"));
+            }
+            vec![path]
+        }
+        11 => {
+            // a static file changes
+            files.insert("static/site.css".into(), format!("body {{ color: #{:06x} }}\n", rng.next() & 0xff_ffff));
+            vec!["static/site.css".into()]
+        }
+        _ => {
+            // a body breaks or is mended (an error, then a good build)
+            let text = files.get_mut(&page).unwrap();
+            if text.starts_with("+++\n") && rng.below(3) == 0 {
+                *text = text.replacen("+++\n", "+++\ntitle = \n", 1);
+            } else {
+                *text = text.replace("title = \n", "");
+            }
+            vec![page]
+        }
+    }
+}
+
+fn write_all(root: &Path, files: &BTreeMap<String, String>, changed: &[String]) {
+    for path in changed {
+        let p = root.join(path);
+        match files.get(path) {
+            Some(text) => support::write(root, path, text),
+            None => {
+                let _ = std::fs::remove_file(p);
+            }
+        }
+    }
+}
+
+/// Every output file's bytes, and the findings, of one build.
+fn snapshot(result: (Option<copbook::site::Site>, copbook::diag::Diagnostics)) -> (Option<BTreeMap<String, Vec<u8>>>, Vec<String>) {
+    let (site, diags) = result;
+    let findings = diags.iter().map(copbook::report::plain_line).collect();
+    let files = site.map(|s| {
+        s.files
+            .into_iter()
+            .map(|(path, content)| {
+                let bytes = match content {
+                    Content::Bytes(b) => b.to_vec(),
+                    Content::Copy(from) => std::fs::read(from).unwrap(),
+                };
+                (path, bytes)
+            })
+            .collect()
+    });
+    (files, findings)
+}
+
+fn run_seed(seed: u64, steps: usize) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let mut files = start_files();
+    let all: Vec<String> = files.keys().cloned().collect();
+    write_all(root, &files, &all);
+    let options = Options { root: root.to_path_buf(), today: copbook::date::Date::new(2026, 11, 23), ..Options::default() };
+    let mut builder = Builder::new();
+    let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+    let _ = builder.build(&options);
+    for step in 0..steps {
+        let changed = edit(&mut rng, &mut files, step);
+        write_all(root, &files, &changed);
+        builder.forget(&changed);
+        let partial = snapshot(builder.build(&options));
+        let full = snapshot(copbook::site::build(&options));
+        assert_eq!(partial.1, full.1, "seed {seed} step {step} ({changed:?}): findings differ");
+        match (partial.0, full.0) {
+            (Some(p), Some(f)) => {
+                let paths: Vec<&String> = p.keys().chain(f.keys()).collect();
+                for path in paths {
+                    assert!(
+                        p.get(path) == f.get(path),
+                        "seed {seed} step {step} after editing {changed:?}: {path} differs from a full build\n--- partial:\n{}\n--- full:\n{}",
+                        String::from_utf8_lossy(p.get(path).map_or(&[][..], |v| v)),
+                        String::from_utf8_lossy(f.get(path).map_or(&[][..], |v| v)),
+                    );
+                }
+            }
+            (None, None) => {}
+            (p, f) => panic!("seed {seed} step {step}: partial built {}, full built {}", p.is_some(), f.is_some()),
+        }
+    }
+}
+
+#[test]
+fn partial_rebuilds_equal_full_builds() {
+    let seeds: u64 = std::env::var("COPBOOK_SEEDS").ok().and_then(|s| s.parse().ok()).unwrap_or(12);
+    for seed in 1..=seeds {
+        run_seed(seed, 40);
+    }
+}
+
+#[test]
+fn a_builder_reuses_work_when_nothing_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = start_files();
+    let all: Vec<String> = files.keys().cloned().collect();
+    write_all(dir.path(), &files, &all);
+    let options = Options { root: dir.path().to_path_buf(), ..Options::default() };
+    let mut builder = Builder::new();
+    let first = builder.build(&options).0.unwrap();
+    let second = builder.build(&options).0.unwrap();
+    // Unchanged pages come back as the very same shared bytes, not a re-render.
+    let shared = first.files.iter().zip(&second.files).filter(|((_, a), (_, b))| match (a, b) {
+        (Content::Bytes(a), Content::Bytes(b)) => std::sync::Arc::ptr_eq(a, b),
+        _ => false,
+    });
+    let pages = first.files.iter().filter(|(p, _)| p.ends_with(".html") && !p.contains("404")).count();
+    assert!(shared.count() >= pages, "every page reused");
+}
