@@ -68,7 +68,7 @@ fn edit(rng: &mut Rng, files: &mut BTreeMap<String, String>, step: usize) -> Vec
     let pages: Vec<String> = files.keys().filter(|k| k.ends_with(".md")).cloned().collect();
     let page = rng.pick(&pages).clone();
     let word = *rng.pick(WORDS);
-    match rng.below(13) {
+    match rng.below(15) {
         0 => {
             // body edit
             files.get_mut(&page).unwrap().push_str(&format!("\nAnother {word} line {step}.\n"));
@@ -171,6 +171,21 @@ fn edit(rng: &mut Rng, files: &mut BTreeMap<String, String>, step: usize) -> Vec
             // a static file changes
             files.insert("static/site.css".into(), format!("body {{ color: #{:06x} }}\n", rng.next() & 0xff_ffff));
             vec!["static/site.css".into()]
+        }
+        12 | 13 => {
+            // a link between two existing pages appears or goes (backlinks change, nothing else)
+            let target = rng.pick(&pages).clone();
+            let depth = page.matches('/').count();
+            let link = format!("\n[see {word}]({}{target})\n", "../".repeat(depth));
+            let text = files.get_mut(&page).unwrap();
+            if text.contains("[see ") {
+                let start = text.find("\n[see ").unwrap();
+                let end = text[start + 1..].find('\n').map_or(text.len(), |e| start + 2 + e);
+                text.replace_range(start..end, "");
+            } else {
+                text.push_str(&link);
+            }
+            vec![page]
         }
         _ => {
             // a body breaks or is mended (an error, then a good build)

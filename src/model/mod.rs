@@ -93,7 +93,7 @@ impl Kind {
 }
 
 /// Lifecycle of a community.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum CommunityStatus {
     Forming,
@@ -103,7 +103,7 @@ pub enum CommunityStatus {
 }
 
 /// Lifecycle of a principle, guideline or standard.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ItemStatus {
     Published,
@@ -111,13 +111,13 @@ pub enum ItemStatus {
     Retired,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Hash, Serialize)]
 pub struct Channel {
     pub name: String,
     pub url: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Hash, Serialize)]
 pub struct Session {
     pub date: Date,
     pub time: Option<String>,
@@ -127,7 +127,7 @@ pub struct Session {
     pub facilitator: Option<String>,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Hash)]
 pub struct Community {
     pub summary: Option<String>,
     pub leads: Vec<String>,
@@ -141,21 +141,21 @@ pub struct Community {
     pub sessions: Vec<Session>,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Hash)]
 pub struct Person {
     pub role: Option<String>,
     pub team: Option<String>,
     pub contact: Option<String>,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Hash)]
 pub struct Term {
     pub abbreviation: Option<String>,
     pub aliases: Vec<String>,
     pub see_also: Vec<String>,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Hash)]
 pub struct Item {
     pub status: Option<ItemStatus>,
     pub version: Option<String>,
@@ -164,7 +164,7 @@ pub struct Item {
 }
 
 /// Fields only some kinds have.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub enum Typed {
     None,
     Community(Community),
@@ -236,9 +236,36 @@ impl Page {
     pub fn has_own_page(&self) -> bool {
         self.kind != Kind::Term
     }
+    /// Feeds everything about the page but its body to `state`: what other
+    /// pages can see of it. Every field is named, so a new field cannot be
+    /// forgotten here (the compiler asks for it).
+    pub fn hash_shape<H: std::hash::Hasher>(&self, state: &mut H) {
+        use std::hash::Hash;
+        let Page {
+            kind, id, source, logical, redirect_from, url, title, description, weight, body: _, body_line,
+            front, updated, owners, review, contact, typed, parent, children,
+        } = self;
+        (kind, id, source, logical, redirect_from, url, title, description, weight, body_line).hash(state);
+        (updated, owners, review, contact, typed, parent, children).hash(state);
+        let _ = serde_json::to_writer(HashWriter(state), &front.fields);
+    }
+
     /// The anchor of a term on the glossary page.
     pub fn anchor(&self) -> Option<&str> {
         self.url.split_once('#').map(|(_, a)| a)
+    }
+}
+
+/// Feeds serialised bytes to a hasher without building a string.
+pub struct HashWriter<'a, H: std::hash::Hasher>(pub &'a mut H);
+
+impl<H: std::hash::Hasher> std::io::Write for HashWriter<'_, H> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.write(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 

@@ -5,7 +5,7 @@ use crate::date::{Date, Duration};
 use crate::model::Kind;
 use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ReviewState {
     Overdue,
@@ -15,7 +15,7 @@ pub enum ReviewState {
     Unknown,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Hash, Serialize)]
 pub struct Review {
     pub last_reviewed: Option<Date>,
     pub due: Option<Date>,

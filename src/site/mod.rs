@@ -75,7 +75,10 @@ pub fn build(options: &Options) -> (Option<Site>, Diagnostics) {
 ///   (all that link resolution reads);
 /// - a sidebar: its entries;
 /// - a page's HTML: all of its template inputs, its body and its sidebar,
-///   with the templates themselves fixed for the life of the theme cache.
+///   with the templates themselves fixed for the life of the theme cache;
+///   or, quicker, the handbook's shape (every page but the bodies, the
+///   links between pages, the glossary's definitions) and its own body:
+///   while the shape holds, nothing but its body can change a page.
 #[derive(Default)]
 pub struct Builder {
     documents: load::Cache,
@@ -83,6 +86,9 @@ pub struct Builder {
     theme: Option<(u64, Arc<Theme>)>,
     navs: HashMap<u64, Arc<String>>,
     pages: HashMap<u64, Arc<[u8]>>,
+    /// By the quick key: the full key too, so that it is kept.
+    pages_by_shape: HashMap<u64, (u64, Arc<[u8]>)>,
+    site_files: Option<(u64, Vec<(String, Content)>)>,
 }
 
 impl Builder {
@@ -116,7 +122,7 @@ impl Builder {
         clock.lap("model");
         let bodies = self.render_bodies(&handbook);
         clock.lap("markdown");
-        let body_refs: Vec<Option<&Body>> = bodies.iter().map(|b| b.as_deref()).collect();
+        let body_refs: Vec<Option<&Body>> = bodies.iter().map(|b| b.as_ref().map(|(_, b)| &**b)).collect();
         let backlinks = links::check(&handbook, &body_refs, &mut diags);
         clock.lap("links");
         let Some(theme) = self.theme(&folder.templates, &mut diags) else {
@@ -130,10 +136,11 @@ impl Builder {
             h.update(&json_key(&render::context::SiteView::of(&handbook)).to_le_bytes());
         });
         let nav_keys = self.render_navs(&mut renderer, shared, &mut diags);
-        let mut files = self.render_pages(&handbook, &renderer, &bodies, &nav_keys, &mut diags);
+        let shape = shape_key(&handbook, shared, &bodies, &backlinks);
+        let mut files = self.render_pages(&handbook, &renderer, &bodies, &nav_keys, shape, &mut diags);
         drop(renderer);
         clock.lap("templates");
-        files.extend(render::site_files(&handbook).into_iter().map(|(p, b)| (p, Content::Bytes(b.into()))));
+        files.extend(self.site_files(&handbook, shape));
         files.extend(Theme::assets().into_iter().map(|(p, b)| (p, Content::Bytes(b.into()))));
         files.extend(handbook.files.iter().map(|f| (f.logical.clone(), Content::Copy(options.root.join(&f.path)))));
         clock.lap("site files");
@@ -145,7 +152,7 @@ impl Builder {
     }
 
     /// Renders every page body to HTML, resolving its links.
-    fn render_bodies(&mut self, h: &Handbook) -> Vec<Option<Arc<Body>>> {
+    fn render_bodies(&mut self, h: &Handbook) -> Vec<Option<(u64, Arc<Body>)>> {
         let resolver = Resolver::new(h);
         let table = link_table_key(h);
         let cache = &self.bodies;
@@ -175,7 +182,7 @@ impl Builder {
             })
             .collect();
         self.bodies = bodies.iter().flatten().cloned().collect();
-        bodies.into_iter().map(|b| b.map(|(_, body)| body)).collect()
+        bodies
     }
 
     /// The theme, loaded again only when the handbook's templates change.
@@ -244,39 +251,49 @@ impl Builder {
         &mut self,
         h: &Handbook,
         renderer: &Renderer,
-        bodies: &[Option<Arc<Body>>],
+        bodies: &[Option<(u64, Arc<Body>)>],
         nav_keys: &HashMap<usize, u64>,
+        shape: u64,
         diags: &mut Diagnostics,
     ) -> Vec<(String, Content)> {
-        let cache = &self.pages;
-        let rendered: Vec<(u64, Result<(String, Arc<[u8]>), Diagnostic>)> = h
+        let (cache, by_shape) = (&self.pages, &self.pages_by_shape);
+        let rendered: Vec<(u64, u64, Result<(String, Arc<[u8]>), Diagnostic>)> = h
             .pages
             .par_iter()
             .enumerate()
             .filter(|(_, p)| p.has_own_page())
             .map(|(i, p)| {
+                let path = render::output_path(&p.url);
+                let body_key = bodies[i].as_ref().map_or(0, |(k, _)| *k);
+                let quick = hash_of(|hasher| {
+                    hasher.update(&shape.to_le_bytes());
+                    hasher.update(&(i as u64).to_le_bytes());
+                    hasher.update(&body_key.to_le_bytes());
+                });
+                if let Some((key, hit)) = by_shape.get(&quick) {
+                    return (quick, *key, Ok((path, hit.clone())));
+                }
                 let inputs = renderer.inputs(i);
                 let key = hash_of(|hasher| {
                     hasher.update(&nav_keys.get(&inputs.nav_key).copied().unwrap_or(0).to_le_bytes());
-                    if let Some(body) = &bodies[i] {
-                        hasher.update(body.rendered.html.as_bytes());
-                    }
+                    hasher.update(&body_key.to_le_bytes());
                     let _ = serde_json::to_writer(HashWriter(hasher), &inputs);
                 });
-                let path = render::output_path(&p.url);
                 match cache.get(&key) {
-                    Some(hit) => (key, Ok((path, hit.clone()))),
-                    None => (key, renderer.render(i, inputs).map(|html| (path, Arc::from(html.into_bytes())))),
+                    Some(hit) => (quick, key, Ok((path, hit.clone()))),
+                    None => (quick, key, renderer.render(i, inputs).map(|html| (path, Arc::from(html.into_bytes())))),
                 }
             })
             .collect();
         let mut files = Vec::with_capacity(rendered.len());
         let mut cached = HashMap::with_capacity(rendered.len());
+        let mut cached_by_shape = HashMap::with_capacity(rendered.len());
         let mut template_errors = 0;
-        for (key, result) in rendered {
+        for (quick, key, result) in rendered {
             match result {
                 Ok((path, bytes)) => {
                     cached.insert(key, bytes.clone());
+                    cached_by_shape.insert(quick, (key, bytes.clone()));
                     files.push((path, Content::Bytes(bytes)));
                 }
                 // One broken template fails every page: report the first few.
@@ -288,8 +305,43 @@ impl Builder {
             }
         }
         self.pages = cached;
+        self.pages_by_shape = cached_by_shape;
         files
     }
+
+    /// Sitemap, search index, redirects and the GitHub Pages files: they
+    /// read nothing but the handbook's shape.
+    fn site_files(&mut self, h: &Handbook, shape: u64) -> Vec<(String, Content)> {
+        if let Some((key, files)) = &self.site_files {
+            if *key == shape {
+                return files.clone();
+            }
+        }
+        let files: Vec<(String, Content)> =
+            render::site_files(h).into_iter().map(|(p, b)| (p, Content::Bytes(b.into()))).collect();
+        self.site_files = Some((shape, files.clone()));
+        files
+    }
+}
+
+/// Everything but the page bodies that any page's HTML can read: the
+/// templates and `site`, every page's fields and place in the tree, the
+/// links between pages, and the glossary's definitions.
+fn shape_key(h: &Handbook, shared: u64, bodies: &[Option<(u64, Arc<Body>)>], backlinks: &[Vec<usize>]) -> u64 {
+    use std::hash::Hash;
+    let mut hasher = Xxh3::new();
+    shared.hash(&mut hasher);
+    // Settings such as the contents depth shape pages without showing in `site`.
+    let _ = serde_json::to_writer(model::HashWriter(&mut hasher), &h.config);
+    for (i, page) in h.pages.iter().enumerate() {
+        page.hash_shape(&mut hasher);
+        backlinks.get(i).hash(&mut hasher);
+        if page.kind == Kind::Term {
+            bodies[i].as_ref().map(|(k, _)| *k).hash(&mut hasher);
+        }
+    }
+    h.reading_order.hash(&mut hasher);
+    hasher.digest()
 }
 
 /// Renders one body, recording where each of its links leads.
