@@ -467,6 +467,7 @@ fn unknown(f: &Fields, key: &str, code: &'static str, value: &str, what: &str, k
 
 /// A page with front matter given directly (for terms from glossary.toml).
 pub(super) fn term_page(id: String, title: String, body: std::sync::Arc<str>, front: FrontMatter, term: Term, source: &str, line: u32) -> Page {
+    let front = std::sync::Arc::new(front);
     Page {
         kind: Kind::Term,
         url: format!("/glossary/#{}", slugify(&id)),

@@ -193,7 +193,7 @@ pub struct Page {
     pub weight: i64,
     pub body: std::sync::Arc<str>,
     pub body_line: u32,
-    pub front: FrontMatter,
+    pub front: std::sync::Arc<FrontMatter>,
     pub updated: Option<Date>,
     /// Community ids that own this page.
     pub owners: Vec<String>,
