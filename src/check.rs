@@ -73,7 +73,7 @@ fn review(h: &Handbook, page: &Page, diags: &mut Diagnostics) {
 fn title(page: &Page, diags: &mut Diagnostics) {
     let has_title = ["title", "term", "name"].iter().any(|k| page.front.fields.contains_key(*k));
     let is_folder_landing = page.source.ends_with("index.md") || page.source.ends_with("README.md");
-    if page.source.is_empty() || has_title || is_folder_landing || page.kind == Kind::Term {
+    if page.source.is_empty() || has_title || is_folder_landing || page.kind == Kind::Term || page.front.invalid {
         return;
     }
     if crate::model::first_heading(&page.body).is_none() {

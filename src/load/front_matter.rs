@@ -18,6 +18,8 @@ pub struct FrontMatter {
     pub key_lines: HashMap<String, u32>,
     /// File line of the opening delimiter (1 unless there is none).
     pub first_line: u32,
+    /// It could not be parsed (already reported): nothing more is said of the file.
+    pub invalid: bool,
 }
 
 impl FrontMatter {
@@ -56,7 +58,7 @@ pub fn split<'a>(file: &str, text: &'a str) -> Result<Split<'a>, Diagnostic> {
     };
     let key_lines = fields.keys().map(|k| (k.clone(), key_line(source, k) + 1)).collect();
     let body_line = text[..body_start].matches('\n').count() as u32 + 1;
-    Ok(Split { front: FrontMatter { fields, key_lines, first_line: 1 }, body: &text[body_start..], body_line })
+    Ok(Split { front: FrontMatter { fields, key_lines, first_line: 1, invalid: false }, body: &text[body_start..], body_line })
 }
 
 enum Syntax {

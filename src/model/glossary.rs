@@ -75,5 +75,5 @@ fn entry_front_matter(entry: &toml::Table, lines: &[&str], first: u32) -> FrontM
             (k.clone(), first + offset.map_or(0, |o| o as u32) + 1)
         })
         .collect();
-    FrontMatter { fields, key_lines, first_line: first + 1 }
+    FrontMatter { fields, key_lines, first_line: first + 1, invalid: false }
 }

@@ -35,6 +35,8 @@ mod tests {
 /// The loaded templates: the default theme with the handbook's overrides.
 pub struct Theme {
     tera: Tera,
+    /// The file each template came from, for findings.
+    files: HashMap<String, String>,
 }
 
 impl Theme {
@@ -66,11 +68,19 @@ impl Theme {
         }
         tera.autoescape_on(vec![".html", ".xml"]);
         tera.set_escape_fn(escape);
-        Some(Theme { tera })
+        let files = templates.into_iter().map(|(name, (file, _))| (name, file)).collect();
+        Some(Theme { tera, files })
     }
 
     fn render(&self, name: &str, context: &Context) -> Result<String, tera::Error> {
         self.tera.render(name, context)
+    }
+
+    /// A render error as a finding at the template's file.
+    fn render_error(&self, name: &str, e: &tera::Error) -> Diagnostic {
+        let file = self.files.get(name).map_or(name, String::as_str);
+        let d = template_error(file, e);
+        d.hint("check the names of the variables the template uses: they are listed in src/render/context.rs")
     }
 
     /// The theme's static assets, as (path under `assets/`, bytes).
@@ -131,9 +141,20 @@ fn template_error(file: &str, e: &tera::Error) -> Diagnostic {
         .map(|p| p.split(':').filter_map(|n| n.parse().ok()).collect())
         .unwrap_or_default();
     let (line, column) = (position.first().copied().unwrap_or(0), position.get(1).copied().unwrap_or(0));
-    let first = message.lines().next().unwrap_or("").to_string();
-    let detail: Vec<&str> = message.lines().skip(1).map(str::trim).filter(|l| !l.is_empty()).collect();
-    Diagnostic::error("template", format!("{first} {}", detail.join(" ")).trim().to_string())
+    // Tera's parse errors draw the line with arrows; the finding shows the
+    // source line itself, so keep the words: "page.html does not parse: expected ...".
+    let first = message.lines().next().unwrap_or("").trim();
+    let first = match first.strip_prefix("Failed to parse '").and_then(|r| r.split_once('\'')) {
+        Some((name, _)) => format!("{name} does not parse"),
+        None => first.to_string(),
+    };
+    let detail: Vec<&str> = message
+        .split(" = ")
+        .skip(1)
+        .chain(message.lines().skip(1).map(str::trim).filter(|l| !l.is_empty() && !l.contains("-->") && !l.starts_with('|') && !l.starts_with('=') && !l.chars().next().is_some_and(|c| c.is_ascii_digit())))
+        .collect();
+    let text = if detail.is_empty() { first } else { format!("{first}: {}", detail.join(" ").trim()) };
+    Diagnostic::error("template", text)
         .at(file, line)
         .column(column)
         .hint("fix the template syntax; see https://keats.github.io/tera/docs/ for Tera's syntax")
@@ -269,7 +290,7 @@ impl<'a> Renderer<'a> {
     pub fn render_nav(&self, items: &[NavItem]) -> Result<String, Diagnostic> {
         let mut ctx = self.base.clone();
         ctx.insert("nav", items);
-        self.theme.render("nav.html", &ctx).map_err(|e| template_error("nav.html", &e))
+        self.theme.render("nav.html", &ctx).map_err(|e| self.theme.render_error("nav.html", &e))
     }
 
     /// Gives the renderer the sidebars, by section.
@@ -308,7 +329,7 @@ impl<'a> Renderer<'a> {
             ctx.insert(name, &value);
         }
         self.theme.render(inputs.template, &ctx).map_err(|e| {
-            let d = template_error(inputs.template, &e);
+            let d = self.theme.render_error(inputs.template, &e);
             let what = if page.source.is_empty() { format!("the {} page", page.url) } else { page.source.clone() };
             Diagnostic { message: format!("while rendering {what}: {}", d.message), ..d }
         })
