@@ -1,6 +1,6 @@
 //! Property tests: no text, however malformed, makes the pipeline panic,
 //! and every finding points at a real line of a real file.
-//! `PROPTEST_CASES=20000 cargo test --release --test robustness` runs longer.
+//! `PROPTEST_CASES=1000 cargo test --release --test robustness` runs ten times as many cases.
 
 use proptest::prelude::*;
 
@@ -42,12 +42,17 @@ fn document() -> impl Strategy<Value = String> {
     })
 }
 
+/// `PROPTEST_CASES` multiplies the default number of cases by itself / 100.
+fn cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse::<u32>().ok()).map_or(default, |c| (default / 100).max(1) * c)
+}
+
 fn no_links(_: &str, _: copbook::markdown::LinkKind) -> copbook::markdown::Resolution {
     copbook::markdown::Resolution::Broken
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig::with_cases(cases(2000)))]
 
     #[test]
     fn front_matter_and_markdown_never_panic(text in document()) {
@@ -63,7 +68,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig::with_cases(cases(48)))]
 
     #[test]
     fn whole_handbooks_never_panic_and_findings_point_at_real_lines(
