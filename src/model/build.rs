@@ -159,7 +159,7 @@ fn page_from_document(
             );
         }
     }
-    let review = Review::compute(kind, last_reviewed, review_every, review_by, &config.review, today);
+    let mut review = Review::compute(kind, last_reviewed, review_every, review_by, &config.review, today);
     let typed = match kind {
         Kind::Community => Typed::Community(community(&f, diags)),
         Kind::Person => Typed::Person(Person {
@@ -175,6 +175,10 @@ fn page_from_document(
         k if k.is_item() => Typed::Item(item(&f, diags)),
         _ => Typed::None,
     };
+    // A retired item is kept for the record; nobody reviews it.
+    if matches!(&typed, Typed::Item(Item { status: Some(ItemStatus::Retired), .. })) {
+        review = None;
+    }
     Some(Page {
         kind,
         id,

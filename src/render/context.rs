@@ -83,6 +83,8 @@ pub struct PageView {
     /// Absent when it only repeats the title.
     pub description: Option<String>,
     pub url: String,
+    /// The absolute URL, when `base_url` is a full URL (for canonical links).
+    pub permalink: Option<String>,
     pub source: Option<String>,
     pub edit_url: Option<String>,
     pub updated: Option<DateView>,

@@ -176,8 +176,12 @@ impl Views<'_> {
                 .of_kind(Kind::Term)
                 .filter(|(_, q)| q.term().is_some_and(|qt| qt.see_also.iter().any(|s| *s == p.id)))
                 .map(|(j, _)| self.link(j));
-            let mut see: Vec<LinkView> = see_also.chain(listed_by).collect();
-            see.dedup_by(|a, b| a.url == b.url);
+            let mut see: Vec<LinkView> = Vec::new();
+            for link in see_also.chain(listed_by) {
+                if !see.iter().any(|s| s.url == link.url) {
+                    see.push(link);
+                }
+            }
             entries.push((
                 p.title.clone(),
                 GlossaryEntry {

@@ -400,6 +400,7 @@ impl<'a> Renderer<'a> {
             title: p.title.clone(),
             description: description(p),
             url: h.href(&p.url),
+            permalink: h.config.site_url().map(|site| format!("{site}{}", p.url)),
             source: Some(p.source.clone()).filter(|s| !s.is_empty()),
             edit_url: edit_url(h, p),
             updated: p.updated.map(Into::into),
