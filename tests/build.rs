@@ -197,3 +197,18 @@ fn cname_and_github_pages_files() {
     assert!(out.join(".nojekyll").is_file());
     assert!(read(&out, "404.html").contains("Page not found"));
 }
+
+#[test]
+fn a_folder_named_as_a_file_links_to_its_page_and_term_anchors() {
+    let dir = fixture(&[
+        ("index.md", "# Home\n\nRead [WCAG](glossary.md#wcag) and [the communities](communities.md).\n"),
+        ("glossary/wcag.md", "+++\nterm = \"WCAG\"\n+++\nGuidelines.\n"),
+        ("communities/ux.md", "+++\ntitle = \"UX\"\n+++\n"),
+    ]);
+    let o = copbook(&["build", dir.path().to_str().unwrap()]);
+    assert!(o.status.success());
+    assert!(!stderr(&o).contains("broken"), "{}", stderr(&o));
+    let home = read(&dir.path().join("public"), "index.html");
+    assert!(home.contains("href=\"/glossary/#wcag\""), "{home}");
+    assert!(home.contains("href=\"/communities/\""), "{home}");
+}

@@ -134,6 +134,17 @@ impl<'a> Resolver<'a> {
         if self.files.contains(path) {
             return Located::File(path.to_string());
         }
+        // `glossary.md` for the page of the `glossary/` folder, generated or not.
+        if let Some(stem) = path.strip_suffix(".md") {
+            for candidate in [format!("{stem}/index.md"), format!("{stem}/_index.md"), format!("{stem}/README.md")] {
+                if let Some(&i) = h.sources.get(candidate.as_str()) {
+                    return page(i);
+                }
+            }
+            if let Some(&i) = h.urls.get(&format!("/{stem}/")) {
+                return page(i);
+            }
+        }
         let url = if url.ends_with('/') || url.ends_with(".html") { url.to_string() } else { format!("{url}/") };
         match h.urls.get(&url) {
             Some(&i) => page(i),
