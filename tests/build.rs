@@ -212,3 +212,17 @@ fn a_folder_named_as_a_file_links_to_its_page_and_term_anchors() {
     assert!(home.contains("href=\"/glossary/#wcag\""), "{home}");
     assert!(home.contains("href=\"/communities/\""), "{home}");
 }
+
+#[test]
+fn retired_items_are_left_out_of_the_sidebar_but_still_built() {
+    let dir = fixture(&[
+        ("standards/old.md", "+++\ntitle = \"Old rule\"\nstatus = \"retired\"\n+++\n"),
+        ("standards/new.md", "+++\ntitle = \"New rule\"\nstatus = \"published\"\nreplaces = \"old\"\n+++\n"),
+    ]);
+    let out = build_ok(dir.path(), &[]);
+    let new = read(&out, "standards/new/index.html");
+    let sidebar = &new[new.find("aria-label=\"Sections\"").unwrap()..new.find("</nav>").map(|_| new.find("id=\"cb-main\"").unwrap()).unwrap()];
+    assert!(sidebar.contains("New rule") && !sidebar.contains("Old rule"), "{sidebar}");
+    let old = read(&out, "standards/old/index.html");
+    assert!(old.contains("/standards/new/"), "a retired item points to what replaced it");
+}

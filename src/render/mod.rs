@@ -268,10 +268,12 @@ impl<'a> Renderer<'a> {
             at = p;
         }
         fn items(h: &Handbook, of: usize, open: &[usize]) -> Vec<NavItem> {
+            // Retired items stay readable for the record, but out of the way.
+            let retired = |c: usize| h.pages[c].item().and_then(|i| i.status) == Some(crate::model::ItemStatus::Retired);
             h.pages[of]
                 .children
                 .iter()
-                .filter(|&&c| h.pages[c].has_own_page())
+                .filter(|&&c| h.pages[c].has_own_page() && !retired(c))
                 .map(|&c| {
                     let is_open = open.contains(&c);
                     NavItem {
