@@ -1,0 +1,181 @@
+//! Helpers for reshaping a loaded folder, shared by the adapters: reading
+//! another generator's YAML configuration, turning files the loader did not
+//! read as Markdown into documents, and leaving out what is not content.
+
+use crate::date::Date;
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::load::{self, front_matter, Document, Folder};
+use serde_json::{Map, Value};
+use std::path::Path;
+
+/// Reads another generator's YAML configuration file, as the same values
+/// front matter gives. `None` when it is absent. It is not copbook's own
+/// file, so a problem with it is a warning: the pages still build.
+pub fn read_yaml(root: &Path, path: &str, diags: &mut Diagnostics) -> Option<Map<String, Value>> {
+    let text = load::read_text(root, path, diags)?;
+    // A leading document marker would read as the end of the front matter.
+    let body = match text.split_once('\n') {
+        Some((first, rest)) if first.trim_end() == "---" => rest.to_string(),
+        _ => text.clone(),
+    };
+    // Parsed as front matter, whose parser already turns YAML into JSON-like values.
+    let wrapped = format!("---\n{body}\n---\n");
+    match front_matter::split(path, &wrapped) {
+        Ok(split) => Some(split.front.fields),
+        Err(e) => {
+            diags.push(Diagnostic {
+                severity: crate::diag::Severity::Warning,
+                code: "foreign-config",
+                line: e.line.saturating_sub(1),
+                message: format!("{}; its settings are ignored", e.message),
+                ..e
+            });
+            None
+        }
+    }
+}
+
+/// Text of a configuration or front-matter value (numbers count as text).
+pub fn text(value: Option<&Value>) -> Option<String> {
+    match value? {
+        Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// A list of text: a list value, or a single text as a list of one.
+pub fn text_list(value: Option<&Value>) -> Vec<String> {
+    match value {
+        Some(Value::Array(items)) => items.iter().filter_map(|v| text(Some(v))).collect(),
+        other => text(other).into_iter().collect(),
+    }
+}
+
+/// Reads a page file the loader left among the published files.
+pub fn read_document(root: &Path, path: &str, logical: &str, diags: &mut Diagnostics) -> Option<Document> {
+    let text = load::read_text(root, path, diags)?;
+    // The loader's git dates are not reachable from here; the file time is
+    // what a folder outside git would get too.
+    let updated = std::fs::metadata(root.join(path))
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map(|d| Date::from_days(d.as_secs() as i64 / 86_400));
+    let mut doc = Document {
+        path: path.to_string(),
+        logical: logical.to_string(),
+        url: None,
+        redirect_from: Vec::new(),
+        front: Default::default(),
+        body: String::new(),
+        body_line: 1,
+        updated,
+    };
+    match front_matter::split(path, &text) {
+        Ok(split) => {
+            doc.body = split.body.to_string();
+            doc.body_line = split.body_line;
+            doc.front = split.front;
+        }
+        // As in the loader: the page still exists, so links to it do not
+        // cascade into more findings.
+        Err(e) => diags.push(e),
+    }
+    Some(doc)
+}
+
+/// Moves the files for which `page` gives a logical name into the
+/// documents, reading them as pages.
+pub fn take_pages(folder: &mut Folder, page: impl Fn(&str) -> Option<String>, diags: &mut Diagnostics) {
+    let files = std::mem::take(&mut folder.files);
+    for file in files {
+        match page(&file.logical) {
+            Some(logical) => {
+                if let Some(doc) = read_document(&folder.root, &file.path, &logical, diags) {
+                    folder.documents.push(doc);
+                }
+            }
+            None => folder.files.push(file),
+        }
+    }
+    folder.documents.sort_by(|a, b| a.path.cmp(&b.path));
+}
+
+/// Keeps only the documents and files whose logical path `keep` accepts.
+pub fn retain(folder: &mut Folder, keep: impl Fn(&str) -> bool) {
+    folder.documents.retain(|d| keep(&d.logical));
+    folder.files.retain(|f| keep(&f.logical));
+}
+
+/// Whether the folder has copbook's own configuration, which then wins
+/// over the other generator's.
+pub fn has_own_config(folder: &Folder) -> bool {
+    folder.root.join(crate::config::FILE_NAME).is_file()
+}
+
+/// Sets where the site is published, unless `handbook.toml` or
+/// `--base-url` already did (both leave it other than the default).
+pub fn set_base_url(folder: &mut Folder, url: &str) {
+    let url = url.trim();
+    if !url.is_empty() && folder.config.base_url == "/" && !has_own_config(folder) {
+        folder.config.base_url = url.to_string();
+    }
+}
+
+/// `a/b/c.md` -> `a/b`.
+pub fn dir_of(path: &str) -> &str {
+    path.rfind('/').map_or("", |i| &path[..i])
+}
+
+/// The file name of a path.
+pub fn file_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+/// Sets a front-matter value unless the page gives one.
+pub fn default_field(doc: &mut Document, key: &str, value: Value) {
+    if doc.front.fields.get(key).is_none_or(Value::is_null) {
+        doc.front.fields.insert(key.to_string(), value);
+    }
+}
+
+/// Every file below `root` (relative, `/`-separated), leaving out hidden
+/// and tool folders, at most `depth` folders deep: for detection, which
+/// must stay quick on a big repository.
+pub fn list_files(root: &Path, depth: usize) -> Vec<String> {
+    walkdir::WalkDir::new(root)
+        .max_depth(depth)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| {
+            let name = e.file_name().to_string_lossy();
+            e.depth() == 0 || !(name.starts_with('.') || name == "node_modules" || name == "target" || name == "vendor")
+        })
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .filter_map(|e| {
+            let rel = e.path().strip_prefix(root).ok()?;
+            Some(rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/"))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn yaml_config_problems_are_warnings() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(dir.path().join("ok.yml"), "---\nsite_name: X\nnav:\n  - a.md\nmarkdown_extensions:\n  - pymdownx.emoji:\n      emoji_index: !!python/name:material.extensions.emoji.twemoji\n").expect("write");
+        std::fs::write(dir.path().join("bad.yml"), "a: [b\nc: d\n").expect("write");
+        let mut diags = Diagnostics::default();
+        let ok = read_yaml(dir.path(), "ok.yml", &mut diags).expect("parsed");
+        assert_eq!(ok["site_name"], "X");
+        assert!(read_yaml(dir.path(), "bad.yml", &mut diags).is_none());
+        assert!(read_yaml(dir.path(), "absent.yml", &mut diags).is_none());
+        assert_eq!(diags.0.len(), 1);
+        assert_eq!(diags.0[0].severity, crate::diag::Severity::Warning);
+    }
+}
