@@ -74,6 +74,12 @@ pub fn adapt(folder: &mut Folder, diags: &mut Diagnostics) {
     let files: HashSet<String> = folder.files.iter().map(|f| f.logical.clone()).collect();
     let mut icons = Icons::default();
     for doc in &mut folder.documents {
+        // Some exported names keep escapes (`%2C`); a URL holding `%` would
+        // be decoded by the web server and miss the folder.
+        let decoded = percent_decode(&doc.logical);
+        if decoded != doc.logical && !decoded.contains(['?', '#']) && decoded.matches('/').count() == doc.logical.matches('/').count() {
+            doc.logical = decoded;
+        }
         let fields = &mut doc.front.fields;
         let title = text(fields.get("title"));
         if title.is_some() && text(fields.get("description")).map(|d| d.to_lowercase()) == title.as_ref().map(|t| t.to_lowercase()) {

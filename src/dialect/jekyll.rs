@@ -8,8 +8,8 @@
 //!   `redirect_to` (the page becomes a redirect), `nav_order` and
 //!   `eleventyNavigation.order` (weights), `published: false` and
 //!   `permalink: false` (not built); `layout` is ignored;
-//! - posts `_posts/2024-01-31-title.md` at `/2024/01/31/title/` (their
-//!   Jekyll URL `.../title.html` redirects there); `.html`, `.liquid` and
+//! - posts `_posts/2024-01-31-title.md` at `/posts/2024-01-31-title/`
+//!   (their Jekyll URL `/2024/01/31/title.html` redirects there); `.html`, `.liquid` and
 //!   `.njk` pages with front matter become pages;
 //! - Liquid: `{% raw %}`, `{% comment %}`, `{% include %}` and
 //!   `{% include_relative %}` (from `_includes/`, with their parameters),
@@ -215,14 +215,16 @@ fn normalise_url(permalink: &str) -> String {
     if url.ends_with('/') || last.contains('.') { url } else { format!("{url}/") }
 }
 
-/// A post's URL (`/2024/01/31/title/`) and its Jekyll URL (`/2024/01/31/title.html`).
+/// A post's URL (`/posts/2024-01-31-title/`) and its Jekyll URL
+/// (`/2024/01/31/title.html`). Posts are gathered in one section rather
+/// than spread over a section for each year, month and day.
 fn post_urls(name: &str) -> Option<(String, String)> {
     let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
     let stem = file_name(stem);
     let mut parts = stem.splitn(4, '-');
     let (y, m, d, title) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
     let dated = y.len() == 4 && m.len() == 2 && d.len() == 2 && [y, m, d].iter().all(|p| p.bytes().all(|b| b.is_ascii_digit()));
-    dated.then(|| (format!("/{y}/{m}/{d}/{title}/"), format!("/{y}/{m}/{d}/{title}.html")))
+    dated.then(|| (format!("/posts/{}/", stem.replace(' ', "-")), format!("/{y}/{m}/{d}/{title}.html")))
 }
 
 /// The URL copbook gives a file with no permalink (`a/b.md` -> `/a/b/`).
@@ -627,7 +629,7 @@ mod tests {
         assert_eq!(normalise_url("about"), "/about/");
         assert_eq!(normalise_url("/a/index.html"), "/a/");
         assert_eq!(normalise_url("/a.html"), "/a.html");
-        assert_eq!(post_urls("2024-01-31-hello-world.md"), Some(("/2024/01/31/hello-world/".into(), "/2024/01/31/hello-world.html".into())));
+        assert_eq!(post_urls("2024-01-31-hello-world.md"), Some(("/posts/2024-01-31-hello-world/".into(), "/2024/01/31/hello-world.html".into())));
         assert_eq!(post_urls("notes.md"), None);
         assert_eq!(default_url("guides/index.md"), "/guides/");
         assert_eq!(default_url("a b.md"), "/a-b/");
