@@ -170,6 +170,8 @@ fn mkdocs_handbook_converts_admonitions_tabs_and_nav() {
         ("docs/start.md", "---\ntitle: Start here\n---\nText with [a broken link](missing.md).\n\n!!! danger\n    Inside.\nAfter.\n"),
         ("docs/guides/a.md", "# Alpha guide\n\n## Details\n"),
         ("docs/guides/b.md", "# Beta guide\n"),
+        // Material's `status` and an owner that is no community would be copbook errors.
+        ("docs/standards/api.md", "---\ntitle: API standard\nstatus: new\nowner: Jane Smith\n---\nUse REST.\n"),
     ]);
     let (_d, out, err) = build(dir.path(), &[]);
     assert!(err.contains("as a MkDocs handbook"), "{err}");
@@ -194,6 +196,7 @@ fn mkdocs_handbook_converts_admonitions_tabs_and_nav() {
     assert!(start.contains("https://github.com/org/handbook/edit/trunk/docs/start.md"), "edit link from repo_url and edit_uri");
     assert!(start.contains("callout callout-caution"), "danger is a caution callout");
     assert!(!out.join("README").exists(), "the repository readme is outside docs_dir");
+    assert!(read(&out, "standards/api/index.html").contains("Jane Smith"), "a foreign owner is the page's contact");
     assert_eq!(findings(&err, "broken-link"), ["docs/start.md:4"]);
     let broken = unresolved_links(&out, "/");
     assert_eq!(broken.len(), 1, "{broken:?}");

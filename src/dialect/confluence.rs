@@ -95,7 +95,7 @@ pub fn adapt(folder: &mut Folder, diags: &mut Diagnostics) {
         }
         doc.body = demote_h1(&body);
     }
-    icons.report(diags);
+    icons.report(diags);    folder::protect_fields(folder);
 }
 
 /// Publishes `public/` or `static/` beside a nested content folder at the

@@ -140,6 +140,80 @@ pub fn default_field(doc: &mut Document, key: &str, value: Value) {
     }
 }
 
+/// Front-matter keys copbook reads with a meaning of its own, which another
+/// generator's pages may use for something else (Material's `status: new`,
+/// `owner: Jane Smith`). A value copbook would reject as an error is kept
+/// as `original_<key>` instead, so the page still builds; an owner that is
+/// no community becomes the page's contact, which is what it meant there.
+/// `communities` are the ids of the handbook's community pages.
+pub fn foreign_fields(doc: &mut Document, communities: &[String]) {
+    use crate::date::Duration;
+    let fields = &mut doc.front.fields;
+    let rejected = |key: &str, value: &Value| -> bool {
+        let text = text(Some(value));
+        match key {
+            "kind" => text.is_none_or(|k| crate::model::Kind::from_name(&k.to_ascii_lowercase()).is_none()),
+            "status" => text.is_none_or(|s| !STATUSES.contains(&s.to_ascii_lowercase().as_str())),
+            "draft" => !value.is_boolean(),
+            "weight" | "number" => !(value.is_i64() || text.is_some_and(|t| t.parse::<i64>().is_ok())),
+            "last_reviewed" | "last_reviewed_on" | "review_by" | "expires" | "expire_by" => text.is_none_or(|d| Date::parse(&d, false).is_none()),
+            "started" | "approved" | "leads_as_of" => text.is_none_or(|d| Date::parse(&d, true).is_none()),
+            "review_every" | "review_in" => text.is_none_or(|d| Duration::parse(&d).is_none()),
+            _ => false,
+        }
+    };
+    let keys: Vec<String> = fields.keys().filter(|k| CHECKED.contains(&k.as_str())).cloned().collect();
+    for key in keys {
+        let Some(value) = fields.get(&key) else { continue };
+        if !value.is_null() && rejected(&key, value) {
+            if let Some(value) = fields.remove(&key) {
+                fields.insert(format!("original_{key}"), value);
+            }
+        }
+    }
+    for key in ["owner", "owners"] {
+        let owners = text_list(fields.get(key));
+        if owners.is_empty() || owners.iter().all(|o| communities.iter().any(|c| c.eq_ignore_ascii_case(o) || *c == crate::markdown::slugify(o))) {
+            continue;
+        }
+        if let Some(value) = fields.remove(key) {
+            let has_contact = ["contact", "owner_slack"].iter().any(|k| fields.contains_key(*k));
+            if !has_contact {
+                fields.insert("contact".into(), Value::String(owners.join(", ")));
+            }
+            fields.insert(format!("original_{key}"), value);
+        }
+    }
+}
+
+/// Keys [`foreign_fields`] checks.
+const CHECKED: [&str; 15] = [
+    "kind", "status", "draft", "weight", "last_reviewed", "last_reviewed_on", "review_by", "expires", "expire_by",
+    "started", "approved", "leads_as_of", "review_every", "review_in", "number",
+];
+/// Every status copbook knows, for communities and for items.
+const STATUSES: [&str; 7] = ["forming", "active", "paused", "closed", "draft", "published", "retired"];
+
+/// Ids of the community pages among the documents (`communities/x.md` -> `x`).
+pub fn community_ids(folder: &Folder) -> Vec<String> {
+    folder
+        .documents
+        .iter()
+        .filter_map(|d| d.logical.strip_prefix("communities/"))
+        .filter(|rest| !rest.contains('/'))
+        .map(|rest| rest.rsplit_once('.').map_or(rest, |(stem, _)| stem).to_string())
+        .filter(|id| id != "index" && id != "_index")
+        .collect()
+}
+
+/// Runs [`foreign_fields`] on every document of the folder.
+pub fn protect_fields(folder: &mut Folder) {
+    let communities = community_ids(folder);
+    for doc in &mut folder.documents {
+        foreign_fields(doc, &communities);
+    }
+}
+
 /// Every file below `root` (relative, `/`-separated), leaving out hidden
 /// and tool folders, at most `depth` folders deep: for detection, which
 /// must stay quick on a big repository.
@@ -164,6 +238,22 @@ pub fn list_files(root: &Path, depth: usize) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn values_copbook_would_reject_are_kept_aside() {
+        let text = "---\ntitle: T\nstatus: new\nkind: tutorial\nweight: 2\nlast_reviewed_on: 2026-01-05\nreview_in: soon\nowner: Jane Smith\ndraft: maybe\n---\n";
+        let split = front_matter::split("a.md", text).expect("front matter");
+        let mut doc = Document { path: "a.md".into(), logical: "a.md".into(), url: None, redirect_from: Vec::new(), front: split.front, body: String::new(), body_line: 1, updated: None };
+        foreign_fields(&mut doc, &["content".to_string()]);
+        let f = &doc.front.fields;
+        let mut keys: Vec<&str> = f.keys().map(String::as_str).collect();
+        keys.sort_unstable();
+        assert_eq!(keys, ["contact", "last_reviewed_on", "original_draft", "original_kind", "original_owner", "original_review_in", "original_status", "title", "weight"]);
+        assert_eq!(f["contact"], "Jane Smith");
+        let mut owned = Document { front: front_matter::split("b.md", "---\nowner: Content\n---\n").expect("fm").front, ..doc };
+        foreign_fields(&mut owned, &["content".to_string()]);
+        assert_eq!(owned.front.fields["owner"], "Content");
+    }
 
     #[test]
     fn yaml_config_problems_are_warnings() {

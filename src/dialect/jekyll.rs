@@ -113,7 +113,7 @@ pub fn adapt(folder: &mut Folder, diags: &mut Diagnostics) {
     }
     folder.documents = documents;
     folder.redirects.extend(redirects);
-    apply_config(folder, &config);
+    apply_config(folder, &config);    folder::protect_fields(folder);
 }
 
 fn apply_config(folder: &mut Folder, config: &Map<String, Value>) {

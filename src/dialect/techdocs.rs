@@ -84,7 +84,7 @@ pub fn adapt(folder: &mut Folder, diags: &mut Diagnostics) {
     }
     if let Some((path, config)) = config {
         apply_config(folder, &path, &config);
-    }
+    }    folder::protect_fields(folder);
 }
 
 /// Which published files are `.erb` pages, to be read as documents (their
