@@ -29,6 +29,9 @@ use std::path::Path;
 const CONFIG_NAMES: [&str; 2] = ["mkdocs.yml", "mkdocs.yaml"];
 /// Body lines of admonitions and tabs are indented this much more than their marker.
 const INDENT: usize = 4;
+/// Admonitions nested deeper than this are left as written (no real page
+/// gets near; the limit keeps a crafted file from exhausting the stack).
+const MAX_NESTING: usize = 16;
 
 pub fn detect(root: &Path) -> bool {
     config_name(root).is_some()
@@ -56,7 +59,7 @@ pub fn adapt(folder: &mut Folder, diags: &mut Diagnostics) {
     for doc in &mut folder.documents {
         let body = include_snippets(doc, &root, &content_dir, diags);
         let lines: Vec<String> = body.split('\n').map(str::to_string).collect();
-        doc.body = line_marks(blocks(lines)).join("\n");
+        doc.body = line_marks(blocks(lines, 0)).join("\n");
     }
     if let Some(nav) = config.get("nav") {
         apply_nav(folder, nav, config_file);
@@ -288,12 +291,12 @@ fn dedent(line: &str) -> String {
 /// body. Each keeps its lines: the marker line opens, and the blank line
 /// after the body closes; only a body that runs straight into the next
 /// text, or to the end, needs a line of its own to close.
-fn blocks(lines: Vec<String>) -> Vec<String> {
+fn blocks(lines: Vec<String>, nesting: usize) -> Vec<String> {
     let code = fenced_lines(&lines.join("\n"));
     let mut out = Vec::with_capacity(lines.len() + 1);
     let mut i = 0;
     while i < lines.len() {
-        let marker = if code.get(i).copied().unwrap_or(false) { None } else { Marker::parse(&lines[i]) };
+        let marker = if code.get(i).copied().unwrap_or(false) || nesting >= MAX_NESTING { None } else { Marker::parse(&lines[i]) };
         let Some(marker) = marker else {
             out.push(lines[i].clone());
             i += 1;
@@ -312,7 +315,7 @@ fn blocks(lines: Vec<String>) -> Vec<String> {
             continue;
         }
         out.push(format!("{pad}{}", html_line(marker.what, &marker.open)));
-        out.extend(blocks(lines[i + 1..last].iter().map(|l| dedent(l)).collect()));
+        out.extend(blocks(lines[i + 1..last].iter().map(|l| dedent(l)).collect(), nesting + 1));
         out.push(format!("{pad}{}", html_line(&format!("end {}", marker.what), marker.close)));
         // The closing line took the place of the first blank line after the body.
         i = if last < end { last + 1 } else { last };
@@ -345,7 +348,7 @@ mod tests {
     use super::*;
 
     fn convert(text: &str) -> String {
-        line_marks(blocks(text.split('\n').map(str::to_string).collect())).join("\n")
+        line_marks(blocks(text.split('\n').map(str::to_string).collect(), 0)).join("\n")
     }
 
     #[test]

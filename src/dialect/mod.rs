@@ -106,6 +106,46 @@ mod tests {
         std::fs::write(p, text).expect("write");
     }
 
+    /// Every adapter on bodies made of the constructs they look for, cut
+    /// and shuffled: none may panic, whatever the text.
+    #[test]
+    fn adapters_never_panic_on_odd_text() {
+        const PIECES: [&str; 40] = [
+            "<%", "%>", "<%=", "<%%", "-%>", " partial 'x' ", "warning_text('", " do %>", "<% end %>", "{%", "%}", "{{", "}}",
+            " raw ", " endraw ", " comment ", " include x.html a=\"", " highlight ", "!!! note \"", "??? ", "=== \"", "    ",
+            "\t", "\n", "\n\n", "`", "```", "~~~", "# ", "===\n", "é", "[", "](", "![", "<img src=\"", "images/icons/", "{: ", "#content",
+            "_123456789.html", "%2",
+        ];
+        let dir = tempfile::tempdir().expect("temp dir");
+        write(dir.path(), "partials/_x.html.erb", "<%= partial 'x' %>\n<ul>\n</ul>");
+        write(dir.path(), "_includes/x.html", "{% include x.html %}{{ include.a }}");
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for round in 0..300 {
+            let body: String = (0..(next() % 60)).map(|_| PIECES[(next() % PIECES.len() as u64) as usize]).collect();
+            for dialect in [Dialect::TechDocs, Dialect::Mkdocs, Dialect::Jekyll, Dialect::Confluence] {
+                let front = crate::load::front_matter::split("p.md", "---\ntitle: T\n---\n").expect("front matter").front;
+                let doc = crate::load::Document {
+                    path: format!("p{round}.md"),
+                    logical: format!("p{round}.html.md"),
+                    url: None,
+                    redirect_from: Vec::new(),
+                    front,
+                    body: body.clone(),
+                    body_line: 4,
+                    updated: None,
+                };
+                let mut folder = Folder { root: dir.path().to_path_buf(), documents: vec![doc], ..Folder::default() };
+                adapt(dialect, &mut folder, &mut Diagnostics::default());
+            }
+        }
+    }
+
     #[test]
     fn detects_each_family_from_its_files() {
         let cases: [(&[(&str, &str)], Dialect); 8] = [

@@ -352,6 +352,70 @@ mod tests {
         assert_eq!(file_stem("a/b.markdown"), "b");
     }
 
+    /// A handbook of pages at these logical paths, with these redirects.
+    fn handbook(paths: &[&str], redirects: &[(&str, &str)]) -> Handbook {
+        let documents = paths
+            .iter()
+            .map(|p| crate::load::Document {
+                path: p.to_string(),
+                logical: p.to_string(),
+                url: None,
+                redirect_from: Vec::new(),
+                front: Default::default(),
+                body: String::new(),
+                body_line: 1,
+                updated: None,
+            })
+            .collect();
+        let folder = crate::load::Folder {
+            documents,
+            files: vec![crate::load::FileEntry { path: "public/a/1.jpg".into(), logical: "a/1.jpg".into() }],
+            redirects: redirects.iter().map(|(f, t)| (f.to_string(), t.to_string())).collect(),
+            ..Default::default()
+        };
+        let today = crate::date::Date::new(2026, 11, 23).expect("date");
+        super::super::handbook(&folder, today, &mut crate::diag::Diagnostics::default())
+    }
+
+    fn page_of<'h>(h: &'h Handbook, located: &Located) -> &'h str {
+        match located {
+            Located::Page { index, .. } => &h.pages[*index].logical,
+            other => panic!("not a page: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn exported_names_page_ids_and_redirects() {
+        let h = handbook(
+            &["Shelters-glossary_712245258.md", "Intro%2C-x_455966725.md", "393871368.md", "Copy_455966725 copy.md", "guides/new.md", "index.md"],
+            &[("/old.html", "/guides/new.html#part"), ("/older/", "/old.html")],
+        );
+        let r = Resolver::new(&h);
+        let from = &h.pages[h.urls["/"]];
+        assert_eq!(page_of(&h, &r.locate(from, "Shelter%27s-glossary_712245258.html")), "Shelters-glossary_712245258.md");
+        assert_eq!(page_of(&h, &r.locate(from, "Intro%2C-x_455966725.html")), "Intro%2C-x_455966725.md", "the raw name");
+        assert_eq!(page_of(&h, &r.locate(from, "Renamed-page_393871368.html#x")), "393871368.md", "by page id");
+        assert_eq!(page_of(&h, &r.locate(from, "https://x.atlassian.net/wiki/spaces/GTS/pages/712245258/Title")), "Shelters-glossary_712245258.md");
+        assert_eq!(r.locate(from, "https://x.atlassian.net/wiki/pages/resumedraft.action?draftId=1"), Located::External);
+        assert_eq!(r.locate(from, "https://example.org/pages/712245258"), Located::External, "only Confluence URLs");
+        assert_eq!(r.locate(from, "a/1.jpg?width=680"), Located::File("a/1.jpg".into()));
+        match r.locate(from, "/older") {
+            Located::Page { index, anchor } => assert_eq!((h.pages[index].logical.as_str(), anchor.as_deref()), ("guides/new.md", Some("part"))),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(r.locate(from, "/nowhere.html"), Located::Broken);
+        for odd in ["%", "%%2", "_", "/_123456", "é_123456789.html", "../../..", "?", "#", "/wiki/pages/", "x/wiki/y/pages/"] {
+            let _ = r.locate(from, odd);
+        }
+    }
+
+    #[test]
+    fn redirect_loops_end() {
+        let h = handbook(&["index.md"], &[("/a/", "/b/"), ("/b/", "/a/")]);
+        let r = Resolver::new(&h);
+        assert_eq!(r.locate(&h.pages[0], "/a/"), Located::Broken);
+    }
+
     #[test]
     fn schemes() {
         assert!(has_scheme("https://x"));
