@@ -110,7 +110,9 @@ fn gds_way_builds_unedited_with_every_page_and_link() {
     // One warning for the Ruby loop, on its line; the broken link and anchor above.
     assert_eq!(findings(&err, "not-converted"), ["source/index.html.md.erb:161"]);
     assert_eq!(findings(&err, "broken-link"), ["source/manuals/programming-languages/swift.html.md.erb:12"]);
-    eprintln!("GDS Way: {} warnings", warnings_count(&err));
+    let built: usize = err.split("built ").nth(1).and_then(|r| r.split(' ').next()).and_then(|n| n.parse().ok()).unwrap_or(0);
+    assert!(built >= sources.len(), "{built} pages built");
+    eprintln!("GDS Way: {built} pages, {} warnings", warnings_count(&err));
 }
 
 #[test]

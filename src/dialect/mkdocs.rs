@@ -54,6 +54,8 @@ pub fn content_dir(root: &Path) -> String {
 pub fn adapt(folder: &mut Folder, diags: &mut Diagnostics) {
     let config_file = config_name(&folder.root).unwrap_or(CONFIG_NAMES[0]);
     let config = folder::read_yaml(&folder.root, config_file, diags).unwrap_or_default();
+    // With `docs_dir: .` the configuration sits among the content.
+    folder.files.retain(|f| !CONFIG_NAMES.contains(&f.logical.as_str()));
     let root = folder.root.clone();
     let content_dir = folder.content_dir.clone();
     for doc in &mut folder.documents {

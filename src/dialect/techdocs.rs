@@ -55,10 +55,12 @@ fn config_path(root: &Path) -> Option<String> {
 pub fn adapt(folder: &mut Folder, diags: &mut Diagnostics) {
     let config = config_path(&folder.root).and_then(|path| folder::read_yaml(&folder.root, &path, diags).map(|c| (path, c)));
     folder::take_pages(folder, page_name, diags);
-    // Partials, layouts and other templates are not pages of the site.
+    // Partials, layouts, other templates and the Middleman project's own
+    // files (when the content is not in `source/`) are not pages of the site.
     folder.files.retain(|f| {
         let name = file_name(&f.logical);
-        !(name.starts_with('_') || f.logical.starts_with("layouts/") || name.ends_with(".erb"))
+        let project_file = ["config.rb", "Gemfile", "Gemfile.lock", CONFIG].contains(&f.logical.as_str());
+        !(name.starts_with('_') || f.logical.starts_with("layouts/") || name.ends_with(".erb") || project_file)
     });
     folder.documents.retain(|d| !file_name(&d.logical).starts_with('_') && !d.logical.starts_with("layouts/"));
     let default_owner = config.as_ref().and_then(|(_, c)| text(c.get("default_owner_slack")));
