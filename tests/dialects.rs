@@ -282,7 +282,7 @@ fn confluence_export_resolves_exported_links_and_cleans_page_furniture() {
         ("src/pages/Shelters-glossary_712245258.md", "---\ntitle: Shelter's glossary\ndescription: Shelter's glossary\nlayout: ../layouts/MainLayout.astro\n---\n\nIntro.\n\n![](images/icons/grey_arrow_down.png)Backlog\n\nA prioritised list.\n\n![](images/icons/grey_arrow_down.png)MVP\n\nMinimal viable product.\n"),
         ("src/pages/Intro-to-our-principles%2C-guidelines-and-standards_455966725.md", "---\ntitle: Intro to our principles, guidelines and standards\n---\nText\n"),
         ("src/pages/393871368.md", "---\ntitle: Being a modern charity\n---\nIntro\n"),
-        ("src/pages/Whats-new_937033868.md", "# What's new\n\nRelease 4.\n"),
+        ("src/pages/Whats-new_937033868.md", "![Banner](attachments/404979738/404979773.jpg)\n\n# What's new\n\nRelease 4.\n"),
         ("src/pages/Contact-us_123456789.md", "Write to us.\n"),
         ("public/attachments/404979738/404979773.jpg", "jpg"),
         ("public/attachments/404979738/1.pptx", "pptx"),
@@ -304,7 +304,9 @@ fn confluence_export_resolves_exported_links_and_cleans_page_furniture() {
     assert!(!body.contains("images/icons"), "{body}");
     let glossary = body_of(&out, "Shelters-glossary_712245258/index.html");
     assert!(glossary.contains("<p>Backlog</p>") && !glossary.contains("images/icons"), "{glossary}");
-    assert_eq!(read(&out, "Whats-new_937033868/index.html").matches("<h1").count(), 1);
+    let whats_new = read(&out, "Whats-new_937033868/index.html");
+    assert!(whats_new.contains("<h1>What&#39;s new</h1>") && !whats_new.contains("s new</h2>"), "the body's heading is the title, shown once");
+    assert_eq!(whats_new.matches("<h1").count(), 1);
     assert!(read(&out, "Contact-us_123456789/index.html").contains("<h1>Contact us</h1>"), "title from the file name");
     // Three missing icons in two pages: one warning for the build.
     let icons: Vec<&str> = err.lines().filter(|l| l.contains("Confluence icon")).collect();

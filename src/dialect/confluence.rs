@@ -81,21 +81,19 @@ pub fn adapt(folder: &mut Folder, diags: &mut Diagnostics) {
             doc.logical = decoded;
         }
         let fields = &mut doc.front.fields;
-        let title = text(fields.get("title"));
-        if title.is_some() && text(fields.get("description")).map(|d| d.to_lowercase()) == title.as_ref().map(|t| t.to_lowercase()) {
+        let given = text(fields.get("title"));
+        if given.is_some() && text(fields.get("description")).map(|d| d.to_lowercase()) == given.as_ref().map(|t| t.to_lowercase()) {
             fields.remove("description");
         }
         let body = icons.leave_out_missing(&doc.body, &doc.logical, &files, &doc.path, doc.body_line);
-        let body = match &title {
-            Some(title) => drop_title_h1(&body, title),
-            None => body,
-        };
-        if title.is_none() && crate::model::first_heading(&body).is_none() {
-            folder::default_field(doc, "title", Value::String(title_from_name(&doc.logical)));
-        }
-        doc.body = demote_h1(&body);
+        // The title is the page's only h1: its heading in the body is not
+        // shown again, wherever it is, and other h1s become h2s.
+        let title = given.or_else(|| crate::model::first_heading(&body)).unwrap_or_else(|| title_from_name(&doc.logical));
+        doc.body = demote_h1(&drop_title_h1(&body, &title));
+        folder::default_field(doc, "title", Value::String(title));
     }
-    icons.report(diags);    folder::protect_fields(folder);
+    icons.report(diags);
+    folder::protect_fields(folder);
 }
 
 /// Publishes `public/` or `static/` beside a nested content folder at the

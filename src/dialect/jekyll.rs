@@ -77,43 +77,54 @@ fn eleventy_input(js: &str) -> Option<String> {
 }
 
 pub fn adapt(folder: &mut Folder, diags: &mut Diagnostics) {
-    let config = CONFIG_NAMES.iter().find(|n| folder.root.join(n).is_file()).and_then(|n| folder::read_yaml(&folder.root, n, diags)).unwrap_or_default();
+    let config = CONFIG_NAMES.iter().find(|n| folder.root.join(n).is_file()).and_then(|n| folder::read_yaml(&folder.root, n, diags));
+    let config = config.unwrap_or_default();
     let collections = output_collections(&config);
     let excluded = folder::text_list(config.get("exclude"));
     folder::retain(folder, |logical| is_content(logical, &collections, &excluded));
-    // Templates with front matter are pages; without, they are layouts or includes.
-    let content_root = folder.root.join(&folder.content_dir);
-    folder.files.retain(|f| !is_template(&f.logical) || has_front_matter(&content_root.join(&f.logical)));
-    folder::take_pages(folder, |logical| (is_html_name(logical) || is_template(logical)).then(|| logical.to_string()).filter(|l| has_front_matter(&content_root.join(l))), diags);
-    let posts: Vec<String> = folder.documents.iter().filter(|d| d.logical.starts_with("_posts/")).map(|d| d.logical.clone()).collect();
+    take_template_pages(folder, diags);
     let site = SiteValues::of(&config);
+    let posts = folder.documents.iter().filter(|d| d.logical.starts_with("_posts/")).map(|d| d.logical.clone()).collect();
     let includes = Includes { root: folder.root.clone(), content_dir: folder.content_dir.clone(), posts };
-    let mut redirects = Vec::new();
-    let mut documents = Vec::new();
     for mut doc in std::mem::take(&mut folder.documents) {
         if !front_matter(&mut doc, &collections, diags) {
             continue;
         }
-        let mut dropped = Dropped::new(&doc.path, "Liquid");
-        let page = page_values(&doc.front.fields);
-        let liquid = Liquid { site: &site, page: &page, include: &HashMap::new(), includes: &includes, file: &doc.path, page_dir: folder::dir_of(&doc.path) };
-        let body = liquid.run(&highlight_blocks(&doc.body), doc.body_line, 0, &mut dropped, diags);
-        dropped.report(diags);
-        let body = kramdown_marks(&body);
-        let is_html = !load::is_markdown(&doc.logical);
-        doc.body = if is_html { html_body(&body) } else { body };
-        if is_html {
-            doc.logical = format!("{}.md", doc.logical.rsplit_once('.').map_or(doc.logical.as_str(), |(stem, _)| stem));
-        }
+        convert_body(&mut doc, &site, &includes, diags);
         match text(doc.front.fields.get("redirect_to")) {
             // A page that only redirects is a redirect, not a page.
-            Some(to) => redirects.push((doc.url.clone().unwrap_or_else(|| default_url(&doc.logical)), to)),
-            None => documents.push(doc),
+            Some(to) => folder.redirects.push((doc.url.clone().unwrap_or_else(|| default_url(&doc.logical)), to)),
+            None => folder.documents.push(doc),
         }
     }
-    folder.documents = documents;
-    folder.redirects.extend(redirects);
-    apply_config(folder, &config);    folder::protect_fields(folder);
+    apply_config(folder, &config);
+    folder::protect_fields(folder);
+}
+
+/// HTML, Liquid and Nunjucks files with front matter are pages; Liquid and
+/// Nunjucks files without are layouts or includes, not published.
+fn take_template_pages(folder: &mut Folder, diags: &mut Diagnostics) {
+    let content_root = folder.root.join(&folder.content_dir);
+    folder.files.retain(|f| !is_template(&f.logical) || has_front_matter(&content_root.join(&f.logical)));
+    let is_page = |logical: &str| (is_html_name(logical) || is_template(logical)) && has_front_matter(&content_root.join(logical));
+    folder::take_pages(folder, |logical| is_page(logical).then(|| logical.to_string()), diags);
+}
+
+/// Runs the page's Liquid and kramdown marks; an HTML page keeps its HTML
+/// and is named as Markdown, so it gets the URL a Markdown page would.
+fn convert_body(doc: &mut Document, site: &SiteValues, includes: &Includes, diags: &mut Diagnostics) {
+    let mut dropped = Dropped::new(&doc.path, "Liquid");
+    let page = page_values(&doc.front.fields);
+    let liquid = Liquid { site, page: &page, include: &HashMap::new(), includes, file: &doc.path, page_dir: folder::dir_of(&doc.path) };
+    let body = liquid.run(&highlight_blocks(&doc.body), doc.body_line, 0, &mut dropped, diags);
+    dropped.report(diags);
+    let body = kramdown_marks(&body);
+    if load::is_markdown(&doc.logical) {
+        doc.body = body;
+    } else {
+        doc.body = html_body(&body);
+        doc.logical = format!("{}.md", doc.logical.rsplit_once('.').map_or(doc.logical.as_str(), |(stem, _)| stem));
+    }
 }
 
 fn apply_config(folder: &mut Folder, config: &Map<String, Value>) {

@@ -66,7 +66,8 @@ pub fn adapt(folder: &mut Folder, diags: &mut Diagnostics) {
     if let Some(nav) = config.get("nav") {
         apply_nav(folder, nav, config_file);
     }
-    apply_config(folder, &config);    folder::protect_fields(folder);
+    apply_config(folder, &config);
+    folder::protect_fields(folder);
 }
 
 fn apply_config(folder: &mut Folder, config: &Map<String, Value>) {

@@ -86,7 +86,8 @@ pub fn adapt(folder: &mut Folder, diags: &mut Diagnostics) {
     }
     if let Some((path, config)) = config {
         apply_config(folder, &path, &config);
-    }    folder::protect_fields(folder);
+    }
+    folder::protect_fields(folder);
 }
 
 /// Which published files are `.erb` pages, to be read as documents (their
@@ -107,6 +108,8 @@ fn markdown_name(logical: &str) -> Option<String> {
         .map(|stem| format!("{stem}.md"))
 }
 
+/// One page: `old_paths`, its ERB, `#content` links, the title heading
+/// the template already shows, and the `withdrawn` notice.
 fn adapt_document(doc: &mut Document, root: &Path, content_dir: &str, year: i32, diags: &mut Diagnostics) {
     doc.redirect_from.extend(folder::text_list(doc.front.fields.get("old_paths")));
     let mut dropped = Dropped::new(&doc.path, "ERB");
