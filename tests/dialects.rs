@@ -172,6 +172,8 @@ fn mkdocs_handbook_converts_admonitions_tabs_and_nav() {
         ("docs/start.md", "---\ntitle: Start here\n---\nText with [a broken link](missing.md).\n\n!!! danger\n    Inside.\nAfter.\n"),
         ("docs/guides/a.md", "# Alpha guide\n\n## Details\n"),
         ("docs/guides/b.md", "# Beta guide\n"),
+        ("docs/sub/README.md", "# Sub section\n\nA README is its folder's landing page.\n"),
+        ("docs/sub/page.md", "# Sub page\n\nBack [up](README.md).\n"),
         // Material's `status` and an owner that is no community would be copbook errors.
         ("docs/standards/api.md", "---\ntitle: API standard\nstatus: new\nowner: Jane Smith\n---\nUse REST.\n"),
     ]);
@@ -199,6 +201,8 @@ fn mkdocs_handbook_converts_admonitions_tabs_and_nav() {
     assert!(start.contains("callout callout-caution"), "danger is a caution callout");
     assert!(!out.join("README").exists(), "the repository readme is outside docs_dir");
     assert!(read(&out, "standards/api/index.html").contains("Jane Smith"), "a foreign owner is the page's contact");
+    assert!(read(&out, "sub/index.html").contains("<h1>Sub section</h1>"));
+    assert!(body_of(&out, "sub/page/index.html").contains("href=\"/sub/\""), "links to README.md lead to the section");
     assert_eq!(findings(&err, "broken-link"), ["docs/start.md:4"]);
     let broken = unresolved_links(&out, "/");
     assert_eq!(broken.len(), 1, "{broken:?}");
