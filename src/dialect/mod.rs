@@ -1,6 +1,23 @@
 //! Adapters for handbooks written for other generators (GOV.UK tech-docs,
 //! MkDocs, Jekyll/Eleventy, Confluence exports): each turns its family's
 //! files into copbook's own model before the normal pipeline runs.
+//!
+//! An adapter works on the loaded [`Folder`]: it reads the family's
+//! configuration, turns the family's page files into documents with
+//! copbook's front matter and plain Markdown bodies, and leaves out what the
+//! other generator would not have published (partials, layouts, config).
+//! Bodies are rewritten line for line wherever possible, so findings about
+//! a converted page still name the line the author sees.
+//!
+//! What each family converts, and what it drops, is listed at the top of
+//! its file and in `docs/moving.md`.
+
+mod confluence;
+mod folder;
+mod jekyll;
+mod mkdocs;
+mod techdocs;
+mod text;
 
 use crate::diag::Diagnostics;
 use crate::load::Folder;
@@ -34,15 +51,122 @@ impl Dialect {
 }
 
 /// Which family the folder at `root` looks like, from what is in it.
-pub fn detect(_root: &Path) -> Dialect {
-    Dialect::Copbook
+///
+/// A `handbook.toml` always means copbook: the owners have moved. The
+/// families' own configuration files are the strongest sign, so they are
+/// asked first; file names and Liquid tags in pages come last.
+pub fn detect(root: &Path) -> Dialect {
+    if root.join(crate::config::FILE_NAME).is_file() {
+        Dialect::Copbook
+    } else if techdocs::detect(root) {
+        Dialect::TechDocs
+    } else if mkdocs::detect(root) {
+        Dialect::Mkdocs
+    } else if jekyll::detect_config(root) {
+        Dialect::Jekyll
+    } else if confluence::detect(root) {
+        Dialect::Confluence
+    } else if jekyll::detect_liquid(root) {
+        Dialect::Jekyll
+    } else {
+        Dialect::Copbook
+    }
 }
 
 /// The sub-folder holding the content for a dialect (`source` for tech-docs).
-pub fn content_dir(_dialect: Dialect, _root: &Path) -> String {
-    String::new()
+pub fn content_dir(dialect: Dialect, root: &Path) -> String {
+    match dialect {
+        Dialect::Copbook => String::new(),
+        Dialect::TechDocs => techdocs::content_dir(root),
+        Dialect::Mkdocs => mkdocs::content_dir(root),
+        Dialect::Jekyll => jekyll::content_dir(root),
+        Dialect::Confluence => confluence::content_dir(root),
+    }
 }
 
 /// Rewrites the loaded folder into copbook's model: configuration, paths,
 /// bodies, redirects.
-pub fn adapt(_dialect: Dialect, _folder: &mut Folder, _diags: &mut Diagnostics) {}
+pub fn adapt(dialect: Dialect, folder: &mut Folder, diags: &mut Diagnostics) {
+    match dialect {
+        Dialect::Copbook => {}
+        Dialect::TechDocs => techdocs::adapt(folder, diags),
+        Dialect::Mkdocs => mkdocs::adapt(folder, diags),
+        Dialect::Jekyll => jekyll::adapt(folder, diags),
+        Dialect::Confluence => confluence::adapt(folder, diags),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(root: &Path, path: &str, text: &str) {
+        let p = root.join(path);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(p, text).expect("write");
+    }
+
+    /// Every adapter on bodies made of the constructs they look for, cut
+    /// and shuffled: none may panic, whatever the text.
+    #[test]
+    fn adapters_never_panic_on_odd_text() {
+        const PIECES: [&str; 40] = [
+            "<%", "%>", "<%=", "<%%", "-%>", " partial 'x' ", "warning_text('", " do %>", "<% end %>", "{%", "%}", "{{", "}}",
+            " raw ", " endraw ", " comment ", " include x.html a=\"", " highlight ", "!!! note \"", "??? ", "=== \"", "    ",
+            "\t", "\n", "\n\n", "`", "```", "~~~", "# ", "===\n", "é", "[", "](", "![", "<img src=\"", "images/icons/", "{: ", "#content",
+            "_123456789.html", "%2",
+        ];
+        let dir = tempfile::tempdir().expect("temp dir");
+        write(dir.path(), "partials/_x.html.erb", "<%= partial 'x' %>\n<ul>\n</ul>");
+        write(dir.path(), "_includes/x.html", "{% include x.html %}{{ include.a }}");
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for round in 0..300 {
+            let body: String = (0..(next() % 60)).map(|_| PIECES[(next() % PIECES.len() as u64) as usize]).collect();
+            for dialect in [Dialect::TechDocs, Dialect::Mkdocs, Dialect::Jekyll, Dialect::Confluence] {
+                let front = crate::load::front_matter::split("p.md", "---\ntitle: T\n---\n").expect("front matter").front;
+                let doc = crate::load::Document {
+                    path: format!("p{round}.md"),
+                    logical: format!("p{round}.html.md"),
+                    url: None,
+                    redirect_from: Vec::new(),
+                    front: std::sync::Arc::new(front),
+                    body: body.as_str().into(),
+                    body_line: 4,
+                    updated: None,
+                };
+                let mut folder = Folder { root: dir.path().to_path_buf(), documents: vec![doc], ..Folder::default() };
+                adapt(dialect, &mut folder, &mut Diagnostics::default());
+            }
+        }
+    }
+
+    #[test]
+    fn detects_each_family_from_its_files() {
+        let cases: [(&[(&str, &str)], Dialect); 8] = [
+            (&[("handbook.toml", ""), ("mkdocs.yml", "")], Dialect::Copbook),
+            (&[("config/tech-docs.yml", "")], Dialect::TechDocs),
+            (&[("source/a/b.html.md.erb", "")], Dialect::TechDocs),
+            (&[("mkdocs.yml", "site_name: X\n")], Dialect::Mkdocs),
+            (&[("_config.yml", "title: X\n")], Dialect::Jekyll),
+            (&[("eleventy.config.js", "")], Dialect::Jekyll),
+            (&[("pages/A_123456.md", ""), ("pages/B_234567.md", ""), ("pages/345678.md", "")], Dialect::Confluence),
+            (&[("a.md", "See [x]({% link b.md %})\n")], Dialect::Jekyll),
+        ];
+        for (files, expected) in cases {
+            let dir = tempfile::tempdir().expect("temp dir");
+            for (path, text) in files {
+                write(dir.path(), path, text);
+            }
+            assert_eq!(detect(dir.path()), expected, "{files:?}");
+        }
+        let plain = tempfile::tempdir().expect("temp dir");
+        write(plain.path(), "index.md", "# Home\n");
+        assert_eq!(detect(plain.path()), Dialect::Copbook);
+    }
+}

@@ -143,7 +143,7 @@ pub fn folder_cached(root: &Path, options: &LoadOptions, cache: &mut Cache, diag
     let mut markdown = Vec::new();
     let prefix = if options.content_dir.is_empty() { String::new() } else { format!("{}/", options.content_dir.trim_matches('/')) };
     let content_root = root.join(&options.content_dir);
-    if !prefix.is_empty() {
+    if !prefix.is_empty() && root.join(TEMPLATES_DIR).is_dir() {
         for path in walk(&root.join(TEMPLATES_DIR), &exclude, diags) {
             if let Some(text) = read_text(root, &format!("{TEMPLATES_DIR}/{path}"), diags) {
                 folder.templates.insert(path, text);

@@ -1,0 +1,271 @@
+//! Helpers for reshaping a loaded folder, shared by the adapters: reading
+//! another generator's YAML configuration, turning files the loader did not
+//! read as Markdown into documents, and leaving out what is not content.
+
+use crate::date::Date;
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::load::{self, front_matter, Document, Folder};
+use serde_json::{Map, Value};
+use std::path::Path;
+
+/// Reads another generator's YAML configuration file, as the same values
+/// front matter gives. `None` when it is absent. It is not copbook's own
+/// file, so a problem with it is a warning: the pages still build.
+pub fn read_yaml(root: &Path, path: &str, diags: &mut Diagnostics) -> Option<Map<String, Value>> {
+    let text = load::read_text(root, path, diags)?;
+    // A leading document marker would read as the end of the front matter.
+    let body = match text.split_once('\n') {
+        Some((first, rest)) if first.trim_end() == "---" => rest.to_string(),
+        _ => text.clone(),
+    };
+    // Parsed as front matter, whose parser already turns YAML into JSON-like values.
+    let wrapped = format!("---\n{body}\n---\n");
+    match front_matter::split(path, &wrapped) {
+        Ok(split) => Some(split.front.fields),
+        Err(e) => {
+            diags.push(Diagnostic {
+                severity: crate::diag::Severity::Warning,
+                code: "foreign-config",
+                line: e.line.saturating_sub(1),
+                message: format!("{}; its settings are ignored", e.message),
+                ..e
+            });
+            None
+        }
+    }
+}
+
+/// Text of a configuration or front-matter value (numbers count as text).
+pub fn text(value: Option<&Value>) -> Option<String> {
+    match value? {
+        Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// A list of text: a list value, or a single text as a list of one.
+pub fn text_list(value: Option<&Value>) -> Vec<String> {
+    match value {
+        Some(Value::Array(items)) => items.iter().filter_map(|v| text(Some(v))).collect(),
+        other => text(other).into_iter().collect(),
+    }
+}
+
+/// Reads a page file the loader left among the published files.
+pub fn read_document(root: &Path, path: &str, logical: &str, diags: &mut Diagnostics) -> Option<Document> {
+    let text = load::read_text(root, path, diags)?;
+    // The loader's git dates are not reachable from here; the file time is
+    // what a folder outside git would get too.
+    let updated = std::fs::metadata(root.join(path))
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map(|d| Date::from_days(d.as_secs() as i64 / 86_400));
+    let mut doc = Document {
+        path: path.to_string(),
+        logical: logical.to_string(),
+        url: None,
+        redirect_from: Vec::new(),
+        front: Default::default(),
+        body: "".into(),
+        body_line: 1,
+        updated,
+    };
+    match front_matter::split(path, &text) {
+        Ok(split) => {
+            doc.body = split.body.into();
+            doc.body_line = split.body_line;
+            doc.front = std::sync::Arc::new(split.front);
+        }
+        // As in the loader: the page still exists, so links to it do not
+        // cascade into more findings.
+        Err(e) => diags.push(e),
+    }
+    Some(doc)
+}
+
+/// Moves the files for which `page` gives a logical name into the
+/// documents, reading them as pages.
+pub fn take_pages(folder: &mut Folder, page: impl Fn(&str) -> Option<String>, diags: &mut Diagnostics) {
+    let files = std::mem::take(&mut folder.files);
+    for file in files {
+        match page(&file.logical) {
+            Some(logical) => {
+                if let Some(doc) = read_document(&folder.root, &file.path, &logical, diags) {
+                    folder.documents.push(doc);
+                }
+            }
+            None => folder.files.push(file),
+        }
+    }
+    folder.documents.sort_by(|a, b| a.path.cmp(&b.path));
+}
+
+/// Keeps only the documents and files whose logical path `keep` accepts.
+pub fn retain(folder: &mut Folder, keep: impl Fn(&str) -> bool) {
+    folder.documents.retain(|d| keep(&d.logical));
+    folder.files.retain(|f| keep(&f.logical));
+}
+
+/// Whether the folder has copbook's own configuration, which then wins
+/// over the other generator's.
+pub fn has_own_config(folder: &Folder) -> bool {
+    folder.root.join(crate::config::FILE_NAME).is_file()
+}
+
+/// Sets where the site is published, unless `handbook.toml` or
+/// `--base-url` already did (both leave it other than the default).
+pub fn set_base_url(folder: &mut Folder, url: &str) {
+    let url = url.trim();
+    if !url.is_empty() && folder.config.base_url == "/" && !has_own_config(folder) {
+        folder.config.base_url = url.to_string();
+    }
+}
+
+/// `a/b/c.md` -> `a/b`.
+pub fn dir_of(path: &str) -> &str {
+    path.rfind('/').map_or("", |i| &path[..i])
+}
+
+/// The file name of a path.
+pub fn file_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+/// Sets a front-matter value unless the page gives one.
+pub fn default_field(doc: &mut Document, key: &str, value: Value) {
+    if doc.front.fields.get(key).is_none_or(Value::is_null) {
+        std::sync::Arc::make_mut(&mut doc.front).fields.insert(key.to_string(), value);
+    }
+}
+
+/// Front-matter keys copbook reads with a meaning of its own, which another
+/// generator's pages may use for something else (Material's `status: new`,
+/// `owner: Jane Smith`). A value copbook would reject as an error is kept
+/// as `original_<key>` instead, so the page still builds; an owner that is
+/// no community becomes the page's contact, which is what it meant there.
+/// `communities` are the ids of the handbook's community pages.
+pub fn foreign_fields(doc: &mut Document, communities: &[String]) {
+    use crate::date::Duration;
+    let fields = &mut std::sync::Arc::make_mut(&mut doc.front).fields;
+    let rejected = |key: &str, value: &Value| -> bool {
+        let text = text(Some(value));
+        match key {
+            "kind" => text.is_none_or(|k| crate::model::Kind::from_name(&k.to_ascii_lowercase()).is_none()),
+            "status" => text.is_none_or(|s| !STATUSES.contains(&s.to_ascii_lowercase().as_str())),
+            "draft" => !value.is_boolean(),
+            "weight" | "number" => !(value.is_i64() || text.is_some_and(|t| t.parse::<i64>().is_ok())),
+            "last_reviewed" | "last_reviewed_on" | "review_by" | "expires" | "expire_by" => text.is_none_or(|d| Date::parse(&d, false).is_none()),
+            "started" | "approved" | "leads_as_of" => text.is_none_or(|d| Date::parse(&d, true).is_none()),
+            "review_every" | "review_in" => text.is_none_or(|d| Duration::parse(&d).is_none()),
+            _ => false,
+        }
+    };
+    let keys: Vec<String> = fields.keys().filter(|k| CHECKED.contains(&k.as_str())).cloned().collect();
+    for key in keys {
+        let Some(value) = fields.get(&key) else { continue };
+        if !value.is_null() && rejected(&key, value) {
+            if let Some(value) = fields.remove(&key) {
+                fields.insert(format!("original_{key}"), value);
+            }
+        }
+    }
+    for key in ["owner", "owners"] {
+        let owners = text_list(fields.get(key));
+        if owners.is_empty() || owners.iter().all(|o| communities.iter().any(|c| c.eq_ignore_ascii_case(o) || *c == crate::markdown::slugify(o))) {
+            continue;
+        }
+        if let Some(value) = fields.remove(key) {
+            let has_contact = ["contact", "owner_slack"].iter().any(|k| fields.contains_key(*k));
+            if !has_contact {
+                fields.insert("contact".into(), Value::String(owners.join(", ")));
+            }
+            fields.insert(format!("original_{key}"), value);
+        }
+    }
+}
+
+/// Keys [`foreign_fields`] checks.
+const CHECKED: [&str; 15] = [
+    "kind", "status", "draft", "weight", "last_reviewed", "last_reviewed_on", "review_by", "expires", "expire_by",
+    "started", "approved", "leads_as_of", "review_every", "review_in", "number",
+];
+/// Every status copbook knows, for communities and for items.
+const STATUSES: [&str; 7] = ["forming", "active", "paused", "closed", "draft", "published", "retired"];
+
+/// Ids of the community pages among the documents (`communities/x.md` -> `x`).
+pub fn community_ids(folder: &Folder) -> Vec<String> {
+    folder
+        .documents
+        .iter()
+        .filter_map(|d| d.logical.strip_prefix("communities/"))
+        .filter(|rest| !rest.contains('/'))
+        .map(|rest| rest.rsplit_once('.').map_or(rest, |(stem, _)| stem).to_string())
+        .filter(|id| id != "index" && id != "_index")
+        .collect()
+}
+
+/// Runs [`foreign_fields`] on every document of the folder.
+pub fn protect_fields(folder: &mut Folder) {
+    let communities = community_ids(folder);
+    for doc in &mut folder.documents {
+        foreign_fields(doc, &communities);
+    }
+}
+
+/// Every file below `root` (relative, `/`-separated), leaving out hidden
+/// and tool folders, at most `depth` folders deep: for detection, which
+/// must stay quick on a big repository.
+pub fn list_files(root: &Path, depth: usize) -> Vec<String> {
+    walkdir::WalkDir::new(root)
+        .max_depth(depth)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| {
+            let name = e.file_name().to_string_lossy();
+            e.depth() == 0 || !(name.starts_with('.') || name == "node_modules" || name == "target" || name == "vendor")
+        })
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .filter_map(|e| {
+            let rel = e.path().strip_prefix(root).ok()?;
+            Some(rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/"))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_copbook_would_reject_are_kept_aside() {
+        let text = "---\ntitle: T\nstatus: new\nkind: tutorial\nweight: 2\nlast_reviewed_on: 2026-01-05\nreview_in: soon\nowner: Jane Smith\ndraft: maybe\n---\n";
+        let split = front_matter::split("a.md", text).expect("front matter");
+        let mut doc = Document { path: "a.md".into(), logical: "a.md".into(), url: None, redirect_from: Vec::new(), front: std::sync::Arc::new(split.front), body: "".into(), body_line: 1, updated: None };
+        foreign_fields(&mut doc, &["content".to_string()]);
+        let f = &doc.front.fields;
+        let mut keys: Vec<&str> = f.keys().map(String::as_str).collect();
+        keys.sort_unstable();
+        assert_eq!(keys, ["contact", "last_reviewed_on", "original_draft", "original_kind", "original_owner", "original_review_in", "original_status", "title", "weight"]);
+        assert_eq!(f["contact"], "Jane Smith");
+        let mut owned = Document { front: std::sync::Arc::new(front_matter::split("b.md", "---\nowner: Content\n---\n").expect("fm").front), ..doc };
+        foreign_fields(&mut owned, &["content".to_string()]);
+        assert_eq!(owned.front.fields["owner"], "Content");
+    }
+
+    #[test]
+    fn yaml_config_problems_are_warnings() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(dir.path().join("ok.yml"), "---\nsite_name: X\nnav:\n  - a.md\nmarkdown_extensions:\n  - pymdownx.emoji:\n      emoji_index: !!python/name:material.extensions.emoji.twemoji\n").expect("write");
+        std::fs::write(dir.path().join("bad.yml"), "a: [b\nc: d\n").expect("write");
+        let mut diags = Diagnostics::default();
+        let ok = read_yaml(dir.path(), "ok.yml", &mut diags).expect("parsed");
+        assert_eq!(ok["site_name"], "X");
+        assert!(read_yaml(dir.path(), "bad.yml", &mut diags).is_none());
+        assert!(read_yaml(dir.path(), "absent.yml", &mut diags).is_none());
+        assert_eq!(diags.0.len(), 1);
+        assert_eq!(diags.0[0].severity, crate::diag::Severity::Warning);
+    }
+}

@@ -1,0 +1,664 @@
+//! Jekyll and Eleventy handbooks: Liquid templates around Markdown.
+//!
+//! Converted:
+//! - `_config.yml` (when there is no handbook.toml): `title`, `description`,
+//!   `url` + `baseurl`; its `exclude` list and `collections` (those with
+//!   `output: true` are published at `/name/...`); Eleventy's input folder;
+//! - front matter: `permalink` (the page's URL), `redirect_from`,
+//!   `redirect_to` (the page becomes a redirect), `nav_order` and
+//!   `eleventyNavigation.order` (weights), `published: false` and
+//!   `permalink: false` (not built); `layout` is ignored;
+//! - posts `_posts/2024-01-31-title.md` at `/posts/2024-01-31-title/`
+//!   (their Jekyll URL `/2024/01/31/title.html` redirects there); `.html`, `.liquid` and
+//!   `.njk` pages with front matter become pages;
+//! - Liquid: `{% raw %}`, `{% comment %}`, `{% include %}` and
+//!   `{% include_relative %}` (from `_includes/`, with their parameters),
+//!   `{% highlight %}` (a fenced code block), `{% link x.md %}`,
+//!   `{% post_url %}`, `{% page "x" %}`, `{{ site.baseurl }}`, `{{ site.url }}`,
+//!   `{{ "/x" | relative_url }}` (and `absolute_url`, `url`), `{{ page.x }}`,
+//!   `{{ site.title }}`; kramdown's `{: .class}` and `{:toc}`.
+//!
+//! Left out, with one warning per file naming the lines: other tags (for
+//! `if`/`for` and the like only the tag itself; the text between is kept)
+//! and other `{{ ... }}`. Code blocks and inline code are not touched,
+//! apart from `{% raw %}` markers, which Jekyll removes there too.
+
+use super::folder::{self, file_name, text};
+use super::text::{attribute_lists, blank_like, code_spans, fenced_lines, html_body, html_line, is_html_name, join_html, line_at, Dropped};
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::load::{self, Document, Folder};
+use serde_json::{Map, Value};
+use std::collections::HashMap;
+use std::path::Path;
+
+const CONFIG_NAMES: [&str; 2] = ["_config.yml", "_config.yaml"];
+const ELEVENTY_CONFIGS: [&str; 5] = [".eleventy.js", "eleventy.config.js", "eleventy.config.mjs", "eleventy.config.cjs", "eleventy.config.ts"];
+/// Includes may include includes; a loop of them stops here.
+const MAX_DEPTH: usize = 5;
+/// Folders and files of a Jekyll or Eleventy repository that are not content.
+const NOT_CONTENT: [&str; 9] = ["node_modules/", "vendor/", "Gemfile", "Gemfile.lock", "package.json", "package-lock.json", "yarn.lock", "CNAME", ".eleventyignore"];
+
+/// `_config.yml` or an Eleventy configuration file.
+pub fn detect_config(root: &Path) -> bool {
+    CONFIG_NAMES.iter().chain(ELEVENTY_CONFIGS.iter()).any(|name| root.join(name).is_file())
+}
+
+/// Liquid tags in the folder's pages, for handbooks without a config file.
+pub fn detect_liquid(root: &Path) -> bool {
+    const SIGNS: [&str; 10] = ["{% include", "{% raw", "{% link", "{% post_url", "{% highlight", "{% comment", "{% if ", "{{ site.", "{{ page.", "| relative_url"];
+    folder::list_files(root, 4)
+        .iter()
+        .filter(|p| load::is_markdown(p) || is_html_name(p))
+        .take(200)
+        .filter_map(|p| std::fs::read_to_string(root.join(p)).ok())
+        .any(|text| SIGNS.iter().any(|sign| text.contains(sign)))
+}
+
+/// Jekyll's `source`, or Eleventy's input folder (read from its config file).
+pub fn content_dir(root: &Path) -> String {
+    let from_config = CONFIG_NAMES
+        .iter()
+        .find_map(|name| folder::read_yaml(root, name, &mut Diagnostics::default()))
+        .and_then(|c| text(c.get("source")));
+    let from_eleventy = || ELEVENTY_CONFIGS.iter().find_map(|name| std::fs::read_to_string(root.join(name)).ok()).and_then(|js| eleventy_input(&js));
+    let dir = from_config.or_else(from_eleventy).unwrap_or_default();
+    let dir = dir.trim_start_matches("./").trim_matches('/').to_string();
+    if !dir.is_empty() && dir != "." && root.join(&dir).is_dir() { dir } else { String::new() }
+}
+
+/// `input: "src"` in an Eleventy config file. JavaScript cannot be run
+/// here; this reads the common literal form and nothing else.
+fn eleventy_input(js: &str) -> Option<String> {
+    let at = js.find("input")?;
+    let rest = js[at + 5..].trim_start().strip_prefix(':')?.trim_start();
+    let quote = rest.chars().next().filter(|c| matches!(c, '"' | '\'' | '`'))?;
+    let value = rest[1..].split(quote).next()?;
+    Some(value.to_string())
+}
+
+pub fn adapt(folder: &mut Folder, diags: &mut Diagnostics) {
+    let config = CONFIG_NAMES.iter().find(|n| folder.root.join(n).is_file()).and_then(|n| folder::read_yaml(&folder.root, n, diags));
+    let config = config.unwrap_or_default();
+    let collections = output_collections(&config);
+    let excluded = folder::text_list(config.get("exclude"));
+    folder::retain(folder, |logical| is_content(logical, &collections, &excluded));
+    take_template_pages(folder, diags);
+    let site = SiteValues::of(&config);
+    let posts = folder.documents.iter().filter(|d| d.logical.starts_with("_posts/")).map(|d| d.logical.clone()).collect();
+    let includes = Includes { root: folder.root.clone(), content_dir: folder.content_dir.clone(), posts };
+    for mut doc in std::mem::take(&mut folder.documents) {
+        if !front_matter(&mut doc, &collections, diags) {
+            continue;
+        }
+        convert_body(&mut doc, &site, &includes, diags);
+        match text(doc.front.fields.get("redirect_to")) {
+            // A page that only redirects is a redirect, not a page.
+            Some(to) => folder.redirects.push((doc.url.clone().unwrap_or_else(|| default_url(&doc.logical)), to)),
+            None => folder.documents.push(doc),
+        }
+    }
+    apply_config(folder, &config);
+    folder::protect_fields(folder);
+}
+
+/// HTML, Liquid and Nunjucks files with front matter are pages; Liquid and
+/// Nunjucks files without are layouts or includes, not published.
+fn take_template_pages(folder: &mut Folder, diags: &mut Diagnostics) {
+    let content_root = folder.root.join(&folder.content_dir);
+    folder.files.retain(|f| !is_template(&f.logical) || has_front_matter(&content_root.join(&f.logical)));
+    let is_page = |logical: &str| (is_html_name(logical) || is_template(logical)) && has_front_matter(&content_root.join(logical));
+    folder::take_pages(folder, |logical| is_page(logical).then(|| logical.to_string()), diags);
+}
+
+/// Runs the page's Liquid and kramdown marks; an HTML page keeps its HTML
+/// and is named as Markdown, so it gets the URL a Markdown page would.
+fn convert_body(doc: &mut Document, site: &SiteValues, includes: &Includes, diags: &mut Diagnostics) {
+    let mut dropped = Dropped::new(&doc.path, "Liquid");
+    let page = page_values(&doc.front.fields);
+    let liquid = Liquid { site, page: &page, include: &HashMap::new(), includes, file: &doc.path, page_dir: folder::dir_of(&doc.path) };
+    let body = liquid.run(&highlight_blocks(&doc.body), doc.body_line, 0, &mut dropped, diags);
+    dropped.report(diags);
+    let body = kramdown_marks(&body);
+    if load::is_markdown(&doc.logical) {
+        doc.body = body.into();
+    } else {
+        doc.body = html_body(&body).into();
+        doc.logical = format!("{}.md", doc.logical.rsplit_once('.').map_or(doc.logical.as_str(), |(stem, _)| stem));
+    }
+}
+
+fn apply_config(folder: &mut Folder, config: &Map<String, Value>) {
+    if folder::has_own_config(folder) {
+        return;
+    }
+    let url = text(config.get("url")).unwrap_or_default();
+    let base = text(config.get("baseurl")).unwrap_or_default();
+    folder::set_base_url(folder, &format!("{}{}", url.trim_end_matches('/'), base));
+    if let Some(title) = text(config.get("title")) {
+        folder.config.title = title;
+    }
+    if let Some(description) = text(config.get("description")) {
+        folder.config.description = Some(description);
+    }
+}
+
+/// Collections published as pages (`output: true`), by folder name.
+fn output_collections(config: &Map<String, Value>) -> Vec<String> {
+    match config.get("collections") {
+        Some(Value::Object(map)) => map
+            .iter()
+            .filter(|(_, v)| v.get("output").and_then(Value::as_bool) == Some(true))
+            .map(|(name, _)| name.clone())
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Whether a file is content: Jekyll leaves out folders starting with `_`
+/// (layouts, includes, data, the built `_site`...) except posts and
+/// published collections, its own files, and what `exclude` names.
+fn is_content(logical: &str, collections: &[String], excluded: &[String]) -> bool {
+    let top = logical.split('/').next().unwrap_or("");
+    let in_folder = logical.contains('/');
+    if in_folder && top.starts_with('_') && top != "_posts" && !collections.iter().any(|c| top == format!("_{c}")) {
+        return false;
+    }
+    if CONFIG_NAMES.contains(&logical) || ELEVENTY_CONFIGS.contains(&logical) {
+        return false;
+    }
+    let matches = |pattern: &str| match pattern.split_once('*') {
+        Some((head, tail)) => logical.starts_with(head) && logical.ends_with(tail),
+        None => logical == pattern.trim_end_matches('/') || logical.starts_with(&format!("{}/", pattern.trim_end_matches('/'))),
+    };
+    !NOT_CONTENT.iter().any(|p| matches(p)) && !excluded.iter().any(|p| matches(p.trim_start_matches('/')))
+}
+
+/// Liquid and Nunjucks template files.
+fn is_template(logical: &str) -> bool {
+    let lower = logical.to_ascii_lowercase();
+    lower.ends_with(".liquid") || lower.ends_with(".njk")
+}
+
+fn has_front_matter(path: &Path) -> bool {
+    let mut head = [0u8; 4];
+    std::fs::File::open(path).and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head)).is_ok() && (head.starts_with(b"---\n") || head == *b"---\r")
+}
+
+/// Reads the front-matter keys Jekyll and Eleventy give meaning to.
+/// `false` when the page is not to be built.
+fn front_matter(doc: &mut Document, collections: &[String], diags: &mut Diagnostics) -> bool {
+    let fields = &doc.front.fields;
+    if fields.get("published") == Some(&Value::Bool(false)) || fields.get("permalink") == Some(&Value::Bool(false)) {
+        return false;
+    }
+    doc.redirect_from.extend(folder::text_list(fields.get("redirect_from")));
+    let order = fields.get("nav_order").or_else(|| fields.get("eleventyNavigation").and_then(|n| n.get("order"))).and_then(Value::as_i64);
+    if let Some(permalink) = text(fields.get("permalink")) {
+        if permalink.contains(':') || permalink.contains("{{") || permalink.contains("{%") {
+            diags.push(
+                Diagnostic::warning("not-converted", format!("permalink pattern '{permalink}' was not converted; the page is served at its file's URL"))
+                    .at(&doc.path, doc.front.line_of("permalink"))
+                    .hint("write the URL itself, e.g. permalink: /guides/onboarding/"),
+            );
+        } else {
+            doc.url = Some(normalise_url(&permalink));
+        }
+    } else if let Some(post) = doc.logical.strip_prefix("_posts/") {
+        if let Some((url, old)) = post_urls(post) {
+            doc.url = Some(url);
+            doc.redirect_from.push(old);
+        }
+    } else if let Some(top) = doc.logical.split('/').next().and_then(|t| t.strip_prefix('_')).filter(|t| collections.iter().any(|c| c == t)) {
+        let rest = doc.logical.split_once('/').map_or("", |(_, r)| r);
+        doc.url = Some(format!("/{top}{}", default_url(rest)));
+    }
+    if let Some(order) = order {
+        folder::default_field(doc, "weight", Value::from(order));
+    }
+    true
+}
+
+/// `/a/b` and `/a/b/index.html` -> `/a/b/`; `/a.html` stays.
+fn normalise_url(permalink: &str) -> String {
+    let url = format!("/{}", permalink.trim().trim_start_matches('/'));
+    let url = url.strip_suffix("index.html").map(str::to_string).unwrap_or(url);
+    let last = url.rsplit('/').next().unwrap_or("");
+    if url.ends_with('/') || last.contains('.') { url } else { format!("{url}/") }
+}
+
+/// A post's URL (`/posts/2024-01-31-title/`) and its Jekyll URL
+/// (`/2024/01/31/title.html`). Posts are gathered in one section rather
+/// than spread over a section for each year, month and day.
+fn post_urls(name: &str) -> Option<(String, String)> {
+    let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
+    let stem = file_name(stem);
+    let mut parts = stem.splitn(4, '-');
+    let (y, m, d, title) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+    let dated = y.len() == 4 && m.len() == 2 && d.len() == 2 && [y, m, d].iter().all(|p| p.bytes().all(|b| b.is_ascii_digit()));
+    dated.then(|| (format!("/posts/{}/", stem.replace(' ', "-")), format!("/{y}/{m}/{d}/{title}.html")))
+}
+
+/// The URL copbook gives a file with no permalink (`a/b.md` -> `/a/b/`).
+fn default_url(logical: &str) -> String {
+    let stem = logical.rsplit_once('.').map_or(logical, |(s, _)| s);
+    let stem = stem.strip_suffix("index").unwrap_or(stem).trim_end_matches('/');
+    if stem.is_empty() { "/".into() } else { format!("/{}/", stem.replace(' ', "-")) }
+}
+
+/// `{% highlight lang %}` ... `{% endhighlight %}` on lines of their own
+/// become fences, so that what is between counts as code from here on.
+fn highlight_blocks(body: &str) -> String {
+    if !body.contains("highlight") {
+        return body.to_string();
+    }
+    let code = fenced_lines(body);
+    let mut inside = false;
+    let lines: Vec<String> = body
+        .split('\n')
+        .enumerate()
+        .map(|(i, line)| {
+            let tag = line.trim().strip_prefix("{%").and_then(|t| t.strip_suffix("%}")).map(|t| t.trim_matches('-').trim());
+            let words: Vec<&str> = tag.map(|t| t.split_whitespace().collect()).unwrap_or_default();
+            match words.first().copied() {
+                Some("highlight") if !inside && !code.get(i).copied().unwrap_or(false) => {
+                    inside = true;
+                    format!("```{}", words.get(1).copied().unwrap_or(""))
+                }
+                Some("endhighlight") if inside => {
+                    inside = false;
+                    "```".to_string()
+                }
+                _ => line.to_string(),
+            }
+        })
+        .collect();
+    lines.join("\n")
+}
+
+/// kramdown's attribute lists, and its `* TOC` + `{:toc}` table of contents
+/// (copbook makes its own).
+fn kramdown_marks(body: &str) -> String {
+    if !body.contains("{:") {
+        return body.to_string();
+    }
+    let code = fenced_lines(body);
+    let mut lines: Vec<String> = body.split('\n').map(str::to_string).collect();
+    for i in 0..lines.len() {
+        if code.get(i).copied().unwrap_or(false) || !lines[i].contains("{:") {
+            continue;
+        }
+        if lines[i].trim().replace(' ', "") == "{:toc}" && i > 0 {
+            let toc = lines[i - 1].trim().trim_start_matches(['*', '-', '+', '1', '.']).trim();
+            if toc.eq_ignore_ascii_case("toc") {
+                lines[i - 1].clear();
+            }
+        }
+        lines[i] = attribute_lists(&lines[i]);
+    }
+    lines.join("\n")
+}
+
+/// `site.*` values a page may print.
+struct SiteValues {
+    title: String,
+    description: String,
+}
+
+impl SiteValues {
+    fn of(config: &Map<String, Value>) -> Self {
+        SiteValues { title: text(config.get("title")).unwrap_or_default(), description: text(config.get("description")).unwrap_or_default() }
+    }
+}
+
+/// `page.*` values: the page's front matter as text.
+fn page_values(fields: &Map<String, Value>) -> HashMap<String, String> {
+    fields.iter().filter_map(|(k, v)| text(Some(v)).map(|t| (k.clone(), t))).collect()
+}
+
+/// Where includes are read from.
+struct Includes {
+    root: std::path::PathBuf,
+    content_dir: String,
+    /// Logical paths of the posts, for `{% post_url %}`.
+    posts: Vec<String>,
+}
+
+/// Runs the Liquid of one page or include, as far as copbook can.
+struct Liquid<'a> {
+    site: &'a SiteValues,
+    page: &'a HashMap<String, String>,
+    /// Parameters of the include being run (`include.x`).
+    include: &'a HashMap<String, String>,
+    includes: &'a Includes,
+    /// The page, for findings.
+    file: &'a str,
+    /// The folder of the file being run, for `include_relative`.
+    page_dir: &'a str,
+}
+
+/// One Liquid tag `{% ... %}` or output `{{ ... }}`.
+struct Tag<'t> {
+    output: bool,
+    /// Inside the braces, without whitespace control dashes.
+    inner: &'t str,
+    start: usize,
+    end: usize,
+}
+
+impl Tag<'_> {
+    fn name(&self) -> &str {
+        if self.output { "" } else { self.inner.split_whitespace().next().unwrap_or("") }
+    }
+    fn args(&self) -> &str {
+        self.inner.trim_start().split_once(char::is_whitespace).map_or("", |(_, a)| a.trim())
+    }
+}
+
+/// The next tag or output at or after `from`; an unclosed one is text.
+fn next_tag(text: &str, from: usize) -> Option<Tag<'_>> {
+    let mut search = from;
+    loop {
+        let start = search + text.get(search..)?.find('{')?;
+        search = start + 1;
+        let close = match text.as_bytes().get(start + 1) {
+            Some(b'%') => "%}",
+            Some(b'{') => "}}",
+            _ => continue,
+        };
+        let Some(end) = text[start + 2..].find(close).map(|i| start + 2 + i + 2) else { continue };
+        let inner = text[start + 2..end - 2].trim_matches('-').trim();
+        return Some(Tag { output: close == "}}", inner, start, end });
+    }
+}
+
+/// Byte ranges of a text that are code: fenced blocks and inline code spans.
+fn code_ranges(text: &str) -> Vec<(usize, usize)> {
+    let fenced = fenced_lines(text);
+    let mut ranges = Vec::new();
+    let mut at = 0;
+    for (i, line) in text.split('\n').enumerate() {
+        if fenced.get(i).copied().unwrap_or(false) {
+            ranges.push((at, at + line.len()));
+        } else {
+            ranges.extend(code_spans(line).into_iter().map(|(s, e)| (at + s, at + e)));
+        }
+        at += line.len() + 1;
+    }
+    ranges
+}
+
+impl Liquid<'_> {
+    /// The text with its Liquid replaced. What cannot be run is left out
+    /// with as many line breaks as it held, so later lines keep their numbers.
+    fn run(&self, text: &str, first_line: u32, depth: usize, dropped: &mut Dropped, diags: &mut Diagnostics) -> String {
+        if !text.contains("{%") && !text.contains("{{") {
+            return text.to_string();
+        }
+        let code = code_ranges(text);
+        let in_code = |at: usize| code.iter().any(|(s, e)| *s <= at && at < *e);
+        let mut out = String::with_capacity(text.len());
+        let mut at = 0;
+        while let Some(tag) = next_tag(text, at) {
+            out.push_str(&text[at..tag.start]);
+            let source = &text[tag.start..tag.end];
+            let line = line_at(text, tag.start, first_line);
+            at = tag.end;
+            match tag.name() {
+                // Raw text is printed as it is, in code too (Jekyll removes the markers there as well).
+                "raw" => {
+                    let (inner, close_end) = match find_end(text, tag.end, "endraw") {
+                        Some((close, end)) => (&text[tag.end..close], end),
+                        None => (&text[tag.end..], text.len()),
+                    };
+                    out.push_str(inner);
+                    at = close_end;
+                }
+                "endraw" => {}
+                _ if in_code(tag.start) => out.push_str(source),
+                "comment" | "capture" => {
+                    let end = find_end(text, tag.end, &format!("end{}", tag.name())).map_or(text.len(), |(_, end)| end);
+                    if tag.name() == "capture" {
+                        dropped.add(line, source);
+                    }
+                    out.push_str(&blank_like(&text[tag.start..end]));
+                    at = end;
+                }
+                "" => match self.output(tag.inner) {
+                    Some(value) => out.push_str(&value),
+                    None => {
+                        dropped.add(line, source);
+                        out.push_str(&blank_like(source));
+                    }
+                },
+                name => match self.tag(name, tag.args(), alone_on_line(text, tag.start, tag.end), line, depth, diags) {
+                    Some(value) => out.push_str(&value),
+                    None => {
+                        dropped.add(line, source);
+                        out.push_str(&blank_like(source));
+                    }
+                },
+            }
+        }
+        out.push_str(&text[at..]);
+        out
+    }
+
+    /// What `{% name args %}` stands for; `None` when copbook cannot run it.
+    fn tag(&self, name: &str, args: &str, alone: bool, line: u32, depth: usize, diags: &mut Diagnostics) -> Option<String> {
+        let first = unquote(args.split_whitespace().next().unwrap_or(""));
+        match name {
+            // Root-relative paths to the source: the resolver finds the page they are.
+            "link" => Some(format!("/{}", first.trim_start_matches('/'))),
+            "page" => Some(format!("/{}", first.trim_start_matches('/'))),
+            "post_url" => {
+                let found = self.includes.posts.iter().find(|p| p.strip_prefix("_posts/").is_some_and(|rest| rest.rsplit_once('.').map_or(rest, |(s, _)| s) == first));
+                Some(format!("/{}", found.cloned().unwrap_or_else(|| format!("_posts/{first}.md"))))
+            }
+            "include" | "include_relative" => Some(self.include(name == "include_relative", args, alone, line, depth, diags)),
+            _ => None,
+        }
+    }
+
+    /// The value of `{{ ... }}`; `None` when copbook cannot work it out.
+    fn output(&self, expression: &str) -> Option<String> {
+        let mut parts = expression.split('|').map(str::trim);
+        let base = parts.next().unwrap_or("");
+        let mut value = self.value(base)?;
+        for filter in parts {
+            let (name, arg) = filter.split_once(':').map_or((filter, ""), |(n, a)| (n.trim(), a.trim()));
+            match name {
+                // The resolver adds the site's base path to every internal link.
+                "relative_url" | "absolute_url" | "url" => {
+                    if !value.contains("://") && !value.starts_with('/') && !value.starts_with('#') {
+                        value.insert(0, '/');
+                    }
+                }
+                "prepend" => value = format!("{}{value}", self.value(arg)?),
+                "append" => value.push_str(&self.value(arg)?),
+                "escape" | "xml_escape" | "strip" => {}
+                _ => return None,
+            }
+        }
+        Some(value)
+    }
+
+    /// A literal or a variable copbook knows.
+    fn value(&self, expression: &str) -> Option<String> {
+        let e = expression.trim();
+        if e.len() >= 2 && (e.starts_with('"') && e.ends_with('"') || e.starts_with('\'') && e.ends_with('\'')) {
+            return Some(e[1..e.len() - 1].to_string());
+        }
+        match e {
+            // Links become root-relative; the resolver adds the base path.
+            "site.baseurl" | "site.url" | "site.github.url" => Some(String::new()),
+            "site.title" => Some(self.site.title.clone()),
+            "site.description" => Some(self.site.description.clone()),
+            _ => {
+                if let Some(key) = e.strip_prefix("page.") {
+                    return self.page.get(key).cloned();
+                }
+                e.strip_prefix("include.").and_then(|key| self.include.get(key).cloned())
+            }
+        }
+    }
+
+    /// The include's text with its own Liquid run. HTML is joined onto one
+    /// line so the page's later lines keep their numbers.
+    fn include(&self, relative: bool, args: &str, alone: bool, line: u32, depth: usize, diags: &mut Diagnostics) -> String {
+        let name = unquote(args.split_whitespace().next().unwrap_or(""));
+        let dir = if relative {
+            self.page_dir.to_string()
+        } else {
+            [self.includes.content_dir.as_str(), "_includes"].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>().join("/")
+        };
+        let path = if dir.is_empty() { name.to_string() } else { format!("{dir}/{name}") };
+        let root = &self.includes.root;
+        let source = if !name.is_empty() && root.join(&path).is_file() { load::read_text(root, &path, diags) } else { None };
+        let Some(source) = source else {
+            diags.push(
+                Diagnostic::warning("missing-include", format!("include '{name}' was not found; it is left out"))
+                    .at(self.file, line)
+                    .hint(format!("copbook looked for {path}")),
+            );
+            return String::new();
+        };
+        if depth >= MAX_DEPTH {
+            diags.push(Diagnostic::warning("missing-include", format!("include '{name}' includes itself; it is left out")).at(self.file, line));
+            return String::new();
+        }
+        let params = include_params(args);
+        let liquid = Liquid { include: &params, file: &path, page_dir: folder::dir_of(&path), ..*self };
+        let mut dropped = Dropped::new(&path, "Liquid");
+        let text = liquid.run(&source, 1, depth + 1, &mut dropped, diags);
+        dropped.report(diags);
+        let text = text.trim_end_matches('\n');
+        if load::is_markdown(name) {
+            return text.to_string();
+        }
+        match join_html(text) {
+            Some(joined) if alone => html_line(&format!("include {name}"), &joined),
+            Some(joined) => joined,
+            None => text.to_string(),
+        }
+    }
+}
+
+/// Where the `{% end %}` tag named `end` closes: its start and end.
+fn find_end(text: &str, from: usize, end: &str) -> Option<(usize, usize)> {
+    let mut at = from;
+    while let Some(tag) = next_tag(text, at) {
+        if tag.name() == end {
+            return Some((tag.start, tag.end));
+        }
+        at = tag.end;
+    }
+    None
+}
+
+/// `key="value"` and `key=variable` parameters of an include.
+fn include_params(args: &str) -> HashMap<String, String> {
+    let mut params = HashMap::new();
+    let mut rest = args.split_once(char::is_whitespace).map_or("", |(_, r)| r).trim();
+    while let Some((key, after)) = rest.split_once('=') {
+        let after = after.trim_start();
+        let (value, next) = match after.chars().next() {
+            Some(q @ ('"' | '\'')) => after[1..].split_once(q).unwrap_or((&after[1..], "")),
+            _ => after.split_once(char::is_whitespace).unwrap_or((after, "")),
+        };
+        params.insert(key.trim().to_string(), value.to_string());
+        rest = next.trim();
+    }
+    params
+}
+
+fn unquote(s: &str) -> &str {
+    s.trim_matches(['"', '\''])
+}
+
+/// Whether only whitespace shares the tag's line.
+fn alone_on_line(text: &str, start: usize, end: usize) -> bool {
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[end..].find('\n').map_or(text.len(), |i| end + i);
+    text[line_start..start].trim().is_empty() && text[end..line_end].trim().is_empty()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(text: &str) -> (String, Diagnostics) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let includes_dir = dir.path().join("_includes");
+        std::fs::create_dir_all(&includes_dir).expect("mkdir");
+        std::fs::write(includes_dir.join("note.html"), "<div class=\"note\">\n  {{ include.content }}\n</div>\n").expect("write");
+        let site = SiteValues { title: "Site".into(), description: String::new() };
+        let page: HashMap<String, String> = [("title".to_string(), "Page".to_string())].into();
+        let includes = Includes { root: dir.path().to_path_buf(), content_dir: String::new(), posts: vec!["_posts/2024-01-31-hello.md".into()] };
+        let liquid = Liquid { site: &site, page: &page, include: &HashMap::new(), includes: &includes, file: "a.md", page_dir: "" };
+        let mut diags = Diagnostics::default();
+        let mut dropped = Dropped::new("a.md", "Liquid");
+        let out = liquid.run(&highlight_blocks(text), 1, 0, &mut dropped, &mut diags);
+        dropped.report(&mut diags);
+        (kramdown_marks(&out), diags)
+    }
+
+    #[test]
+    fn links_resolve_to_root_relative_targets() {
+        let (out, diags) = run("[a]({{ site.baseurl }}/guides/a/) [b]({{ \"/b/\" | relative_url }}) [c]({% link guides/c.md %}) [d]({% page \"d\" %}) [e]({% post_url 2024-01-31-hello %}) [f]({{ 'x' | url }})");
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(out, "[a](/guides/a/) [b](/b/) [c](/guides/c.md) [d](/d) [e](/_posts/2024-01-31-hello.md) [f](/x)");
+    }
+
+    #[test]
+    fn raw_comment_include_and_code() {
+        let text = "{% raw %}{{ kept }}{% endraw %}\n{% comment %}\nhidden\n{% endcomment %}\n{% include note.html content=\"Hi\" %}\n`{{ code }}`\n```\n{{ code }} {% raw %}x{% endraw %}\n```\n{% highlight ruby %}\nputs \"{{ y }}\"\n{% endhighlight %}\n# {{ page.title }} of {{ site.title }}";
+        let (out, diags) = run(text);
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(out.split('\n').count(), text.split('\n').count());
+        assert_eq!(
+            out,
+            "{{ kept }}\n\n\n\n<!-- include note.html --><div class=\"note\"> Hi </div>\n`{{ code }}`\n```\n{{ code }} x\n```\n```ruby\nputs \"{{ y }}\"\n```\n# Page of Site"
+        );
+    }
+
+    #[test]
+    fn unknown_liquid_is_dropped_with_one_warning() {
+        let (out, diags) = run("{% if x %}\nShown\n{% endif %}\n{{ site.data.x }} {% include missing.html %}\n{% capture c %}\nx\n{% endcapture %}");
+        assert_eq!(out, "\nShown\n\n \n\n\n");
+        let codes: Vec<(&str, u32)> = diags.iter().map(|d| (d.code, d.line)).collect();
+        assert_eq!(codes, [("missing-include", 4), ("not-converted", 1)]);
+        assert!(diags.0[1].message.contains("and 1 more"), "{}", diags.0[1].message);
+    }
+
+    #[test]
+    fn kramdown_toc_and_attributes() {
+        assert_eq!(kramdown_marks("* TOC\n{:toc}\n## A\n{: .x}"), "\n\n## A\n");
+    }
+
+    #[test]
+    fn urls_and_content() {
+        assert_eq!(normalise_url("about"), "/about/");
+        assert_eq!(normalise_url("/a/index.html"), "/a/");
+        assert_eq!(normalise_url("/a.html"), "/a.html");
+        assert_eq!(post_urls("2024-01-31-hello-world.md"), Some(("/posts/2024-01-31-hello-world/".into(), "/2024/01/31/hello-world.html".into())));
+        assert_eq!(post_urls("notes.md"), None);
+        assert_eq!(default_url("guides/index.md"), "/guides/");
+        assert_eq!(default_url("a b.md"), "/a-b/");
+        let collections = vec!["docs".to_string()];
+        assert!(is_content("_posts/x.md", &collections, &[]));
+        assert!(is_content("_docs/x.md", &collections, &[]));
+        assert!(!is_content("_includes/x.html", &collections, &[]));
+        assert!(!is_content("vendor/bundle/x.md", &collections, &[]));
+        assert!(!is_content("drafts/x.md", &collections, &["drafts/".into()]));
+        assert!(!is_content("x.gemspec", &collections, &["*.gemspec".into()]));
+        assert!(is_content("_index.md", &collections, &[]), "a file, not a folder");
+        assert_eq!(eleventy_input("module.exports = { dir: { input: \"src\", output: \"_site\" } }").as_deref(), Some("src"));
+    }
+
+    #[test]
+    fn odd_liquid_never_panics() {
+        for text in ["{%", "{{", "{% raw %}", "{% endraw %}", "{{ | }}", "{% include %}", "{% comment %}", "é{{é}}é{%é%}", "{{ 'x' | prepend: }}", "{% include a.html x= %}"] {
+            let _ = run(text);
+        }
+    }
+}

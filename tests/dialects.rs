@@ -1,0 +1,360 @@
+//! Handbooks written for other generators build unedited: the GDS Way
+//! (GOV.UK tech-docs) corpus, and small handbooks written here for MkDocs,
+//! Jekyll/Eleventy and Confluence exports, built by the real binary with
+//! assertions on the generated HTML and on the warnings.
+
+mod support;
+use std::path::{Path, PathBuf};
+use support::*;
+
+/// The shared corpora, beside the repository in CI and in the workspace.
+fn corpus(name: &str) -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora").join(name);
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        eprintln!("\n\n*** SKIPPED: corpus {} is absent; this test proves nothing here ***\n", dir.display());
+        None
+    }
+}
+
+/// Builds `root` into a new temporary folder; returns it, the output and stderr.
+fn build(root: &Path, extra: &[&str]) -> (tempfile::TempDir, PathBuf, String) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("site");
+    let mut args = vec!["build", root.to_str().expect("utf-8"), "--out", out.to_str().expect("utf-8"), "--today", "2026-11-23"];
+    args.extend_from_slice(extra);
+    let o = copbook(&args);
+    let err = stderr(&o);
+    assert!(o.status.success(), "build failed:\n{err}");
+    (dir, out, err)
+}
+
+/// The `<div class="page-body">` part of a built page: what the body became
+/// (with the "In this section" cards), without the pager and footer.
+fn body_of(out: &Path, path: &str) -> String {
+    let html = read(out, path);
+    let start = html.find("<div class=\"page-body\">").unwrap_or(0);
+    let rest = &html[start..];
+    let end = ["<section class=\"backlinks\"", "<nav class=\"pager\"", "</main>"].iter().filter_map(|m| rest.find(m)).min().unwrap_or(rest.len());
+    rest[..end].to_string()
+}
+
+/// Findings of one code, as `file:line` (column left out).
+fn findings(err: &str, code: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut lines = err.lines();
+    while let Some(line) = lines.next() {
+        if line.starts_with(&format!("warning[{code}]")) || line.starts_with(&format!("error[{code}]")) {
+            if let Some(at) = lines.next().and_then(|l| l.split("─ ").nth(1)) {
+                let mut parts = at.trim().split(':');
+                out.push(format!("{}:{}", parts.next().unwrap_or(""), parts.next().unwrap_or("")));
+            }
+        }
+    }
+    out
+}
+
+fn warnings_count(err: &str) -> usize {
+    err.lines().filter(|l| l.starts_with("warning[")).count()
+}
+
+/// Links broken in the GDS Way itself, at corpus commit 627911cd.
+const GDS_WAY_BROKEN_UPSTREAM: [&str; 2] = [
+    // Swift page: `[programming languages](/programming-languages)`, a URL upstream never had.
+    "manuals/programming-languages/swift/index.html: /programming-languages (no file programming-languages)",
+    // Security overview: the DNS page has no such heading.
+    "manuals/security-overview-for-websites/index.html: /standards/dns-hosting/#domain-names-and-dns-records-for-your-service (no id 'domain-names-and-dns-records-for-your-service' in standards/dns-hosting/index.html)",
+];
+
+#[test]
+fn gds_way_builds_unedited_with_every_page_and_link() {
+    let Some(root) = corpus("gds-way") else { return };
+    let (_dir, out, err) = build(&root, &[]);
+    assert!(err.contains("as a GOV.UK tech-docs handbook"), "{err}");
+    // Every page at the URL of its upstream `.html` name, as `x/`.
+    let sources: Vec<String> = walk(&root.join("source")).into_iter().filter(|p| p.ends_with(".html.md.erb")).collect();
+    assert_eq!(sources.len(), 65);
+    for source in &sources {
+        let stem = source.trim_end_matches(".html.md.erb");
+        let page = match stem.strip_suffix("index") {
+            Some(dir) => format!("{dir}index.html"),
+            None => format!("{stem}/index.html"),
+        };
+        let html = read(&out, &page);
+        assert!(!html.contains("<%") && !html.contains("%&gt;") || page == "index.html", "{page} prints ERB");
+        assert!(!html.contains("<h1></h1>"), "{page} has an empty <h1>");
+        assert_eq!(html.matches("<h1").count(), 1, "{page} has more than one <h1>");
+        // Old `.html` URLs still lead to the page.
+        if !stem.ends_with("index") {
+            assert!(out.join(format!("{stem}.html")).is_file(), "{stem}.html redirect missing");
+        }
+    }
+    let mut broken = unresolved_links(&out, "/");
+    broken.sort();
+    assert_eq!(broken, GDS_WAY_BROKEN_UPSTREAM, "unresolved links:\n{}", broken.join("\n"));
+    // The home page's code sample shows ERB, as upstream does; nothing else of it.
+    let home = body_of(&out, "index.html");
+    assert_eq!(home.matches("&lt;%").count(), 1, "{home}");
+    assert!(home.contains("page-banner") && home.contains("/standards/naming-software-products/"));
+    assert!(!home.contains("sitemap.resources"));
+    // Code blocks come out verbatim, `${{ ... }}` included.
+    assert!(body_of(&out, "standards/source-code/using-github-actions/index.html").contains("${{ "));
+    assert!(body_of(&out, "manuals/licensing/index.html").contains("Copyright (c) 20"));
+    assert!(body_of(&out, "standards/pull-requests/index.html").contains("callout callout-warning"));
+    assert!(body_of(&out, "standards/test-driven-development/index.html").contains("<svg"));
+    assert!(body_of(&out, "standards/operating-systems/index.html").contains("This guidance has been withdrawn."));
+    // Site settings from config/tech-docs.yml.
+    assert!(read(&out, "index.html").contains("<title>The GDS Way"), "site title from service_name");
+    assert!(out.join("standards/git.html").is_file(), "redirects from config/tech-docs.yml");
+    // One warning for the Ruby loop, on its line; the broken link and anchor above.
+    assert_eq!(findings(&err, "not-converted"), ["source/index.html.md.erb:161"]);
+    assert_eq!(findings(&err, "broken-link"), ["source/manuals/programming-languages/swift.html.md.erb:12"]);
+    let built: usize = err.split("built ").nth(1).and_then(|r| r.split(' ').next()).and_then(|n| n.parse().ok()).unwrap_or(0);
+    assert!(built >= sources.len(), "{built} pages built");
+    eprintln!("GDS Way: {built} pages, {} warnings", warnings_count(&err));
+}
+
+#[test]
+fn gds_way_builds_from_its_source_folder_too() {
+    let Some(root) = corpus("gds-way") else { return };
+    let (_dir, out, err) = build(&root.join("source"), &[]);
+    assert!(err.contains("as a GOV.UK tech-docs handbook"), "{err}");
+    assert!(read(&out, "index.html").contains("<title>The GDS Way"), "config found one folder up");
+    assert!(out.join("standards/source-code/working-with-git/index.html").is_file());
+    assert!(!out.join("partials").exists(), "partials are not published");
+}
+
+#[test]
+fn tech_docs_handbook_converts_erb_config_and_front_matter() {
+    let dir = fixture(&[
+        ("config/tech-docs.yml", "service_name: Team Way\ndescription: How the team works\nmax_toc_heading_level: 2\ndefault_owner_slack: '#team'\nredirects:\n  /old.html: /guides/new.html#part\n"),
+        ("source/index.html.md.erb", "---\ntitle: Team Way\n---\n\n# <%= current_page.data.title %>\n\nSee [the guide](guides/new.html) and [plain](plain.html).\n"),
+        ("source/guides/new.html.md.erb", "---\ntitle: New guide\nlast_reviewed_on: 2026-10-01\nreview_in: 6 months\nweight: 1\nold_paths:\n  - /guides/previous.html\n---\n<% content_for :sidebar do %>\n<a href=\"missing.html\">sidebar</a>\n<% end %>\n<%= partial 'partials/note' %>\n# <%= current_page.data.title %>\n\n## Part\n\n<%= warning_text('Take care') %>\n\n<%= link_to 'Home', '/' %>\n\nBroken [link](nowhere.html).\n"),
+        ("source/plain.html.md", "# Plain page\n\nNo ERB here.\n"),
+        ("source/partials/_note.md", "Shared *note* from a partial.\n"),
+        ("source/layouts/custom.erb", "<%= yield %>"),
+        ("source/images/x.png", "png"),
+    ]);
+    let (_d, out, err) = build(dir.path(), &[]);
+    assert!(err.contains("as a GOV.UK tech-docs handbook"), "{err}");
+    let html = read(&out, "guides/new/index.html");
+    assert_eq!(html.matches("<h1").count(), 1, "the title is the only h1");
+    assert!(html.contains("<p>Shared <em>note</em> from a partial.</p>"), "{html}");
+    assert!(html.contains("callout callout-warning") && html.contains("<p>Take care</p>"), "{html}");
+    let body = body_of(&out, "guides/new/index.html");
+    assert!(!body.contains("sidebar</a>") && !body.contains("link_to") && !body.contains("&lt;%"), "{body}");
+    assert!(html.contains("#team"), "default_owner_slack for reviewed pages");
+    assert!(read(&out, "index.html").contains("href=\"/guides/new/\""), "x.html links find the page");
+    assert!(read(&out, "index.html").contains("href=\"/plain/\""), ".html.md pages too");
+    assert!(read(&out, "index.html").contains("<title>Team Way</title>"));
+    for redirect in ["old.html", "guides/previous.html", "guides/new.html", "plain.html"] {
+        assert!(out.join(redirect).is_file(), "{redirect} redirect missing");
+    }
+    assert!(read(&out, "old.html").contains("/guides/new/#part"), "config redirects lead to the page itself");
+    assert!(!out.join("partials").exists() && !out.join("layouts").exists());
+    // The ERB that could not run, on its line; the partial moved no line.
+    assert_eq!(findings(&err, "not-converted"), ["source/guides/new.html.md.erb:19"]);
+    assert_eq!(findings(&err, "broken-link"), ["source/guides/new.html.md.erb:21"]);
+    assert!(!err.contains("error["), "{err}");
+    // Warnings never fail a build unless --strict.
+    let strict = copbook(&["build", dir.path().to_str().unwrap(), "--out", out.to_str().unwrap(), "--strict"]);
+    assert!(!strict.status.success());
+}
+
+#[test]
+fn mkdocs_handbook_converts_admonitions_tabs_and_nav() {
+    let dir = fixture(&[
+        ("mkdocs.yml", "site_name: Team Handbook\nsite_description: How we work\nrepo_url: https://github.com/org/handbook/\nedit_uri: edit/trunk/docs/\nnav:\n  - Home: index.md\n  - Getting started: start.md\n  - Guides:\n      - guides/b.md\n      - Alpha: guides/a.md\nmarkdown_extensions:\n  - admonition\n  - pymdownx.emoji:\n      emoji_index: !!python/name:material.extensions.emoji.twemoji\n"),
+        ("README.md", "# Repository readme, not a page\n"),
+        ("docs/index.md", "# Welcome\n\n[TOC]\n\nSee [start](start.md) and [guide A](guides/a.md#details).\n\n!!! note \"Read this first\"\n    Admonition *body*.\n\n??? tip \"More\"\n    Hidden until opened.\n\n???+ warning\n    Open by default.\n\n=== \"macOS\"\n    Run `brew install x`.\n\n=== \"Windows\"\n    Run `winget install x`.\n\nA paragraph.\n{: .lead }\n\n## Section {: #custom-id }\n\n--8<-- \"docs/snippets/shared.md\"\n\n*[HTML]: Hyper Text Markup Language\n"),
+        ("docs/snippets/shared.md", "Snippet text.\n"),
+        ("docs/start.md", "---\ntitle: Start here\n---\nText with [a broken link](missing.md).\n\n!!! danger\n    Inside.\nAfter.\n"),
+        ("docs/guides/a.md", "# Alpha guide\n\n## Details\n"),
+        ("docs/guides/b.md", "# Beta guide\n"),
+        ("docs/sub/README.md", "# Sub section\n\nA README is its folder's landing page.\n"),
+        ("docs/sub/page.md", "# Sub page\n\nBack [up](README.md).\n"),
+        // Material's `status` and an owner that is no community would be copbook errors.
+        ("docs/standards/api.md", "---\ntitle: API standard\nstatus: new\nowner: Jane Smith\n---\nUse REST.\n"),
+    ]);
+    let (_d, out, err) = build(dir.path(), &[]);
+    assert!(err.contains("as a MkDocs handbook"), "{err}");
+    let home = body_of(&out, "index.html");
+    assert!(home.contains("<div class=\"callout callout-note\" role=\"note\"><p class=\"callout-title\">Read this first</p>"), "{home}");
+    assert!(home.contains("<p>Admonition <em>body</em>.</p>"), "{home}");
+    assert!(home.contains("<details class=\"callout callout-tip\"><summary class=\"callout-title\">More</summary>"), "{home}");
+    assert!(home.contains("<details class=\"callout callout-warning\" open><summary class=\"callout-title\">Warning</summary>"), "{home}");
+    assert!(home.contains("<strong>macOS</strong>") && home.contains("<strong>Windows</strong>"), "{home}");
+    assert!(home.contains("id=\"custom-id\"") && home.contains("Snippet text."), "{home}");
+    for printed in ["[TOC]", "{:", "*[HTML]", "!!!", "???", "===", "--8&lt;--"] {
+        assert!(!home.contains(printed), "{printed} printed: {home}");
+    }
+    assert!(read(&out, "index.html").contains("<title>Team Handbook</title>"));
+    // Nav order, and a landing page for the Guides section titled from nav.
+    let guides = read(&out, "guides/index.html");
+    assert!(guides.contains("<h1>Guides</h1>"), "{guides}");
+    assert!(guides.find("/guides/b/").unwrap() < guides.find("/guides/a/").unwrap(), "b comes first in nav");
+    let cards = &home[home.find("cb-section-pages").expect("cards")..];
+    assert!(cards.find("href=\"/start/\"").expect("start") < cards.find("href=\"/guides/\"").expect("guides"), "{cards}");
+    let start = read(&out, "start/index.html");
+    assert!(start.contains("https://github.com/org/handbook/edit/trunk/docs/start.md"), "edit link from repo_url and edit_uri");
+    assert!(start.contains("callout callout-caution"), "danger is a caution callout");
+    assert!(!out.join("README").exists(), "the repository readme is outside docs_dir");
+    assert!(read(&out, "standards/api/index.html").contains("Jane Smith"), "a foreign owner is the page's contact");
+    assert!(read(&out, "sub/index.html").contains("<h1>Sub section</h1>"));
+    assert!(body_of(&out, "sub/page/index.html").contains("href=\"/sub/\""), "links to README.md lead to the section");
+    assert_eq!(findings(&err, "broken-link"), ["docs/start.md:4"]);
+    let broken = unresolved_links(&out, "/");
+    assert_eq!(broken.len(), 1, "{broken:?}");
+}
+
+#[test]
+fn jekyll_handbook_resolves_liquid_links_and_front_matter() {
+    let dir = fixture(&[
+        ("_config.yml", "title: Jekyll Handbook\nbaseurl: /handbook\nexclude: [notes/]\ncollections:\n  teams:\n    output: true\n"),
+        ("index.md", "---\nlayout: home\ntitle: Home\n---\nLinks: [a]({{ site.baseurl }}/guides/a/) [b]({{ \"/guides/b/\" | relative_url }}) [c]({% link guides/c.md %}) [d]({% page \"guides/a\" %}) [post]({% post_url 2024-01-31-hello %}) [old](/old-a/)\n\n{% include note.html content=\"Included text\" %}\n\n{% raw %}{{ not liquid }}{% endraw %}\n\n{% comment %}\nSecret\n{% endcomment %}\n\n```yaml\nrun: ${{ matrix.os }} {{ site.baseurl }}\n```\n\n{% for x in site.pages %}\n- {{ x.title }}\n{% endfor %}\n\n{% highlight ruby %}\nputs \"{{ x }}\"\n{% endhighlight %}\n\nBroken [link]({{ site.baseurl }}/nowhere/).\n"),
+        ("guides/a.md", "---\ntitle: Guide A\npermalink: /a-guide/\nredirect_from:\n  - /old-a/\nnav_order: 2\n---\nA text\n"),
+        ("guides/b.md", "---\ntitle: Guide B\nnav_order: 1\n---\nB text\n"),
+        ("guides/c.md", "---\ntitle: Guide C\n---\nC text\n"),
+        ("moved.md", "---\nredirect_to: /a-guide/\n---\n"),
+        ("draft.md", "---\ntitle: Draft\npublished: false\n---\n"),
+        ("_posts/2024-01-31-hello.md", "---\ntitle: Hello\n---\nPost\n"),
+        ("_includes/note.html", "<div class=\"note\">\n  {{ include.content }}\n</div>\n"),
+        ("_layouts/default.html", "<html>{{ content }}</html>\n"),
+        ("_teams/red.md", "---\ntitle: Red team\n---\nRed\n"),
+        ("notes/private.md", "# Private\n"),
+        ("about.html", "---\ntitle: About\n---\n<h2>About us</h2>\n\n    <p>Indented</p>\n"),
+        ("Gemfile", "source 'https://rubygems.org'\n"),
+    ]);
+    let (_d, out, err) = build(dir.path(), &[]);
+    assert!(err.contains("as a Jekyll/Eleventy handbook"), "{err}");
+    let home = body_of(&out, "index.html");
+    for href in ["/handbook/a-guide/", "/handbook/guides/b/", "/handbook/guides/c/", "/handbook/posts/2024-01-31-hello/"] {
+        assert!(home.contains(&format!("href=\"{href}\"")), "{href} missing: {home}");
+    }
+    let links = &home[..home.find("</p>").unwrap_or(home.len())];
+    assert_eq!(links.matches("href=\"/handbook/a-guide/\"").count(), 3, "a, d and the redirected old URL: {links}");
+    assert!(home.contains("<div class=\"note\"> Included text </div>"), "{home}");
+    assert!(home.contains("{{ not liquid }}") && !home.contains("Secret"), "{home}");
+    assert!(home.contains("run: ${{ matrix.os }} {{ site.baseurl }}"), "code is untouched: {home}");
+    assert!(home.contains("<code class=\"language-ruby\">puts \"{{ x }}\""), "{home}");
+    assert!(!home.contains("{%") && !home.contains("x.title"), "{home}");
+    for page in ["a-guide/index.html", "guides/b/index.html", "teams/red/index.html", "posts/2024-01-31-hello/index.html", "about/index.html"] {
+        assert!(out.join(page).is_file(), "{page} missing");
+    }
+    for redirect in ["old-a/index.html", "moved/index.html", "2024/01/31/hello.html"] {
+        assert!(out.join(redirect).is_file(), "{redirect} redirect missing");
+    }
+    for absent in ["_includes", "_layouts", "_teams", "_posts", "notes", "Gemfile", "draft", "_config.yml"] {
+        assert!(!out.join(absent).exists(), "{absent} published");
+    }
+    let about = body_of(&out, "about/index.html");
+    assert!(about.contains("<h2>About us</h2>") && about.contains("<p>Indented</p>") && !about.contains("<pre>"), "{about}");
+    assert!(read(&out, "index.html").contains("<title>Jekyll Handbook</title>"));
+    assert_eq!(findings(&err, "not-converted"), ["index.md:19"]);
+    assert_eq!(findings(&err, "broken-link"), ["index.md:27"]);
+    let broken = unresolved_links(&out, "/handbook/");
+    assert_eq!(broken.len(), 1, "{broken:?}");
+}
+
+#[test]
+fn eleventy_handbook_reads_its_input_folder() {
+    let dir = fixture(&[
+        (".eleventy.js", "module.exports = function (config) {\n  return { dir: { input: \"src\", output: \"_site\" } };\n};\n"),
+        ("README.md", "# Repository readme\n"),
+        ("src/index.md", "---\ntitle: Home\neleventyNavigation:\n  key: Home\n  order: 1\n---\n[Guide]({{ '/the-guide/' | url }})\n"),
+        ("src/guide.md", "---\ntitle: Guide\npermalink: /the-guide/\n---\nText\n"),
+        ("src/hidden.md", "---\ntitle: Hidden\npermalink: false\n---\n"),
+        ("src/_includes/base.njk", "<html>{{ content | safe }}</html>\n"),
+        ("src/contact.njk", "---\ntitle: Contact\n---\n<p>Write to us.</p>\n"),
+    ]);
+    let (_d, out, err) = build(dir.path(), &[]);
+    assert!(err.contains("as a Jekyll/Eleventy handbook"), "{err}");
+    assert!(body_of(&out, "index.html").contains("href=\"/the-guide/\""));
+    assert!(out.join("the-guide/index.html").is_file() && out.join("contact/index.html").is_file());
+    assert!(!out.join("hidden").exists() && !out.join("_includes").exists() && !out.join("README").exists());
+    assert!(unresolved_links(&out, "/").is_empty());
+}
+
+#[test]
+fn confluence_export_resolves_exported_links_and_cleans_page_furniture() {
+    let cop = "---\ntitle: Communities of Practice\ndescription: Communities of Practice\nlayout: ../layouts/MainLayout.astro\n---\n\n![Photo of a table](attachments/404979738/404979773.jpg?width=680)\n\n# Communities of Practice\n\nRead our [digital glossary](Shelter%27s-glossary_712245258.html), the [principles](Intro-to-our-principles%2C-guidelines-and-standards_455966725.html), the [intro](393871368.html), the [glossary again](https://example.atlassian.net/wiki/spaces/GTS/pages/712245258/Shelter+s+glossary) and a [draft](https://example.atlassian.net/wiki/pages/resumedraft.action?draftId=1).\n\nWho we are\n----------\n\n*   loose item one\n\n*   loose item two\n\n> **'Coming together as a community helps us all.'**\n>\n> Jane Doe, UX Lead (February 2021)\n\n# Second part\n\n![](images/icons/bullet_blue.gif) [deck.pptx](attachments/404979738/1.pptx) (application/pptx)\n";
+    let dir = fixture(&[
+        ("package.json", "{}\n"),
+        ("astro.config.mjs", "export default {}\n"),
+        ("src/pages/Communities-of-Practice_404979738.md", cop),
+        ("src/pages/Shelters-glossary_712245258.md", "---\ntitle: Shelter's glossary\ndescription: Shelter's glossary\nlayout: ../layouts/MainLayout.astro\n---\n\nIntro.\n\n![](images/icons/grey_arrow_down.png)Backlog\n\nA prioritised list.\n\n![](images/icons/grey_arrow_down.png)MVP\n\nMinimal viable product.\n"),
+        ("src/pages/Intro-to-our-principles%2C-guidelines-and-standards_455966725.md", "---\ntitle: Intro to our principles, guidelines and standards\n---\nText\n"),
+        ("src/pages/393871368.md", "---\ntitle: Being a modern charity\n---\nIntro\n"),
+        ("src/pages/Whats-new_937033868.md", "![Banner](attachments/404979738/404979773.jpg)\n\n# What's new\n\nRelease 4.\n"),
+        ("src/pages/Contact-us_123456789.md", "Write to us.\n"),
+        ("public/attachments/404979738/404979773.jpg", "jpg"),
+        ("public/attachments/404979738/1.pptx", "pptx"),
+    ]);
+    let (_d, out, err) = build(dir.path(), &[]);
+    assert!(err.contains("as a Confluence export handbook"), "{err}");
+    let html = read(&out, "Communities-of-Practice_404979738/index.html");
+    assert_eq!(html.matches("<h1").count(), 1, "one h1");
+    assert!(!html.contains("class=\"lead\""), "a description repeating the title is not shown");
+    let body = body_of(&out, "Communities-of-Practice_404979738/index.html");
+    for href in ["/Shelters-glossary_712245258/", "/Intro-to-our-principles,-guidelines-and-standards_455966725/", "/393871368/", "/attachments/404979738/1.pptx"] {
+        assert_eq!(body.matches(&format!("href=\"{href}\"")).count(), if href.contains("glossary") { 2 } else { 1 }, "{href}: {body}");
+    }
+    assert!(body.contains("src=\"/attachments/404979738/404979773.jpg\""), "{body}");
+    assert!(body.contains("resumedraft.action"), "links Confluence cannot map are left as written");
+    assert!(body.contains("<h2 id=\"who-we-are\">Who we are</h2>") && body.contains("<h2 id=\"second-part\">Second part</h2>"), "{body}");
+    assert!(body.contains("<li>\n<p>loose item one</p>"), "{body}");
+    assert!(body.contains("<figcaption>Jane Doe, UX Lead (February 2021)</figcaption>"), "{body}");
+    assert!(!body.contains("images/icons"), "{body}");
+    let glossary = body_of(&out, "Shelters-glossary_712245258/index.html");
+    assert!(glossary.contains("<p>Backlog</p>") && !glossary.contains("images/icons"), "{glossary}");
+    let whats_new = read(&out, "Whats-new_937033868/index.html");
+    assert!(whats_new.contains("<h1>What&#39;s new</h1>") && !whats_new.contains("s new</h2>"), "the body's heading is the title, shown once");
+    assert_eq!(whats_new.matches("<h1").count(), 1);
+    assert!(read(&out, "Contact-us_123456789/index.html").contains("<h1>Contact us</h1>"), "title from the file name");
+    // Three missing icons in two pages: one warning for the build.
+    let icons: Vec<&str> = err.lines().filter(|l| l.contains("Confluence icon")).collect();
+    assert_eq!(icons.len(), 1, "{err}");
+    assert!(icons[0].contains("3 Confluence icon images"), "{err}");
+    assert!(findings(&err, "missing-asset").iter().all(|f| f == "src/pages/Communities-of-Practice_404979738.md:26"), "{err}");
+    assert!(unresolved_links(&out, "/").is_empty(), "{:?}", unresolved_links(&out, "/"));
+}
+
+#[test]
+fn everyone_gets_gfm_raw_html_and_warnings_with_lines() {
+    let page = "# Everything\n\n| A | B |\n|---|---|\n| 1 | 2 |\n\nA note.[^1]\n\n[^1]: The footnote.\n\n- [x] done\n- [ ] to do\n\nVisit https://example.org and <https://example.com>.\n\n> [!NOTE]\n> Alert body.\n\n<details><summary>More</summary>\n\nHidden text.\n\n</details>\n\n<svg width=\"10\" height=\"10\"><rect width=\"10\" height=\"10\"/></svg>\n\n### Deep first\n\n## Same\n\n#### Skipped level\n\n## Same\n\n[bad anchor](#nowhere) and ![missing](img/none.png) and [gone](gone.md).\n";
+    let dir = fixture(&[("mkdocs.yml", "site_name: All\n"), ("docs/index.md", page)]);
+    let (_d, out, err) = build(dir.path(), &[]);
+    let body = body_of(&out, "index.html");
+    for expected in ["<table>", "footnote", "type=\"checkbox\"", "href=\"https://example.com\"", "callout callout-note", "<details><summary>More</summary>", "<svg width=\"10\"", "id=\"same\"", "id=\"same-1\"", "Skipped level"] {
+        assert!(body.contains(expected), "{expected} missing: {body}");
+    }
+    // A TOC that starts below level 2 and skips a level still lists every entry.
+    let html = read(&out, "index.html");
+    let start = html.find("aria-labelledby=\"cb-toc\"").expect("toc");
+    let toc = &html[start..start + html[start..].find("</nav>").unwrap_or(html.len() - start)];
+    for entry in ["#deep-first", "#same", "#same-1"] {
+        assert!(toc.contains(&format!("href=\"{entry}\"")), "{entry} not in the TOC: {toc}");
+    }
+    assert_eq!(findings(&err, "broken-anchor"), ["docs/index.md:35"]);
+    assert_eq!(findings(&err, "missing-asset"), ["docs/index.md:35"]);
+    assert_eq!(findings(&err, "broken-link"), ["docs/index.md:35"]);
+}
+
+/// Every file below `root`, relative, `/`-separated.
+fn walk(root: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).expect("read dir").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if let Ok(rel) = path.strip_prefix(root) {
+                out.push(rel.to_string_lossy().replace('\\', "/"));
+            }
+        }
+    }
+    out.sort();
+    out
+}
