@@ -13,10 +13,13 @@ use super::overlay;
 use super::path::{self, Found, Refused};
 use crate::diag::Diagnostic;
 use std::fs::File;
+use std::io::{self, Read, Write};
+use std::net::{SocketAddr, TcpStream};
 use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
-use tiny_http::{Header, Method, Request, Response, Server};
+use std::time::Duration;
+use tiny_http::{Method, Request, Server};
 
 /// Worker threads answering requests.
 const WORKERS: usize = 8;
@@ -56,8 +59,13 @@ impl State {
     }
 }
 
-/// Starts the workers. They end when the server is dropped or unblocked.
-pub fn start(server: Arc<Server>, state: Arc<State>) -> std::io::Result<()> {
+/// How often the server connects to itself, see [`nudge`].
+const NUDGE_EVERY: Duration = Duration::from_millis(500);
+
+/// Starts the workers, which end when the server is unblocked, and the
+/// nudger. `address` is where the server can reach itself.
+pub fn start(server: Arc<Server>, state: Arc<State>, address: SocketAddr) -> std::io::Result<()> {
+    std::thread::Builder::new().name("copbook-nudge".into()).spawn(move || nudge(address))?;
     for i in 0..WORKERS {
         let server = Arc::clone(&server);
         let state = Arc::clone(&state);
@@ -70,6 +78,20 @@ pub fn start(server: Arc<Server>, state: Arc<State>) -> std::io::Result<()> {
         })?;
     }
     Ok(())
+}
+
+/// tiny_http gives each new connection to a pooled thread, but in a burst
+/// its pool can queue one instead, to be taken by the next thread that
+/// finishes a connection. Threads held by clients that never finish a
+/// request, or by open event streams, may not finish for a long time. A
+/// connection of our own, closed at once, gets a fresh thread that then
+/// takes whatever is queued: so nothing waits much longer than this period.
+fn nudge(address: SocketAddr) {
+    loop {
+        std::thread::sleep(NUDGE_EVERY);
+        // Failing is harmless: the next round tries again.
+        let _ = TcpStream::connect_timeout(&address, Duration::from_secs(1));
+    }
 }
 
 enum Body {
@@ -106,8 +128,7 @@ const TEXT: &str = "text/plain; charset=utf-8";
 fn handle(request: Request, state: &State) {
     if !matches!(request.method(), Method::Get | Method::Head) {
         let reply = Reply::text(405, "only GET and HEAD");
-        let allow = Header::from_bytes("Allow", "GET, HEAD").ok();
-        return send(request, reply, allow);
+        return send(request, reply, Some(("Allow", "GET, HEAD")));
     }
     let url = request.url().to_string();
     let (raw_path, query) = match url.find('?') {
@@ -225,34 +246,66 @@ pub fn content_type(extension: &str) -> &'static str {
     }
 }
 
-fn send(request: Request, reply: Reply, extra: Option<Header>) {
-    let mut headers: Vec<Header> = [
-        ("Content-Type", reply.content_type),
-        // A preview must never show a page from before the last save.
-        ("Cache-Control", "no-store"),
-        ("X-Content-Type-Options", "nosniff"),
-    ]
-    .into_iter()
-    .filter_map(|(name, value)| Header::from_bytes(name, value).ok())
-    .collect();
-    if let Some(location) = reply.location.as_deref().and_then(|l| Header::from_bytes("Location", l).ok()) {
-        headers.push(location);
-    }
-    headers.extend(extra);
-    // A known length is sent as Content-Length rather than chunked, which
-    // is simpler for clients. Errors are the client going away: nothing to
-    // do about them.
-    let _ = match reply.body {
-        Body::Bytes(bytes) => {
-            let len = bytes.len();
-            let body = std::io::Cursor::new(bytes);
-            request.respond(Response::new(reply.status.into(), headers, body, Some(len), None).with_chunked_threshold(usize::MAX))
-        }
-        Body::File(file) => {
-            let len = file.metadata().ok().and_then(|m| usize::try_from(m.len()).ok());
-            request.respond(Response::new(reply.status.into(), headers, file, len, None).with_chunked_threshold(usize::MAX))
-        }
+/// Writes the response by hand, with `Connection: close`.
+///
+/// tiny_http keeps a pooled thread on each open connection, and when many
+/// connections open at once (a page load) its pool can queue a new one
+/// behind connections that browsers keep alive, where it waits until one of
+/// them closes. Closing after each response keeps every connection short, so
+/// queued ones are reached at once. On loopback a new connection costs
+/// nothing.
+fn send(request: Request, reply: Reply, extra: Option<(&str, &str)>) {
+    let head_only = *request.method() == Method::Head;
+    let mut writer = request.into_writer();
+    // Errors are the client going away: nothing to do about them.
+    let _ = write_reply(&mut writer, reply, head_only, extra);
+}
+
+fn write_reply(writer: &mut dyn Write, reply: Reply, head_only: bool, extra: Option<(&str, &str)>) -> io::Result<()> {
+    let length = match &reply.body {
+        Body::Bytes(bytes) => bytes.len() as u64,
+        Body::File(file) => file.metadata()?.len(),
     };
+    // A preview must never show a page from before the last save: no-store.
+    let mut head = format!(
+        "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {length}\r\n\
+         Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n",
+        reply.status,
+        reason(reply.status),
+        reply.content_type,
+    );
+    let headers = reply.location.as_deref().map(|l| ("Location", l)).into_iter().chain(extra);
+    for (name, value) in headers {
+        // Built from encoded segments, but a header must never carry a line break.
+        if value.bytes().all(|b| b.is_ascii_graphic() || b == b' ') {
+            head.push_str(&format!("{name}: {value}\r\n"));
+        }
+    }
+    head.push_str("\r\n");
+    writer.write_all(head.as_bytes())?;
+    if !head_only {
+        match reply.body {
+            Body::Bytes(bytes) => writer.write_all(&bytes)?,
+            // At most the announced length, should the file have grown.
+            Body::File(file) => {
+                io::copy(&mut file.take(length), writer)?;
+            }
+        }
+    }
+    writer.flush()
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        302 => "Found",
+        400 => "Bad Request",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        500 => "Internal Server Error",
+        _ => "",
+    }
 }
 
 #[cfg(test)]

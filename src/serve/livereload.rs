@@ -100,7 +100,14 @@ impl Hub {
     pub fn attach(self: &Arc<Self>, request: tiny_http::Request) {
         if self.clients.fetch_add(1, Ordering::SeqCst) >= MAX_CLIENTS {
             self.clients.fetch_sub(1, Ordering::SeqCst);
-            let _ = request.respond(tiny_http::Response::from_string("too many open previews").with_status_code(503));
+            let mut writer = request.into_writer();
+            let text = "too many open previews\n";
+            let reply = format!(
+                "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n\
+                 Content-Length: {}\r\nConnection: close\r\n\r\n{text}",
+                text.len()
+            );
+            let _ = send(&mut writer, &reply);
             return;
         }
         let writer = request.into_writer();

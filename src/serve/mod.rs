@@ -30,7 +30,7 @@ use std::io::{IsTerminal, Write};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::sync::{mpsc, Arc};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 use watch::Signal;
 
 /// How `copbook serve` runs.
@@ -83,19 +83,8 @@ fn serve(options: &ServeOptions, out: &Path) -> Result<(), String> {
         color: std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
         ignored: vec![canonical_out, root.join(Config::default().output)],
     };
-    // A folder that cannot be written (not ours, or the handbook itself)
-    // ends the session before it starts.
-    session.rebuild()?;
-
-    let server = tiny_http::Server::from_listener(listener, None).map_err(|e| format!("cannot start the server: {e}"))?;
-    let server = Arc::new(server);
-    http::start(Arc::clone(&server), Arc::clone(&state)).map_err(|e| format!("cannot start the server: {e}"))?;
-    let mut base = state.showing().base.clone();
-    let url = announce(address, &base);
-    if options.open {
-        open_browser(&url);
-    }
-
+    // Watching starts before the first build, so that a save made while it
+    // runs (or before the URL is printed) is not missed.
     let (signals, received) = mpsc::channel();
     let on_interrupt = signals.clone();
     if let Err(e) = ctrlc::set_handler(move || {
@@ -104,6 +93,19 @@ fn serve(options: &ServeOptions, out: &Path) -> Result<(), String> {
         eprintln!("copbook: Ctrl+C will not clean up the preview folder: {e}");
     }
     let _watcher = watch::start(&root, options.poll, signals).map_err(|e| format!("cannot watch {}: {e}", root.display()))?;
+    // A folder that cannot be written (not ours, or the handbook itself)
+    // ends the session before it starts.
+    session.rebuild()?;
+
+    let server = tiny_http::Server::from_listener(listener, None).map_err(|e| format!("cannot start the server: {e}"))?;
+    let server = Arc::new(server);
+    let reachable = reachable(address);
+    http::start(Arc::clone(&server), Arc::clone(&state), reachable).map_err(|e| format!("cannot start the server: {e}"))?;
+    let mut base = state.showing().base.clone();
+    let url = announce(reachable, &base);
+    if options.open {
+        open_browser(&url);
+    }
 
     loop {
         match received.recv() {
@@ -124,7 +126,7 @@ fn serve(options: &ServeOptions, out: &Path) -> Result<(), String> {
         let now = state.showing().base.clone();
         if now != base {
             base = now;
-            announce(address, &base);
+            announce(reachable, &base);
         }
     }
     eprintln!("copbook: stopped");
@@ -133,21 +135,32 @@ fn serve(options: &ServeOptions, out: &Path) -> Result<(), String> {
     Ok(())
 }
 
+/// How long a client may leave our writes unread before it is dropped.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// Binds the listening socket; `--port 0` gets a free port from the system.
 fn listen(bind: &str, port: u16) -> Result<TcpListener, String> {
-    TcpListener::bind((bind, port)).map_err(|e| match e.kind() {
+    let listener = TcpListener::bind((bind, port)).map_err(|e| match e.kind() {
         std::io::ErrorKind::AddrInUse => {
             format!("port {port} is already in use; stop the other server or choose another with --port (0 picks a free one)")
         }
         _ => format!("cannot listen on {bind}:{port}: {e}"),
-    })
+    })?;
+    // tiny_http sets no timeouts, so a client that stops reading would hold
+    // a worker (or an event-stream thread) for ever. Connections inherit the
+    // send timeout of the listening socket (Linux, macOS, the BSDs). Not the
+    // receive timeout: on the listener that one would end accept(), and with
+    // it tiny_http's accept loop.
+    if let Err(e) = socket2::SockRef::from(&listener).set_write_timeout(Some(WRITE_TIMEOUT)) {
+        eprintln!("copbook: could not set a socket timeout ({e}); a stalled client may hold a worker");
+    }
+    Ok(listener)
 }
 
-/// Prints the URL to open, on stdout as a line of its own (tools and tests
-/// read it), flushed at once.
-fn announce(address: SocketAddr, base: &str) -> String {
+/// The address to open: one that listens everywhere is not one a browser
+/// can open, so loopback stands in for it.
+fn reachable(address: SocketAddr) -> SocketAddr {
     let mut shown = address;
-    // An address that listens everywhere is not one a browser can open.
     if address.ip().is_unspecified() {
         let local = match address.ip() {
             IpAddr::V4(_) => IpAddr::V4(Ipv4Addr::LOCALHOST),
@@ -155,7 +168,13 @@ fn announce(address: SocketAddr, base: &str) -> String {
         };
         shown.set_ip(local);
     }
-    let url = format!("http://{shown}{base}/");
+    shown
+}
+
+/// Prints the URL to open, on stdout as a line of its own (tools and tests
+/// read it), flushed at once.
+fn announce(address: SocketAddr, base: &str) -> String {
+    let url = format!("http://{address}{base}/");
     let mut stdout = std::io::stdout().lock();
     let _ = writeln!(stdout, "Serving at {url}");
     let _ = stdout.flush();

@@ -23,8 +23,8 @@ pub enum Signal {
 const QUIET: Duration = Duration::from_millis(50);
 /// A steady stream of events still gets a rebuild this often.
 const MAX_WAIT: Duration = Duration::from_secs(1);
-/// How often `--poll` looks at the files.
-const POLL_INTERVAL: Duration = Duration::from_millis(500);
+/// How often `--poll` looks at the files (reading them all, see below).
+const POLL_INTERVAL: Duration = Duration::from_secs(1);
 
 /// Starts watching `root` recursively; events go to `signals`. The
 /// watcher stops when the returned value is dropped.
@@ -38,7 +38,10 @@ pub fn start(root: &Path, poll: bool, signals: Sender<Signal>) -> notify::Result
         Err(e) => eprintln!("copbook: watching the folder: {e}"),
     };
     let mut watcher: Box<dyn Watcher + Send> = if poll {
-        Box::new(notify::PollWatcher::new(handler, notify::Config::default().with_poll_interval(POLL_INTERVAL))?)
+        // The poll watcher compares file times in whole seconds, so a second
+        // save within the same second would go unseen: compare contents too.
+        let config = notify::Config::default().with_poll_interval(POLL_INTERVAL).with_compare_contents(true);
+        Box::new(notify::PollWatcher::new(handler, config)?)
     } else {
         Box::new(notify::recommended_watcher(handler)?)
     };
