@@ -233,3 +233,28 @@ fn an_open_page_shows_each_save_without_a_manual_reload() {
     assert!(eventually(SHOW, || tab.text().contains("Fixed in the browser test.")), "{:?}", tab.text());
     assert_eq!(tab.eval(banner), json!(""), "the banner is gone");
 }
+
+#[test]
+fn an_open_page_reloads_after_the_server_restarts() {
+    if chromium_or_skip().is_none() {
+        return;
+    }
+    let ws = Workspace::new(None);
+    let server = ws.serve();
+    let port = server.addr.port();
+    let url = format!("http://{}/section/one/", server.addr);
+    let browser = Browser::launch(&url);
+    let mut tab = browser.tab(&url);
+    assert!(eventually(SHOW, || tab.text().contains("Original text.")), "the page never showed: {:?}", tab.text());
+
+    // Stopped, edited while down, started again on the same port.
+    drop(server);
+    ws.write("section/one.md", &page_one("Saved while the server was down."));
+    let out = ws.dir.path().join("out-again");
+    let _again = Server::start_on(&ws.content(), port, &["--out", out.to_str().expect("a UTF-8 path")]);
+    assert!(
+        eventually(SHOW, || tab.text().contains("Saved while the server was down.")),
+        "the page did not reload after the restart: {:?}",
+        tab.text()
+    );
+}

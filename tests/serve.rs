@@ -162,6 +162,29 @@ fn an_edit_reloads_open_pages_with_the_new_text() {
 }
 
 #[test]
+fn pages_carry_the_token_the_event_stream_greets_with() {
+    let ws = Workspace::new(None);
+    let server = ws.serve();
+    let token_of = |body: &str| body.split("data-copbook-token=\"").nth(1).and_then(|r| r.split('"').next()).map(str::to_string);
+    let first = Events::connect(server.addr);
+    assert_eq!(token_of(&server.get("/section/one/").body), Some(first.hello.clone()), "a fresh page matches");
+    ws.write("section/one.md", &page_one("Newer."));
+    let mut events = Events::connect(server.addr);
+    // Connected maybe before the rebuild, maybe after: wait for it either way.
+    let _ = events.next(Duration::from_secs(2));
+    assert!(eventually(RELOAD, || server.get("/section/one/").body.contains("Newer.")));
+    let later = Events::connect(server.addr);
+    assert_ne!(later.hello, first.hello, "a page from before the rebuild would see a new token and reload");
+    assert_eq!(token_of(&server.get("/section/one/").body), Some(later.hello.clone()));
+
+    // Another run of the server greets differently even before any rebuild,
+    // so that pages open across a restart reload once they reconnect.
+    let other_ws = Workspace::new(None);
+    let other = other_ws.serve();
+    assert_ne!(Events::connect(other.addr).hello.split('-').next(), first.hello.split('-').next());
+}
+
+#[test]
 fn creating_and_deleting_pages_rebuilds_and_keeps_the_folder_in_step() {
     let ws = Workspace::new(None);
     let server = ws.serve();

@@ -89,10 +89,15 @@ pub struct Server {
 impl Server {
     /// Starts `copbook serve CONTENT --port 0 ARGS...` and waits for its URL.
     pub fn start(content: &Path, args: &[&str]) -> Server {
+        Server::start_on(content, 0, args)
+    }
+
+    /// The same on a given port.
+    pub fn start_on(content: &Path, port: u16, args: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_copbook"))
             .arg("serve")
             .arg(content)
-            .args(["--port", "0"])
+            .args(["--port", &port.to_string()])
             .args(args)
             .env("NO_COLOR", "1")
             .stdin(Stdio::null())
@@ -236,6 +241,8 @@ fn dechunk(mut raw: &[u8]) -> Result<Vec<u8>, String> {
 /// A raw reader of `/__copbook/events`.
 pub struct Events {
     reader: BufReader<TcpStream>,
+    /// The token the server greeted with.
+    pub hello: String,
 }
 
 impl Events {
@@ -244,7 +251,7 @@ impl Events {
     pub fn connect(addr: SocketAddr) -> Events {
         let mut stream = TcpStream::connect(addr).expect("connect to the event stream");
         stream.write_all(format!("GET /__copbook/events HTTP/1.1\r\nHost: {addr}\r\n\r\n").as_bytes()).expect("ask for events");
-        let mut events = Events { reader: BufReader::new(stream) };
+        let mut events = Events { reader: BufReader::new(stream), hello: String::new() };
         let mut head = String::new();
         events.reader.get_ref().set_read_timeout(Some(Duration::from_secs(10))).unwrap();
         loop {
@@ -258,7 +265,10 @@ impl Events {
         assert!(head.starts_with("HTTP/1.1 200"), "{head}");
         assert!(head.to_ascii_lowercase().contains("content-type: text/event-stream"), "{head}");
         let hello = events.next(Duration::from_secs(10));
-        assert_eq!(hello.as_ref().map(|(name, _)| name.as_str()), Some("hello"), "{hello:?}");
+        match hello {
+            Some((name, data)) if name == "hello" => events.hello = data,
+            other => panic!("no greeting on the event stream: {other:?}"),
+        }
         events
     }
 
