@@ -92,7 +92,10 @@ fn serve(options: &ServeOptions, out: &Path) -> Result<(), String> {
     }) {
         eprintln!("copbook: Ctrl+C will not clean up the preview folder: {e}");
     }
-    let _watcher = watch::start(&root, options.poll, signals).map_err(|e| format!("cannot watch {}: {e}", root.display()))?;
+    let _watcher = watch::start(&root, options.poll, signals).map_err(|e| {
+        let hint = if options.poll { "" } else { "; --poll watches without file events" };
+        format!("cannot watch {}: {e}{hint}", root.display())
+    })?;
     // A folder that cannot be written (not ours, or the handbook itself)
     // ends the session before it starts.
     session.rebuild()?;
@@ -107,15 +110,11 @@ fn serve(options: &ServeOptions, out: &Path) -> Result<(), String> {
         open_browser(&url);
     }
 
-    loop {
-        match received.recv() {
-            Ok(Signal::Changed(paths)) => {
-                let filter = watch::Filter { root: root.clone(), ignored: session.ignored.clone() };
-                if !filter.wants(&paths) {
-                    continue;
-                }
-            }
-            Ok(Signal::Stop) | Err(_) => break,
+    // Until Ctrl-C (a stop signal) or the watcher going away.
+    while let Ok(Signal::Changed(paths)) = received.recv() {
+        let filter = watch::Filter { root: root.clone(), ignored: session.ignored.clone() };
+        if !filter.wants(&paths) {
+            continue;
         }
         if !watch::settle(&received) {
             break;
