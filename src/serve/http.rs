@@ -1,12 +1,17 @@
 //! The HTTP side: a fixed pool of worker threads answering requests from
 //! the preview folder.
 //!
-//! tiny_http reads each connection on a thread of its own and queues the
+//! tiny_http reads each connection on a pooled thread and queues the
 //! parsed requests; the workers here take them one at a time. Answering is
 //! only reading a file, so a few workers keep up with many tabs, and a
 //! client that connects and sends nothing occupies a tiny_http reader,
 //! never a worker. Event streams are handed to [`livereload`] at once so
 //! they never hold a worker either.
+//!
+//! Two things work around tiny_http's connection pool, which can leave a
+//! new connection queued behind busy ones: every response closes its
+//! connection (see [`send`]), and the server connects to itself now and
+//! then (see [`nudge`]).
 
 use super::livereload::{self, Hub};
 use super::overlay;
