@@ -413,7 +413,8 @@ fn a_crowd_of_stalled_clients_does_not_block_others() {
     let ws = Workspace::new(None);
     let server = ws.serve();
     // A burst of connections that never finish a request: tiny_http may
-    // queue the good request behind them; the server's nudge frees it.
+    // queue the good request behind them; the server's nudges (one queued
+    // connection each 100 ms) reach it within a few seconds.
     let stalled: Vec<TcpStream> = (0..40)
         .map(|i| {
             let mut s = TcpStream::connect(server.addr).unwrap();
@@ -425,9 +426,9 @@ fn a_crowd_of_stalled_clients_does_not_block_others() {
         .collect();
     for _ in 0..3 {
         let started = Instant::now();
-        let reply = try_get(server.addr, "/section/one/", Duration::from_secs(10)).expect("a normal request is answered");
+        let reply = try_get(server.addr, "/section/one/", Duration::from_secs(20)).expect("a normal request is answered");
         assert_eq!(reply.status, 200);
-        assert!(started.elapsed() < Duration::from_secs(3), "took {:?}", started.elapsed());
+        assert!(started.elapsed() < Duration::from_secs(8), "took {:?}", started.elapsed());
     }
     drop(stalled);
 }
