@@ -1,8 +1,37 @@
-//! The preview server: builds the handbook, serves it on loopback, watches
-//! the folder and reloads open pages after every rebuild.
+//! The preview server: `copbook serve` builds the handbook, serves it on
+//! loopback, watches the folder and reloads open pages after every rebuild.
+//!
+//! The session (this file) runs on the main thread: build, write what
+//! changed, tell open pages. Around it:
+//!
+//! - [`http`]: tiny_http's accept thread and connection readers, and a
+//!   fixed pool of workers answering from the preview folder;
+//! - [`livereload`]: one thread per open event stream (capped);
+//! - [`watch`]: the file watcher's thread, which only sends signals here;
+//! - Ctrl-C, which sends a stop signal the same way.
+//!
+//! A build with errors never stops the server: the last good files stay on
+//! disk and are served under an error banner until the next good save.
 
+mod http;
+mod livereload;
+mod overlay;
+mod path;
+mod sync;
+mod watch;
+
+use crate::config::{self, Config};
+use crate::diag::{Diagnostics, Severity};
+use crate::report::{self, Format};
 use crate::site;
-use std::path::PathBuf;
+use http::{Showing, State};
+use livereload::{Event, Hub};
+use std::io::{IsTerminal, Write};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::sync::{mpsc, Arc};
+use std::time::{Duration, Instant};
+use watch::Signal;
 
 /// How `copbook serve` runs.
 #[derive(Debug, Clone)]
@@ -18,6 +47,242 @@ pub struct ServeOptions {
 
 /// Runs until interrupted.
 pub fn run(options: ServeOptions) -> Result<(), String> {
-    let _ = options;
-    Err("copbook serve is not available yet; use copbook build".into())
+    if !options.site.root.is_dir() {
+        return Err(format!("{} is not a folder", options.site.root.display()));
+    }
+    let temporary = options.out.is_none();
+    let out = match &options.out {
+        Some(out) => out.clone(),
+        None => std::env::temp_dir().join(format!("copbook-serve-{}", std::process::id())),
+    };
+    if temporary {
+        // Ours by name: left over from an earlier run that had our process id.
+        let _ = std::fs::remove_dir_all(&out);
+    }
+    std::fs::create_dir_all(&out).map_err(|e| format!("cannot create the preview folder {}: {e}", out.display()))?;
+    let result = serve(&options, &out);
+    if temporary {
+        let _ = std::fs::remove_dir_all(&out);
+    }
+    result
+}
+
+fn serve(options: &ServeOptions, out: &Path) -> Result<(), String> {
+    let root = std::fs::canonicalize(&options.site.root).map_err(|e| format!("{}: {e}", options.site.root.display()))?;
+    let listener = listen(&options.bind, options.port)?;
+    let address = listener.local_addr().map_err(|e| format!("cannot read the server's address: {e}"))?;
+    let canonical_out = std::fs::canonicalize(out).map_err(|e| format!("{}: {e}", out.display()))?;
+    let hub = Arc::new(Hub::new());
+    let state = Arc::new(State::new(canonical_out.clone(), Arc::clone(&hub), fallback(&options.site)));
+    let mut session = Session {
+        root: root.clone(),
+        options: options.site.clone(),
+        builder: site::Builder::new(),
+        output: sync::Output::new(out.to_path_buf(), options.site.root.clone()),
+        state: Arc::clone(&state),
+        color: std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        ignored: vec![canonical_out, root.join(Config::default().output)],
+    };
+    // Watching starts before the first build, so that a save made while it
+    // runs (or before the URL is printed) is not missed.
+    let (signals, received) = mpsc::channel();
+    let on_interrupt = signals.clone();
+    if let Err(e) = ctrlc::set_handler(move || {
+        let _ = on_interrupt.send(Signal::Stop);
+    }) {
+        eprintln!("copbook: Ctrl+C will not clean up the preview folder: {e}");
+    }
+    let _watcher = watch::start(&root, options.poll, signals).map_err(|e| {
+        let hint = if options.poll { "" } else { "; --poll watches without file events" };
+        format!("cannot watch {}: {e}{hint}", root.display())
+    })?;
+    // A folder that cannot be written (not ours, or the handbook itself)
+    // ends the session before it starts.
+    session.rebuild()?;
+
+    let server = tiny_http::Server::from_listener(listener, None).map_err(|e| format!("cannot start the server: {e}"))?;
+    let server = Arc::new(server);
+    let reachable = reachable(address);
+    http::start(Arc::clone(&server), Arc::clone(&state), reachable).map_err(|e| format!("cannot start the server: {e}"))?;
+    let mut base = state.showing().base.clone();
+    let url = announce(reachable, &base);
+    if options.open {
+        open_browser(&url);
+    }
+
+    // Until Ctrl-C (a stop signal) or the watcher going away.
+    while let Ok(Signal::Changed(paths)) = received.recv() {
+        let filter = watch::Filter { root: root.clone(), ignored: session.ignored.clone() };
+        if !filter.wants(&paths) {
+            continue;
+        }
+        let mut changed = paths;
+        if !watch::settle(&received, &mut changed) {
+            break;
+        }
+        // File times alone can miss a same-size save within one clock tick.
+        let relative: Vec<String> = changed
+            .iter()
+            .filter_map(|p| p.strip_prefix(&root).ok())
+            .map(|p| p.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/"))
+            .collect();
+        session.builder.forget(&relative);
+        if let Err(e) = session.rebuild() {
+            eprintln!("copbook: {e}");
+        }
+        let now = state.showing().base.clone();
+        if now != base {
+            base = now;
+            announce(reachable, &base);
+        }
+    }
+    eprintln!("copbook: stopped");
+    hub.stop();
+    server.unblock();
+    Ok(())
+}
+
+/// How long a client may leave our writes unread before it is dropped.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Binds the listening socket; `--port 0` gets a free port from the system.
+fn listen(bind: &str, port: u16) -> Result<TcpListener, String> {
+    let listener = TcpListener::bind((bind, port)).map_err(|e| match e.kind() {
+        std::io::ErrorKind::AddrInUse => {
+            format!("port {port} is already in use; stop the other server or choose another with --port (0 picks a free one)")
+        }
+        _ => format!("cannot listen on {bind}:{port}: {e}"),
+    })?;
+    // tiny_http sets no timeouts, so a client that stops reading would hold
+    // a worker (or an event-stream thread) for ever. Connections inherit the
+    // send timeout of the listening socket (Linux, macOS, the BSDs). Not the
+    // receive timeout: on the listener that one would end accept(), and with
+    // it tiny_http's accept loop.
+    if let Err(e) = socket2::SockRef::from(&listener).set_write_timeout(Some(WRITE_TIMEOUT)) {
+        eprintln!("copbook: could not set a socket timeout ({e}); a stalled client may hold a worker");
+    }
+    Ok(listener)
+}
+
+/// The address to open: one that listens everywhere is not one a browser
+/// can open, so loopback stands in for it.
+fn reachable(address: SocketAddr) -> SocketAddr {
+    let mut shown = address;
+    if address.ip().is_unspecified() {
+        let local = match address.ip() {
+            IpAddr::V4(_) => IpAddr::V4(Ipv4Addr::LOCALHOST),
+            IpAddr::V6(_) => IpAddr::V6(Ipv6Addr::LOCALHOST),
+        };
+        shown.set_ip(local);
+    }
+    shown
+}
+
+/// Prints the URL to open, on stdout as a line of its own (tools and tests
+/// read it), flushed at once.
+fn announce(address: SocketAddr, base: &str) -> String {
+    let url = format!("http://{address}{base}/");
+    let mut stdout = std::io::stdout().lock();
+    let _ = writeln!(stdout, "Serving at {url}");
+    let _ = stdout.flush();
+    url
+}
+
+/// What to show before the first good build: the title and base path from
+/// handbook.toml when it can be read, the defaults otherwise.
+fn fallback(options: &site::Options) -> Showing {
+    let mut ignored = Diagnostics::default();
+    let mut config = crate::load::read_text(&options.root, config::FILE_NAME, &mut ignored)
+        .and_then(|text| Config::parse(&text, &mut ignored))
+        .unwrap_or_default();
+    if let Some(url) = &options.base_url {
+        config.base_url = url.clone();
+    }
+    Showing { base: config.base_path(), title: config.title, built: false, errors: Vec::new() }
+}
+
+/// One `copbook serve` run: the builder kept across rebuilds (so it can
+/// reuse work), and the preview folder it keeps up to date.
+struct Session {
+    root: PathBuf,
+    options: site::Options,
+    builder: site::Builder,
+    output: sync::Output,
+    state: Arc<State>,
+    color: bool,
+    /// Folders whose changes are not the author's (see [`watch::Filter`]).
+    ignored: Vec<PathBuf>,
+}
+
+impl Session {
+    /// Builds, writes what changed and tells open pages. Findings go to the
+    /// terminal; an error means the preview folder could not be written.
+    fn rebuild(&mut self) -> Result<(), String> {
+        let started = Instant::now();
+        let (site, diags) = self.builder.build(&self.options);
+        if !diags.is_empty() {
+            eprint!("{}", report::format(&diags, &self.options.root, Format::Human, self.color));
+        }
+        let before = self.state.showing();
+        let (showing, event) = match site {
+            Some(site) => {
+                let changes = self
+                    .output
+                    .update(&site.files)
+                    .map_err(|e| format!("could not write the preview: {e}; still serving the previous build"))?;
+                let config = &site.handbook.config;
+                self.ignored.truncate(1);
+                self.ignored.push(self.root.join(&config.output));
+                let pages = site.handbook.pages.iter().filter(|p| p.has_own_page()).count();
+                eprintln!(
+                    "copbook: built {pages} pages of {} in {:.2} s ({})",
+                    config.title,
+                    started.elapsed().as_secs_f64(),
+                    report::summary(&diags)
+                );
+                let showing = Showing { base: config.base_path(), title: config.title.clone(), built: true, errors: Vec::new() };
+                let event = if !before.built || !before.errors.is_empty() {
+                    // The error banner or page goes away.
+                    Some(Event::Reload)
+                } else if changes.is_empty() {
+                    None
+                } else if changes.only_css() {
+                    Some(Event::Css)
+                } else {
+                    Some(Event::Reload)
+                };
+                (showing, event)
+            }
+            None => {
+                let errors: Vec<_> = diags.iter().filter(|d| d.severity == Severity::Error).cloned().collect();
+                let serving = if before.built { "still serving the last good build" } else { "nothing to serve until they are fixed" };
+                eprintln!("copbook: {}; {serving}", report::summary(&diags));
+                let event = (errors != before.errors).then_some(Event::Reload);
+                (Showing { errors, ..(*before).clone() }, event)
+            }
+        };
+        self.state.show(showing);
+        if let Some(event) = event {
+            self.state.hub.send(event);
+        }
+        Ok(())
+    }
+}
+
+/// Opens the preview in the default browser; failing to is not an error.
+fn open_browser(url: &str) {
+    let mut command = if cfg!(target_os = "macos") {
+        std::process::Command::new("open")
+    } else if cfg!(windows) {
+        let mut c = std::process::Command::new("cmd");
+        c.args(["/C", "start", ""]);
+        c
+    } else {
+        std::process::Command::new("xdg-open")
+    };
+    command.arg(url).stdin(std::process::Stdio::null()).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null());
+    if let Ok(mut child) = command.spawn() {
+        // Reap it, so no zombie is left behind.
+        std::thread::spawn(move || child.wait());
+    }
 }

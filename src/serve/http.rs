@@ -1,0 +1,330 @@
+//! The HTTP side: a fixed pool of worker threads answering requests from
+//! the preview folder.
+//!
+//! tiny_http reads each connection on a pooled thread and queues the
+//! parsed requests; the workers here take them one at a time. Answering is
+//! only reading a file, so a few workers keep up with many tabs, and a
+//! client that connects and sends nothing occupies a tiny_http reader,
+//! never a worker. Event streams are handed to [`livereload`] at once so
+//! they never hold a worker either.
+//!
+//! Two things work around tiny_http's connection pool, which can leave a
+//! new connection queued behind busy ones: every response closes its
+//! connection (see [`send`]), and the server connects to itself now and
+//! then (see [`nudge`]).
+
+use super::livereload::{self, Hub};
+use super::overlay;
+use super::path::{self, Found, Refused};
+use crate::diag::Diagnostic;
+use std::fs::File;
+use std::io::{self, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::panic::AssertUnwindSafe;
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+use tiny_http::{Method, Request, Server};
+
+/// Worker threads answering requests.
+const WORKERS: usize = 8;
+
+/// What the server shows, replaced whole after every build.
+#[derive(Debug, Clone, Default)]
+pub struct Showing {
+    /// The site's base path: `""` or `/handbook`.
+    pub base: String,
+    pub title: String,
+    /// A good build is on disk.
+    pub built: bool,
+    /// Errors of the latest build; empty when it was good.
+    pub errors: Vec<Diagnostic>,
+}
+
+/// Everything a worker needs.
+pub struct State {
+    /// The preview folder, canonical, so containment checks compare like with like.
+    out: PathBuf,
+    pub hub: Arc<Hub>,
+    showing: RwLock<Arc<Showing>>,
+}
+
+impl State {
+    pub fn new(out: PathBuf, hub: Arc<Hub>, showing: Showing) -> State {
+        State { out, hub, showing: RwLock::new(Arc::new(showing)) }
+    }
+
+    pub fn showing(&self) -> Arc<Showing> {
+        // A poisoned lock still holds a whole value: it is only ever replaced.
+        Arc::clone(&self.showing.read().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    pub fn show(&self, showing: Showing) {
+        *self.showing.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(showing);
+    }
+}
+
+/// How often the server connects to itself, see [`nudge`]. Each nudge
+/// frees one queued connection, and costs a few microseconds.
+const NUDGE_EVERY: Duration = Duration::from_millis(100);
+
+/// Starts the workers, which end when the server is unblocked, and the
+/// nudger. `address` is where the server can reach itself.
+pub fn start(server: Arc<Server>, state: Arc<State>, address: SocketAddr) -> std::io::Result<()> {
+    std::thread::Builder::new().name("copbook-nudge".into()).spawn(move || nudge(address))?;
+    for i in 0..WORKERS {
+        let server = Arc::clone(&server);
+        let state = Arc::clone(&state);
+        std::thread::Builder::new().name(format!("copbook-http-{i}")).spawn(move || {
+            while let Ok(request) = server.recv() {
+                // A bug met by one request must not cost the pool a worker;
+                // the dropped request answers 500 by itself.
+                let _ = std::panic::catch_unwind(AssertUnwindSafe(|| handle(request, &state)));
+            }
+        })?;
+    }
+    Ok(())
+}
+
+/// tiny_http gives each new connection to a pooled thread, but in a burst
+/// its pool can queue one instead, to be taken by the next thread that
+/// finishes a connection. Threads held by clients that never finish a
+/// request, or by open event streams, may not finish for a long time. A
+/// connection of our own, closed at once, gets a fresh thread when all are
+/// busy, which then takes the first queued connection: so queued ones are
+/// reached at [`NUDGE_EVERY`] each, however long the busy ones take.
+fn nudge(address: SocketAddr) {
+    loop {
+        std::thread::sleep(NUDGE_EVERY);
+        // Failing is harmless: the next round tries again.
+        let _ = TcpStream::connect_timeout(&address, Duration::from_secs(1));
+    }
+}
+
+enum Body {
+    Bytes(Vec<u8>),
+    File(File),
+}
+
+struct Reply {
+    status: u16,
+    content_type: &'static str,
+    body: Body,
+    location: Option<String>,
+}
+
+impl Reply {
+    fn bytes(status: u16, content_type: &'static str, body: Vec<u8>) -> Reply {
+        Reply { status, content_type, body: Body::Bytes(body), location: None }
+    }
+
+    fn text(status: u16, text: &str) -> Reply {
+        Reply::bytes(status, TEXT, format!("{text}\n").into_bytes())
+    }
+
+    fn redirect(location: String) -> Reply {
+        let mut reply = Reply::text(302, &format!("see {location}"));
+        reply.location = Some(location);
+        reply
+    }
+}
+
+const HTML: &str = "text/html; charset=utf-8";
+const TEXT: &str = "text/plain; charset=utf-8";
+
+fn handle(request: Request, state: &State) {
+    if !matches!(request.method(), Method::Get | Method::Head) {
+        let reply = Reply::text(405, "only GET and HEAD");
+        return send(request, reply, Some(("Allow", "GET, HEAD")));
+    }
+    let url = request.url().to_string();
+    let (raw_path, query) = match url.find('?') {
+        Some(i) => (&url[..i], &url[i..]),
+        None => (url.as_str(), ""),
+    };
+    if raw_path == livereload::EVENTS_PATH {
+        return state.hub.attach(request);
+    }
+    let reply = route(raw_path, query, state);
+    send(request, reply, None);
+}
+
+fn route(raw_path: &str, query: &str, state: &State) -> Reply {
+    if raw_path == livereload::SCRIPT_PATH {
+        return Reply::bytes(200, "text/javascript; charset=utf-8", livereload::SCRIPT.as_bytes().to_vec());
+    }
+    let clean = match path::clean(raw_path) {
+        Ok(c) => c,
+        Err(Refused::Malformed) => return Reply::text(400, "that is not a path"),
+        Err(Refused::Forbidden) => return Reply::text(403, "that path is not part of the site"),
+    };
+    let showing = state.showing();
+    let base: Vec<&str> = showing.base.split('/').filter(|s| !s.is_empty()).collect();
+    let in_base = clean.segments.len() >= base.len() && clean.segments.iter().zip(&base).all(|(a, b)| a == b);
+    if !in_base {
+        if clean.segments.is_empty() {
+            return Reply::redirect(url_of(&base));
+        }
+        return not_found(state, &showing);
+    }
+    let rel = &clean.segments[base.len()..];
+    if !showing.built {
+        let last = rel.last().map_or("", String::as_str);
+        let page = clean.trailing_slash || last.ends_with(".html") || !last.contains('.');
+        if page {
+            let html = overlay::error_page(&showing.title, &showing.errors, &state.hub.script_tag());
+            return Reply::bytes(500, HTML, html.into_bytes());
+        }
+        return Reply::text(404, "not built yet");
+    }
+    match path::find(&state.out, rel, clean.trailing_slash) {
+        Found::File(file) => serve_file(file, 200, state, &showing).unwrap_or_else(|| not_found(state, &showing)),
+        Found::Folder => {
+            let mut location = url_of(&clean.segments);
+            if query.is_ascii() {
+                location.push_str(query);
+            }
+            Reply::redirect(location)
+        }
+        Found::Missing => not_found(state, &showing),
+        Found::Outside => Reply::text(403, "that path is not part of the site"),
+    }
+}
+
+/// The URL of a folder, encoded so that it fits in a header.
+fn url_of<S: AsRef<str>>(segments: &[S]) -> String {
+    let mut url: String = segments.iter().map(|s| format!("/{}", path::encode(s.as_ref()))).collect();
+    url.push('/');
+    url
+}
+
+/// The site's own 404 page, with status 404.
+fn not_found(state: &State, showing: &Showing) -> Reply {
+    if let Found::File(file) = path::find(&state.out, &["404.html".to_string()], false) {
+        if let Some(reply) = serve_file(file, 404, state, showing) {
+            return reply;
+        }
+    }
+    Reply::text(404, "not found")
+}
+
+/// A file from the preview folder; pages get the livereload script and,
+/// after a failed rebuild, the error banner. `None` when it cannot be read.
+fn serve_file(file: PathBuf, status: u16, state: &State, showing: &Showing) -> Option<Reply> {
+    let extension = file.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    let content_type = content_type(&extension);
+    if content_type == HTML {
+        let html = std::fs::read(&file).ok()?;
+        let mut snippet = String::new();
+        if !showing.errors.is_empty() {
+            snippet.push_str(&overlay::banner(&showing.errors));
+        }
+        snippet.push_str(&state.hub.script_tag());
+        return Some(Reply::bytes(status, HTML, overlay::inject(&html, &snippet)));
+    }
+    let file = File::open(&file).ok()?;
+    Some(Reply { status, content_type, body: Body::File(file), location: None })
+}
+
+/// The Content-Type of a file by its extension.
+pub fn content_type(extension: &str) -> &'static str {
+    match extension {
+        "html" | "htm" => HTML,
+        "css" => "text/css; charset=utf-8",
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "json" | "map" => "application/json; charset=utf-8",
+        "xml" => "application/xml; charset=utf-8",
+        "txt" => TEXT,
+        "csv" => "text/csv; charset=utf-8",
+        "svg" => "image/svg+xml; charset=utf-8",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "avif" => "image/avif",
+        "ico" => "image/x-icon",
+        "woff" => "font/woff",
+        "woff2" => "font/woff2",
+        "pdf" => "application/pdf",
+        "zip" => "application/zip",
+        "mp4" => "video/mp4",
+        "webm" => "video/webm",
+        _ => "application/octet-stream",
+    }
+}
+
+/// Writes the response by hand, with `Connection: close`.
+///
+/// tiny_http keeps a pooled thread on each open connection, and when many
+/// connections open at once (a page load) its pool can queue a new one
+/// behind connections that browsers keep alive, where it waits until one of
+/// them closes. Closing after each response keeps every connection short, so
+/// queued ones are reached at once. On loopback a new connection costs
+/// nothing.
+fn send(request: Request, reply: Reply, extra: Option<(&str, &str)>) {
+    let head_only = *request.method() == Method::Head;
+    let mut writer = request.into_writer();
+    // Errors are the client going away: nothing to do about them.
+    let _ = write_reply(&mut writer, reply, head_only, extra);
+}
+
+fn write_reply(writer: &mut dyn Write, reply: Reply, head_only: bool, extra: Option<(&str, &str)>) -> io::Result<()> {
+    let length = match &reply.body {
+        Body::Bytes(bytes) => bytes.len() as u64,
+        Body::File(file) => file.metadata()?.len(),
+    };
+    // A preview must never show a page from before the last save: no-store.
+    let mut head = format!(
+        "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {length}\r\n\
+         Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n",
+        reply.status,
+        reason(reply.status),
+        reply.content_type,
+    );
+    let headers = reply.location.as_deref().map(|l| ("Location", l)).into_iter().chain(extra);
+    for (name, value) in headers {
+        // Built from encoded segments, but a header must never carry a line break.
+        if value.bytes().all(|b| b.is_ascii_graphic() || b == b' ') {
+            head.push_str(&format!("{name}: {value}\r\n"));
+        }
+    }
+    head.push_str("\r\n");
+    writer.write_all(head.as_bytes())?;
+    if !head_only {
+        match reply.body {
+            Body::Bytes(bytes) => writer.write_all(&bytes)?,
+            // At most the announced length, should the file have grown.
+            Body::File(file) => {
+                io::copy(&mut file.take(length), writer)?;
+            }
+        }
+    }
+    writer.flush()
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        302 => "Found",
+        400 => "Bad Request",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        500 => "Internal Server Error",
+        _ => "",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_types_say_utf8() {
+        for ext in ["html", "css", "js", "json", "xml", "txt", "csv"] {
+            assert!(content_type(ext).ends_with("charset=utf-8"), "{ext}");
+        }
+        assert_eq!(content_type("woff2"), "font/woff2");
+        assert_eq!(content_type("exe"), "application/octet-stream");
+    }
+}

@@ -1,0 +1,460 @@
+//! `copbook serve` end to end: the real binary on a free port, spoken to
+//! over raw sockets, with a small handbook edited under its feet.
+
+mod common {
+    pub mod serve_util;
+}
+
+use common::serve_util::*;
+use std::io::Write;
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+/// How long a save may take to reach an open page. Generous, because the
+/// tests share two cores; a working server takes well under a second.
+const RELOAD: Duration = Duration::from_secs(10);
+
+/// The next event after a save, ignoring none.
+fn next_event(events: &mut Events) -> String {
+    events.next(RELOAD).map(|(name, _)| name).unwrap_or_else(|| "nothing".to_string())
+}
+
+#[test]
+fn pages_are_served_with_the_livereload_script() {
+    let ws = Workspace::new(None);
+    let server = ws.serve();
+    let page = server.get("/section/one/");
+    assert_eq!(page.status, 200, "{page:?}");
+    assert_eq!(page.header("content-type"), Some("text/html; charset=utf-8"));
+    assert_eq!(page.header("cache-control"), Some("no-store"));
+    assert!(page.body.contains("Page one <p>Original text.</p>"), "{}", page.body);
+    let script = page.body.find("<script src=\"/__copbook/livereload.js\"").expect("the script is injected");
+    assert!(script < page.body.rfind("</body>").expect("the page still ends its body"));
+
+    // Only the served copy has it: the files on disk stay as built.
+    let on_disk = std::fs::read_to_string(ws.out().join("section/one/index.html")).unwrap();
+    assert!(on_disk.contains("Original text.") && !on_disk.contains("__copbook"), "{on_disk}");
+
+    let js = server.get("/__copbook/livereload.js");
+    assert_eq!(js.status, 200);
+    assert!(js.header("content-type").unwrap_or("").starts_with("text/javascript"));
+    assert!(js.body.contains("new EventSource(\"/__copbook/events\")"));
+
+    let home = server.get("/");
+    assert_eq!(home.status, 200);
+    assert!(home.body.contains("Welcome home."));
+}
+
+#[test]
+fn static_files_get_their_content_type() {
+    let ws = Workspace::new(None);
+    let server = ws.serve();
+    let css = server.get("/static/x.css");
+    assert_eq!(css.status, 200);
+    assert_eq!(css.header("content-type"), Some("text/css; charset=utf-8"));
+    assert_eq!(css.body, "body { color: red; }\n", "stylesheets are served as they are");
+    let xml = server.get("/sitemap.xml");
+    assert_eq!(xml.header("content-type"), Some("application/xml; charset=utf-8"));
+}
+
+#[test]
+fn unknown_paths_get_the_sites_own_404_page() {
+    let ws = Workspace::new(None);
+    let server = ws.serve();
+    for path in ["/nope/", "/nope", "/section/nope.html", "/static/nope.css"] {
+        let reply = server.get(path);
+        assert_eq!(reply.status, 404, "{path}");
+        assert!(reply.body.contains("FIXTURE-NOT-FOUND"), "{path}: {}", reply.body);
+    }
+}
+
+#[test]
+fn folders_redirect_to_their_trailing_slash() {
+    let ws = Workspace::new(None);
+    let server = ws.serve();
+    let reply = server.get("/section");
+    assert!(matches!(reply.status, 301 | 302), "{reply:?}");
+    assert_eq!(reply.header("location"), Some("/section/"));
+    let reply = server.get("/section?x=1");
+    assert_eq!(reply.header("location"), Some("/section/?x=1"), "the query is kept");
+}
+
+#[test]
+fn a_base_url_puts_the_site_under_its_path() {
+    let ws = Workspace::new(Some("/handbook/"));
+    let server = ws.serve();
+    assert_eq!(server.base, "/handbook", "the printed URL names the base path");
+    let page = server.get("/handbook/section/one/");
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Original text."));
+    let root = server.get("/");
+    assert!(matches!(root.status, 301 | 302), "{root:?}");
+    assert_eq!(root.header("location"), Some("/handbook/"));
+    let bare = server.get("/handbook");
+    assert_eq!(bare.header("location"), Some("/handbook/"));
+    assert_eq!(server.get("/handbook/").status, 200);
+    let outside = server.get("/section/one/");
+    assert_eq!(outside.status, 404, "paths outside the base path are not the site");
+    assert!(outside.body.contains("FIXTURE-NOT-FOUND"));
+}
+
+#[test]
+fn the_base_url_option_overrides_the_config() {
+    let ws = Workspace::new(None);
+    let server = ws.serve_with(&["--base-url", "https://example.org/docs/"]);
+    assert_eq!(server.base, "/docs");
+    assert_eq!(server.get("/docs/section/one/").status, 200);
+}
+
+#[test]
+fn paths_never_reach_outside_the_output_folder() {
+    let ws = Workspace::new(None);
+    let secret = "TOP-SECRET-beside-the-output";
+    std::fs::write(ws.dir.path().join("secret.txt"), secret).unwrap();
+    let server = ws.serve();
+
+    // Created after startup, as an author's tool might.
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(ws.dir.path().join("secret.txt"), ws.out().join("leak.txt")).unwrap();
+        std::os::unix::fs::symlink(ws.dir.path(), ws.out().join("up")).unwrap();
+    }
+    let attempts = [
+        "/../Cargo.toml",
+        "/../secret.txt",
+        "/section/../../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/%2e%2e/%2e%2e/etc/passwd",
+        "/%2E%2E/%2E%2E/%2E%2E/%2E%2E/etc/passwd",
+        "/..%2f..%2fetc/passwd",
+        "/..%2Fsecret.txt",
+        "/..%5csecret.txt",
+        "/..\\secret.txt",
+        "//etc/passwd",
+        "/%2fetc/passwd",
+        "/static/%00x.css",
+        "/C:/Windows/win.ini",
+        "/leak.txt",
+        "/up/secret.txt",
+        "/up/content/handbook.toml",
+    ];
+    for path in attempts {
+        let reply = server.get(path);
+        assert!(matches!(reply.status, 400 | 403 | 404), "{path}: {}", reply.status);
+        assert!(!reply.body.contains(secret), "{path} leaked the secret");
+        assert!(!reply.body.contains("root:"), "{path} leaked /etc/passwd");
+        assert!(!reply.body.contains("[package]") && !reply.body.contains("title = "), "{path} leaked a file");
+    }
+    // The site is still served.
+    assert_eq!(server.get("/section/one/").status, 200);
+}
+
+#[test]
+fn an_edit_reloads_open_pages_with_the_new_text() {
+    let ws = Workspace::new(None);
+    let server = ws.serve();
+    let mut events = Events::connect(server.addr);
+    ws.write("section/one.md", &page_one("Freshly edited words."));
+    assert_eq!(next_event(&mut events), "reload");
+    let page = server.get("/section/one/");
+    assert!(page.body.contains("Freshly edited words."), "{}", page.body);
+    assert!(!page.body.contains("Original text."));
+}
+
+#[test]
+fn pages_carry_the_token_the_event_stream_greets_with() {
+    let ws = Workspace::new(None);
+    let server = ws.serve();
+    let token_of = |body: &str| body.split("data-copbook-token=\"").nth(1).and_then(|r| r.split('"').next()).map(str::to_string);
+    let first = Events::connect(server.addr);
+    assert_eq!(token_of(&server.get("/section/one/").body), Some(first.hello.clone()), "a fresh page matches");
+    ws.write("section/one.md", &page_one("Newer."));
+    let mut events = Events::connect(server.addr);
+    // Connected maybe before the rebuild, maybe after: wait for it either way.
+    let _ = events.next(Duration::from_secs(2));
+    assert!(eventually(RELOAD, || server.get("/section/one/").body.contains("Newer.")));
+    let later = Events::connect(server.addr);
+    assert_ne!(later.hello, first.hello, "a page from before the rebuild would see a new token and reload");
+    assert_eq!(token_of(&server.get("/section/one/").body), Some(later.hello.clone()));
+
+    // Another run of the server greets differently even before any rebuild,
+    // so that pages open across a restart reload once they reconnect.
+    let other_ws = Workspace::new(None);
+    let other = other_ws.serve();
+    assert_ne!(Events::connect(other.addr).hello.split('-').next(), first.hello.split('-').next());
+}
+
+#[test]
+fn creating_and_deleting_pages_rebuilds_and_keeps_the_folder_in_step() {
+    let ws = Workspace::new(None);
+    let server = ws.serve();
+    let mut events = Events::connect(server.addr);
+    ws.write("section/two.md", "+++\ntitle = \"Page two\"\n+++\nA new page.\n");
+    assert_eq!(next_event(&mut events), "reload");
+    assert!(server.get("/section/two/").body.contains("A new page."));
+
+    std::fs::remove_file(ws.content().join("section/one.md")).unwrap();
+    assert_eq!(next_event(&mut events), "reload");
+    assert_eq!(server.get("/section/one/").status, 404);
+    assert!(!ws.out().join("section/one").exists(), "the deleted page's files are gone from disk");
+
+    // An editor's save: write a temporary file, then rename it over the page.
+    ws.write("section/two.md.tmp", "+++\ntitle = \"Page two\"\n+++\nRenamed into place.\n");
+    std::fs::rename(ws.content().join("section/two.md.tmp"), ws.content().join("section/two.md")).unwrap();
+    assert!(
+        eventually(RELOAD, || server.get("/section/two/").body.contains("Renamed into place.")),
+        "{}",
+        server.stderr()
+    );
+}
+
+#[test]
+fn a_burst_of_saves_makes_one_rebuild() {
+    let ws = Workspace::new(None);
+    let server = ws.serve();
+    let mut events = Events::connect(server.addr);
+    let built = |s: &Server| s.stderr().matches("copbook: built").count();
+    // The first build's line may still be on its way through the pipe.
+    assert!(eventually(RELOAD, || built(&server) == 1), "{}", server.stderr());
+    let before = built(&server);
+    // Roughly what vim does on :w, then a few more quick writes.
+    let content = ws.content();
+    std::fs::write(content.join("section/4913"), "").unwrap();
+    std::fs::remove_file(content.join("section/4913")).unwrap();
+    std::fs::write(content.join("section/.one.md.swp"), "swap").unwrap();
+    std::fs::rename(content.join("section/one.md"), content.join("section/one.md~")).unwrap();
+    for i in 0..5 {
+        ws.write("section/one.md", &page_one(&format!("Burst {i}.")));
+    }
+    std::fs::remove_file(content.join("section/one.md~")).unwrap();
+    assert_eq!(next_event(&mut events), "reload");
+    // Anything else would come within the debounce window; allow plenty.
+    assert_eq!(events.next(Duration::from_millis(1500)), None, "a second event for one burst");
+    assert_eq!(built(&server), before + 1, "{}", server.stderr());
+    assert!(server.get("/section/one/").body.contains("Burst 4."));
+
+    // Changes to hidden files alone rebuild nothing.
+    std::fs::write(content.join("section/.notes.md.swp"), "swap").unwrap();
+    assert_eq!(events.next(Duration::from_millis(1000)), None);
+    assert_eq!(built(&server), before + 1);
+}
+
+#[test]
+fn a_broken_edit_shows_an_error_banner_and_a_fix_clears_it() {
+    let ws = Workspace::new(None);
+    let server = ws.serve();
+    let mut events = Events::connect(server.addr);
+
+    // An owner that names no community, with markup in it.
+    ws.write("standards/alt.md", &standard("<b>nope</b>"));
+    assert_eq!(next_event(&mut events), "reload");
+    let page = server.get("/section/one/");
+    assert_eq!(page.status, 200, "the last good page is still served");
+    assert!(page.body.contains("Original text."));
+    assert!(page.body.contains("role=\"alertdialog\""), "{}", page.body);
+    assert!(page.body.contains("standards/alt.md:3"), "{}", page.body);
+    assert!(page.body.contains("&lt;b&gt;nope&lt;/b&gt;"), "the message is escaped: {}", page.body);
+    assert!(!page.body.contains("<b>nope</b>"));
+    assert!(server.stderr().contains("standards/alt.md:3"), "the terminal names the place too");
+
+    // Unterminated front matter, on top.
+    ws.write("section/one.md", "+++\ntitle = \"Page one\"\nNever closed.\n");
+    assert_eq!(next_event(&mut events), "reload");
+    let page = server.get("/section/one/");
+    assert!(page.body.contains("section/one.md:1"), "{}", page.body);
+    assert!(page.body.contains("never closed"), "{}", page.body);
+    assert!(server.get("/static/x.css").status == 200, "other files are served too");
+
+    ws.write("standards/alt.md", &standard("access"));
+    ws.write("section/one.md", &page_one("Fixed and saved."));
+    assert_eq!(next_event(&mut events), "reload");
+    let page = server.get("/section/one/");
+    assert!(page.body.contains("Fixed and saved."), "{}", page.body);
+    assert!(!page.body.contains("alertdialog"), "the banner is gone: {}", page.body);
+}
+
+#[test]
+fn a_failed_first_build_serves_an_error_page_until_fixed() {
+    let ws = Workspace::new(None);
+    ws.write("section/one.md", "+++\ntitle = \"Page one\"\nNever closed.\n");
+    let server = ws.serve();
+    let page = server.get("/section/one/");
+    assert_eq!(page.status, 500);
+    assert_eq!(page.header("content-type"), Some("text/html; charset=utf-8"));
+    assert!(page.body.contains("section/one.md:1"), "{}", page.body);
+    assert!(page.body.contains("/__copbook/livereload.js"), "the error page reloads by itself");
+
+    let mut events = Events::connect(server.addr);
+    ws.write("section/one.md", &page_one("Working now."));
+    assert_eq!(next_event(&mut events), "reload");
+    let page = server.get("/section/one/");
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Working now."));
+}
+
+#[test]
+fn a_stylesheet_change_refreshes_styles_only() {
+    let ws = Workspace::new(None);
+    let server = ws.serve();
+    let mut events = Events::connect(server.addr);
+    ws.write("static/x.css", "body { color: blue; }\n");
+    assert_eq!(next_event(&mut events), "css");
+    assert_eq!(server.get("/static/x.css").body, "body { color: blue; }\n");
+    ws.write("section/one.md", &page_one("And then a page."));
+    assert_eq!(next_event(&mut events), "reload", "a page change still reloads");
+}
+
+#[test]
+fn the_poll_watcher_sees_edits_too() {
+    let ws = Workspace::new(None);
+    let server = ws.serve_with(&["--poll"]);
+    let mut events = Events::connect(server.addr);
+    ws.write("section/one.md", &page_one("Seen by polling."));
+    assert_eq!(next_event(&mut events), "reload");
+    assert!(server.get("/section/one/").body.contains("Seen by polling."));
+}
+
+#[test]
+fn many_parallel_requests_are_answered_during_rebuilds() {
+    let ws = Workspace::new(None);
+    let server = ws.serve();
+    let addr = server.addr;
+    let content = ws.content();
+    let editor = std::thread::spawn(move || {
+        for i in 0..15 {
+            write(&content, "section/one.md", &page_one(&format!("Edit {i}.")));
+            std::thread::sleep(Duration::from_millis(70));
+        }
+    });
+    let clients: Vec<_> = (0..200)
+        .map(|i| {
+            std::thread::spawn(move || {
+                let mut failures = Vec::new();
+                for j in 0..5 {
+                    let path = if (i + j) % 3 == 0 { "/static/x.css" } else { "/section/one/" };
+                    match try_get(addr, path, Duration::from_secs(30)) {
+                        Ok(r) if r.status == 200 && !r.body.is_empty() => {}
+                        Ok(r) => failures.push(format!("{path}: {} {}", r.status, r.body)),
+                        Err(e) => failures.push(format!("{path}: {e}")),
+                    }
+                }
+                failures
+            })
+        })
+        .collect();
+    let failures: Vec<String> = clients.into_iter().flat_map(|c| c.join().unwrap()).collect();
+    editor.join().unwrap();
+    assert!(failures.is_empty(), "{} of 1000 requests failed, e.g. {:?}", failures.len(), &failures[..failures.len().min(5)]);
+    assert!(eventually(RELOAD, || server.get("/section/one/").body.contains("Edit 14.")), "{}", server.stderr());
+}
+
+#[test]
+fn a_silent_client_does_not_block_others() {
+    let ws = Workspace::new(None);
+    let server = ws.serve();
+    let silent = TcpStream::connect(server.addr).unwrap();
+    let mut halfway = TcpStream::connect(server.addr).unwrap();
+    halfway.write_all(b"GET /section/one/ HTTP/1.1\r\nHost: x\r\n").unwrap();
+    // An event stream whose reader never reads.
+    let mut stream = TcpStream::connect(server.addr).unwrap();
+    stream.write_all(b"GET /__copbook/events HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    for _ in 0..3 {
+        let started = Instant::now();
+        let reply = try_get(server.addr, "/section/one/", Duration::from_secs(5)).expect("a normal request is answered");
+        assert_eq!(reply.status, 200);
+        assert!(started.elapsed() < Duration::from_secs(2), "took {:?}", started.elapsed());
+    }
+    drop((silent, halfway, stream));
+}
+
+#[test]
+fn a_burst_of_browser_connections_is_answered() {
+    let ws = Workspace::new(None);
+    let server = ws.serve();
+    // Like a browser loading a page: several connections at once, each
+    // kept open after its response unless the server says to close it.
+    let kept = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    for round in 0..3 {
+        let conns: Vec<TcpStream> = (0..12)
+            .map(|_| {
+                let mut s = TcpStream::connect(server.addr).unwrap();
+                s.write_all(b"GET /static/x.css HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+                s
+            })
+            .collect();
+        let clients: Vec<_> = conns
+            .into_iter()
+            .map(|mut conn| {
+                let kept = std::sync::Arc::clone(&kept);
+                std::thread::spawn(move || {
+                    conn.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+                    let mut got = Vec::new();
+                    let mut buf = [0u8; 512];
+                    while !String::from_utf8_lossy(&got).contains("color: red") {
+                        match std::io::Read::read(&mut conn, &mut buf) {
+                            Ok(0) | Err(_) => return false,
+                            Ok(n) => got.extend_from_slice(&buf[..n]),
+                        }
+                    }
+                    if !String::from_utf8_lossy(&got).to_ascii_lowercase().contains("connection: close") {
+                        kept.lock().unwrap().push(conn);
+                    }
+                    true
+                })
+            })
+            .collect();
+        let answered = clients.into_iter().filter_map(|c| c.join().ok()).filter(|ok| *ok).count();
+        assert_eq!(answered, 12, "round {round}: {answered} of 12 connections answered");
+    }
+}
+
+#[test]
+fn a_crowd_of_stalled_clients_does_not_block_others() {
+    let ws = Workspace::new(None);
+    let server = ws.serve();
+    // A burst of connections that never finish a request: tiny_http may
+    // queue the good request behind them; the server's nudges (one queued
+    // connection each 100 ms) reach it within a few seconds.
+    let stalled: Vec<TcpStream> = (0..40)
+        .map(|i| {
+            let mut s = TcpStream::connect(server.addr).unwrap();
+            if i % 2 == 0 {
+                s.write_all(b"GET /section/one/ HTTP/1.1\r\nHost: x\r\n").unwrap();
+            }
+            s
+        })
+        .collect();
+    for _ in 0..3 {
+        let started = Instant::now();
+        let reply = try_get(server.addr, "/section/one/", Duration::from_secs(20)).expect("a normal request is answered");
+        assert_eq!(reply.status, 200);
+        assert!(started.elapsed() < Duration::from_secs(8), "took {:?}", started.elapsed());
+    }
+    drop(stalled);
+}
+
+#[test]
+fn only_get_and_head_are_answered() {
+    let ws = Workspace::new(None);
+    let server = ws.serve();
+    let mut s = TcpStream::connect(server.addr).unwrap();
+    s.write_all(b"DELETE /section/one/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 0\r\n\r\n").unwrap();
+    let mut raw = String::new();
+    std::io::Read::read_to_string(&mut s, &mut raw).unwrap();
+    assert!(raw.starts_with("HTTP/1.1 405"), "{raw}");
+    assert!(ws.out().join("section/one/index.html").exists());
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stops_and_removes_the_temporary_folder() {
+    let ws = Workspace::new(None);
+    let mut server = Server::start(&ws.content(), &[]);
+    let folder = std::env::temp_dir().join(format!("copbook-serve-{}", server.id()));
+    assert!(folder.join("section/one/index.html").exists(), "the preview is written to {}", folder.display());
+    let killed = std::process::Command::new("kill").args(["-INT", &server.id().to_string()]).status().unwrap();
+    assert!(killed.success());
+    let status = server.wait_exit(Duration::from_secs(10)).expect("copbook serve stops on Ctrl-C");
+    assert!(status.success(), "{status:?}");
+    assert!(!folder.exists(), "{} is removed", folder.display());
+}
