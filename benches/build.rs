@@ -8,7 +8,8 @@
 //!   page edited with `gen_corpus.py --edit`, time until the rebuilt page
 //!   is on disk.
 //!
-//! `COPBOOK_BENCH_PAGES=1000,10000` chooses the corpus sizes.
+//! `COPBOOK_BENCH_PAGES=1000,10000` chooses the corpus sizes;
+//! `COPBOOK_BENCH_PEERS=0` leaves Hugo out.
 
 use copbook::site::{Builder, Content, Options};
 use std::collections::HashMap;
@@ -42,7 +43,8 @@ fn main() {
             time_command(Command::new(&copbook).arg("build").arg(&corpus).arg("--out").arg(&out).arg("--today").arg("2026-11-23"))
         });
         println!("full build, {n} pages: copbook {}", show(&ours));
-        if Command::new("hugo").arg("version").output().is_ok_and(|o| o.status.success()) {
+        let peers = std::env::var("COPBOOK_BENCH_PEERS").map_or(true, |v| v != "0");
+        if peers && Command::new("hugo").arg("version").output().is_ok_and(|o| o.status.success()) {
             let site = generate(&generator, &work, n, "hugo");
             let hugo_out = scratch.join(format!("hugo-{n}"));
             let hugo = median_of(runs, || {
