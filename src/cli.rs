@@ -136,13 +136,7 @@ fn build(args: BuildArgs) -> i32 {
         eprintln!("error: {} is not a folder", args.common.content_dir.display());
         return 2;
     }
-    let out = args.out.clone().unwrap_or_else(|| {
-        let mut d = Diagnostics::default();
-        let configured = copbook::load::read_text(&args.common.content_dir, copbook::config::FILE_NAME, &mut d)
-            .and_then(|t| copbook::config::Config::parse(&t, &mut d))
-            .map_or_else(|| "public".to_string(), |c| c.output);
-        args.common.content_dir.join(configured)
-    });
+    let out = args.out.clone().unwrap_or_else(|| default_out(&args.common));
     let (site, diags) = site::build(&options(&args.common, Some(out.clone())));
     let code = report(&diags, &args.common, args.format, args.strict);
     let Some(site) = site.filter(|_| code == 0) else {
@@ -173,10 +167,39 @@ fn build(args: BuildArgs) -> i32 {
     0
 }
 
+/// `output` from handbook.toml, else `public`; for another generator's
+/// folder `_site`, because `public/` there often holds the other tool's
+/// own static files (Astro, Next, Hugo).
+fn default_out(common: &Common) -> PathBuf {
+    let root = &common.content_dir;
+    let dialect = common.dialect.unwrap_or_else(|| copbook::dialect::detect(root));
+    let mut d = Diagnostics::default();
+    let configured = copbook::load::read_text(root, copbook::config::FILE_NAME, &mut d)
+        .and_then(|t| copbook::config::Config::parse(&t, &mut d))
+        .map(|c| c.output);
+    let name = match (configured, dialect) {
+        (Some(output), _) => output,
+        (None, copbook::dialect::Dialect::Copbook) => "public".into(),
+        (None, _) => "_site".into(),
+    };
+    root.join(name)
+}
+
+/// Says which generator's folder this is, when it is not copbook's own.
+fn say_dialect(common: &Common) {
+    let dialect = common.dialect.unwrap_or_else(|| copbook::dialect::detect(&common.content_dir));
+    if dialect != copbook::dialect::Dialect::Copbook {
+        eprintln!("copbook: reading {} as a {} handbook", common.content_dir.display(), dialect.name());
+    }
+}
+
 fn check(args: CheckArgs) -> i32 {
     if !args.common.content_dir.is_dir() {
         eprintln!("error: {} is not a folder", args.common.content_dir.display());
         return 2;
+    }
+    if args.format == Format::Human {
+        say_dialect(&args.common);
     }
     let (_, diags) = site::build(&options(&args.common, None));
     let code = report(&diags, &args.common, args.format, args.strict);

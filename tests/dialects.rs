@@ -358,3 +358,14 @@ fn walk(root: &Path) -> Vec<String> {
     out.sort();
     out
 }
+
+#[test]
+fn a_foreign_folder_builds_into_site_and_leaves_its_public_folder_alone() {
+    let dir = fixture(&[("mkdocs.yml", "site_name: X\n"), ("docs/index.md", "# Hi\n"), ("public/robots.txt", "astro's own\n")]);
+    let o = copbook(&["build", dir.path().to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(dir.path().join("_site/index.html").is_file());
+    assert_eq!(std::fs::read_to_string(dir.path().join("public/robots.txt")).unwrap(), "astro's own\n");
+    let check = copbook(&["check", dir.path().to_str().unwrap()]);
+    assert!(stderr(&check).contains("as a MkDocs handbook"), "{}", stderr(&check));
+}
