@@ -226,3 +226,19 @@ fn retired_items_are_left_out_of_the_sidebar_but_still_built() {
     let old = read(&out, "standards/old/index.html");
     assert!(old.contains("/standards/new/"), "a retired item points to what replaced it");
 }
+
+#[test]
+fn without_person_pages_people_are_entries_on_the_people_page() {
+    let dir = fixture(&[
+        ("handbook.toml", "[theme]\npeople_pages = false\n"),
+        ("communities/ux.md", "+++\ntitle = \"UX\"\nleads = [\"ana\"]\n+++\nAsk [Ana](../people/ana.md).\n"),
+        ("people/ana.md", "+++\nname = \"Ana Ruiz\"\nrole = \"Designer\"\n+++\n"),
+    ]);
+    let o = copbook(&["build", dir.path().to_str().unwrap()]);
+    assert!(o.status.success() && !stderr(&o).contains("broken"), "{}", stderr(&o));
+    let out = dir.path().join("public");
+    assert!(!out.join("people/ana/index.html").exists(), "no page per person");
+    assert!(read(&out, "communities/ux/index.html").contains("href=\"/people/#person-ana\""));
+    assert!(read(&out, "people/index.html").contains("id=\"person-ana\""));
+    assert!(unresolved_links(&out, "/").is_empty(), "{:?}", unresolved_links(&out, "/"));
+}

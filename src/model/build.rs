@@ -134,6 +134,9 @@ fn page_from_document(
     if kind == Kind::Term {
         url = format!("/glossary/#{}", slugify(&id));
     }
+    if kind == Kind::Person && !config.theme.people_pages {
+        url = format!("/people/#person-{}", slugify(&id));
+    }
     let title_keys: &[&str] = match kind {
         Kind::Term => &["term", "title"],
         Kind::Person => &["name", "title"],

@@ -233,8 +233,10 @@ impl Page {
         }
     }
     /// Whether the page is written to a file of its own (terms live on the glossary).
+    /// Terms, and people when person pages are off, are entries on their
+    /// directory page, addressed by an anchor.
     pub fn has_own_page(&self) -> bool {
-        self.kind != Kind::Term
+        !self.url.contains('#')
     }
     /// Feeds everything about the page but its body to `state`: what other
     /// pages can see of it. Every field is named, so a new field cannot be

@@ -313,7 +313,7 @@ impl<'a> Views<'a> {
         Some(PersonRef {
             id: id.to_string(),
             name: p.title.clone(),
-            url: h.config.theme.people_pages.then(|| h.href(&p.url)),
+            url: Some(h.href(&p.url)),
             role: person.and_then(|x| x.role.clone()),
             contact: person.and_then(|x| x.contact.clone()),
         })

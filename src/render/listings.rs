@@ -131,9 +131,9 @@ impl Views<'_> {
                 let p = &h.pages[i];
                 let person = p.person().cloned().unwrap_or_default();
                 PersonCard {
-                    id: p.id.clone(),
+                    id: p.anchor().map_or_else(|| p.id.clone(), str::to_string),
                     name: p.title.clone(),
-                    url: h.config.theme.people_pages.then(|| h.href(&p.url)),
+                    url: p.has_own_page().then(|| h.href(&p.url)),
                     role: person.role,
                     team: person.team,
                     leads: self.led(&p.id),

@@ -4,8 +4,8 @@
 use crate::diag::{did_you_mean, Diagnostic, Diagnostics};
 use crate::markdown::LinkKind;
 use crate::model::links::Located;
-use crate::model::{self, Handbook, Kind};
-use std::collections::HashSet;
+use crate::model::{self, Handbook};
+use std::collections::{HashMap, HashSet};
 
 use super::Body;
 
@@ -13,13 +13,18 @@ use super::Body;
 /// between pages is recorded as a backlink of its target.
 pub(super) fn check(h: &Handbook, bodies: &[Option<&Body>], diags: &mut Diagnostics) -> Vec<Vec<usize>> {
     let mut backlinks: Vec<Vec<usize>> = vec![Vec::new(); h.pages.len()];
+    // Entries without a page of their own (terms; people when person pages
+    // are off) are anchors on the page their URL names.
+    let mut entries: HashMap<usize, Vec<&str>> = HashMap::new();
+    for p in h.pages.iter().filter(|p| !p.has_own_page()) {
+        if let (Some(&home), Some(anchor)) = (h.urls.get(p.url.split('#').next().unwrap_or("")), p.anchor()) {
+            entries.entry(home).or_default().push(anchor);
+        }
+    }
     let anchors_of = |i: usize| -> HashSet<&str> {
-        let page = &h.pages[i];
         let mut anchors: HashSet<&str> =
             bodies[i].map(|b| b.rendered.anchors.iter().map(String::as_str).collect()).unwrap_or_default();
-        if page.kind == Kind::Generated(model::Generated::Glossary) {
-            anchors.extend(h.of_kind(Kind::Term).filter_map(|(_, t)| t.anchor()));
-        }
+        anchors.extend(entries.get(&i).into_iter().flatten());
         anchors
     };
     for (i, body) in bodies.iter().enumerate() {
@@ -44,7 +49,11 @@ pub(super) fn check(h: &Handbook, bodies: &[Option<&Body>], diags: &mut Diagnost
                     let target = &h.pages[index];
                     let own_anchor = target.anchor().map(str::to_string);
                     if let Some(anchor) = anchor.filter(|a| Some(a) != own_anchor.as_ref()) {
-                        let anchor_page = if target.kind == Kind::Term { h.generated(model::Generated::Glossary).unwrap_or(index) } else { index };
+                        let anchor_page = if target.has_own_page() {
+                            index
+                        } else {
+                            h.urls.get(target.url.split('#').next().unwrap_or("")).copied().unwrap_or(index)
+                        };
                         if !anchors_of(anchor_page).contains(&anchor.as_str()) {
                             diags.push(
                                 Diagnostic::warning("broken-anchor", format!("'#{anchor}' is not a heading in {}", describe(target)))
