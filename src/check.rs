@@ -19,7 +19,11 @@ pub fn run(h: &Handbook, diags: &mut Diagnostics) {
 }
 
 fn line_of(page: &Page, key: &str) -> u32 {
-    if page.front.key_lines.contains_key(key) { page.front.line_of(key) } else { 0 }
+    if page.front.key_lines.contains_key(key) {
+        page.front.line_of(key)
+    } else {
+        0
+    }
 }
 
 fn owner_text(h: &Handbook, page: &Page) -> String {
@@ -33,9 +37,15 @@ fn owner_text(h: &Handbook, page: &Page) -> String {
             let leads: Vec<String> = h
                 .get(Kind::Community, o)
                 .and_then(|c| c.community())
-                .map(|c| c.leads.iter().map(|l| h.get(Kind::Person, l).map_or(l.clone(), |p| p.title.clone())).collect())
+                .map(|c| {
+                    c.leads.iter().map(|l| h.get(Kind::Person, l).map_or(l.clone(), |p| p.title.clone())).collect()
+                })
                 .unwrap_or_default();
-            if leads.is_empty() { o.clone() } else { format!("{o} (leads: {})", leads.join(", ")) }
+            if leads.is_empty() {
+                o.clone()
+            } else {
+                format!("{o} (leads: {})", leads.join(", "))
+            }
         })
         .collect();
     format!("owner: {}", names.join("; "))
@@ -53,9 +63,12 @@ fn review(h: &Handbook, page: &Page, diags: &mut Diagnostics) {
     let line = line_of(page, key);
     match (review.state, review.due, review.days) {
         (ReviewState::Overdue, Some(due), Some(days)) => diags.push(
-            Diagnostic::warning("review-overdue", format!("review was due {due} ({} days ago); {}", -days, owner_text(h, page)))
-                .at(&page.source, line)
-                .hint("review the content, then set last_reviewed to the day you did"),
+            Diagnostic::warning(
+                "review-overdue",
+                format!("review was due {due} ({} days ago); {}", -days, owner_text(h, page)),
+            )
+            .at(&page.source, line)
+            .hint("review the content, then set last_reviewed to the day you did"),
         ),
         (ReviewState::Due, Some(due), Some(days)) => diags.push(
             Diagnostic::note("review-due", format!("review is due {due} (in {days} days); {}", owner_text(h, page)))
@@ -78,9 +91,12 @@ fn title(page: &Page, diags: &mut Diagnostics) {
     }
     if crate::model::first_heading(&page.body).is_none() {
         diags.push(
-            Diagnostic::warning("missing-title", format!("no title or heading; using '{}' from the file name", page.title))
-                .at(&page.source, 1)
-                .hint("add title = \"...\" to the front matter, or start the page with a # heading"),
+            Diagnostic::warning(
+                "missing-title",
+                format!("no title or heading; using '{}' from the file name", page.title),
+            )
+            .at(&page.source, 1)
+            .hint("add title = \"...\" to the front matter, or start the page with a # heading"),
         );
     }
 }
@@ -99,14 +115,19 @@ fn communities(h: &Handbook, diags: &mut Diagnostics) {
         if closed {
             let published: Vec<&str> = h
                 .owned_by(&page.id)
-                .filter(|(_, p)| p.item().and_then(|i| i.status).unwrap_or(ItemStatus::Published) == ItemStatus::Published)
+                .filter(|(_, p)| {
+                    p.item().and_then(|i| i.status).unwrap_or(ItemStatus::Published) == ItemStatus::Published
+                })
                 .map(|(_, p)| p.source.as_str())
                 .collect();
             if !published.is_empty() {
                 diags.push(
-                    Diagnostic::warning("closed-owner", format!("closed community '{}' still owns published items: {}", page.id, published.join(", ")))
-                        .at(&page.source, line_of(page, "status"))
-                        .hint("hand them to an active community (change their owner), or retire them"),
+                    Diagnostic::warning(
+                        "closed-owner",
+                        format!("closed community '{}' still owns published items: {}", page.id, published.join(", ")),
+                    )
+                    .at(&page.source, line_of(page, "status"))
+                    .hint("hand them to an active community (change their owner), or retire them"),
                 );
             }
         }
@@ -129,9 +150,16 @@ fn glossary(h: &Handbook, diags: &mut Diagnostics) {
             if let Some((other, other_what)) = seen.get(&key) {
                 let line = line_of(page, field).max(line_of(page, "term"));
                 diags.push(
-                    Diagnostic::error("duplicate-term", format!("{what} '{shown}' is already the {other_what} of '{}' ({})", other.title, location(other)))
-                        .at(&page.source, line)
-                        .hint("a glossary word must have one meaning: merge the entries, or remove one"),
+                    Diagnostic::error(
+                        "duplicate-term",
+                        format!(
+                            "{what} '{shown}' is already the {other_what} of '{}' ({})",
+                            other.title,
+                            location(other)
+                        ),
+                    )
+                    .at(&page.source, line)
+                    .hint("a glossary word must have one meaning: merge the entries, or remove one"),
                 );
             } else {
                 seen.insert(key, (page, what));

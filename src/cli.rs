@@ -10,10 +10,14 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 #[derive(Parser)]
-#[command(name = "copbook", version, about = "Build a community-of-practice handbook from a folder of Markdown.",
+#[command(
+    name = "copbook",
+    version,
+    about = "Build a community-of-practice handbook from a folder of Markdown.",
     long_about = "Build a community-of-practice handbook from a folder of Markdown: communities and their leads, \
 people, a glossary, and the principles, guidelines and standards the communities own.\n\n\
-Start with: copbook serve content-example")]
+Start with: copbook serve content-example"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -103,8 +103,22 @@ impl Default for ThemeConfig {
 }
 
 const KNOWN_KEYS: &[&str] = &[
-    "title", "organisation", "description", "base_url", "language", "repository", "branch", "contact_url",
-    "contact_text", "footer", "leads_as_of", "cname", "output", "review", "theme", "extra",
+    "title",
+    "organisation",
+    "description",
+    "base_url",
+    "language",
+    "repository",
+    "branch",
+    "contact_url",
+    "contact_text",
+    "footer",
+    "leads_as_of",
+    "cname",
+    "output",
+    "review",
+    "theme",
+    "extra",
 ];
 const KNOWN_REVIEW_KEYS: &[&str] = &["due_soon_days", "principles", "guidelines", "standards", "pages"];
 const KNOWN_THEME_KEYS: &[&str] = &["toc_depth", "people_pages"];
@@ -193,11 +207,15 @@ fn report_unknown_keys(table: &toml::Table, known: &[&str], prefix: &str, text: 
     for key in table.keys() {
         if !known.contains(&key.as_str()) {
             diags.push(
-                Diagnostic::warning("unknown-setting", format!("'{prefix}{key}' is not a copbook setting; it is ignored"))
-                    .at(FILE_NAME, key_line(text, key))
-                    .maybe_hint(did_you_mean(key, known.iter().copied()).or_else(|| {
-                        Some("put values for your own templates under [extra]".into())
-                    })),
+                Diagnostic::warning(
+                    "unknown-setting",
+                    format!("'{prefix}{key}' is not a copbook setting; it is ignored"),
+                )
+                .at(FILE_NAME, key_line(text, key))
+                .maybe_hint(
+                    did_you_mean(key, known.iter().copied())
+                        .or_else(|| Some("put values for your own templates under [extra]".into())),
+                ),
             );
         }
     }

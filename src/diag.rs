@@ -36,15 +36,7 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn new(severity: Severity, code: &'static str, message: impl Into<String>) -> Self {
-        Diagnostic {
-            severity,
-            code,
-            file: String::new(),
-            line: 0,
-            column: 0,
-            message: message.into(),
-            hint: None,
-        }
+        Diagnostic { severity, code, file: String::new(), line: 0, column: 0, message: message.into(), hint: None }
     }
     pub fn error(code: &'static str, message: impl Into<String>) -> Self {
         Self::new(Severity::Error, code, message)

@@ -181,7 +181,8 @@ mod tests {
     fn human_output_shows_the_source_line_and_hint() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("standards")).unwrap();
-        std::fs::write(dir.path().join("standards/a.md"), "+++\ntitle = \"A\"\nowner = \"acessibility\"\n+++\n").unwrap();
+        std::fs::write(dir.path().join("standards/a.md"), "+++\ntitle = \"A\"\nowner = \"acessibility\"\n+++\n")
+            .unwrap();
         std::fs::write(dir.path().join("index.md"), "# Hi\nSee [x](x.md) now\n").unwrap();
         let out = format(&sample(), dir.path(), Format::Human, false);
         assert!(out.contains("error[unknown-owner]: owner 'acessibility' is not a known community"), "{out}");

@@ -13,12 +13,19 @@ fn check_json(root: &std::path::Path) -> (Option<i32>, Vec<serde_json::Value>) {
 }
 
 fn codes(found: &[serde_json::Value]) -> Vec<(String, String, u64)> {
-    found.iter().map(|d| (d["code"].as_str().unwrap().into(), d["file"].as_str().unwrap().into(), d["line"].as_u64().unwrap())).collect()
+    found
+        .iter()
+        .map(|d| (d["code"].as_str().unwrap().into(), d["file"].as_str().unwrap().into(), d["line"].as_u64().unwrap()))
+        .collect()
 }
 
 #[test]
 fn empty_and_front_matter_only_files_build() {
-    let dir = fixture(&[("empty.md", ""), ("only.md", "+++\ntitle = \"Only front matter\"\n+++\n"), ("yaml-only.md", "---\n---\n")]);
+    let dir = fixture(&[
+        ("empty.md", ""),
+        ("only.md", "+++\ntitle = \"Only front matter\"\n+++\n"),
+        ("yaml-only.md", "---\n---\n"),
+    ]);
     let out = build_ok(dir.path(), &[]);
     assert!(read(&out, "only/index.html").contains("Only front matter"));
     assert!(read(&out, "empty/index.html").contains("<title>Empty"), "title from the file name");
@@ -79,7 +86,10 @@ fn a_symlink_loop_is_a_warning_not_a_hang() {
     std::os::unix::fs::symlink(dir.path().join("guides"), dir.path().join("guides/again")).unwrap();
     let (code, found) = check_json(dir.path());
     assert_eq!(code, Some(0));
-    assert!(found.iter().any(|d| d["code"] == "unreadable" && d["message"].as_str().unwrap().contains("loop")), "{found:?}");
+    assert!(
+        found.iter().any(|d| d["code"] == "unreadable" && d["message"].as_str().unwrap().contains("loop")),
+        "{found:?}"
+    );
 }
 
 #[test]

@@ -8,7 +8,16 @@ use support::*;
 fn example_builds_under_a_base_url_and_every_internal_link_resolves() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("site");
-    let o = copbook(&["build", example().to_str().unwrap(), "--base-url", "/handbook/", "--out", out.to_str().unwrap(), "--today", "2026-11-23"]);
+    let o = copbook(&[
+        "build",
+        example().to_str().unwrap(),
+        "--base-url",
+        "/handbook/",
+        "--out",
+        out.to_str().unwrap(),
+        "--today",
+        "2026-11-23",
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let broken = unresolved_links(&out, "/handbook/");
     assert!(broken.is_empty(), "{} unresolved links:\n{}", broken.len(), broken.join("\n"));
@@ -20,8 +29,19 @@ fn example_builds_under_a_base_url_and_every_internal_link_resolves() {
             }
         }
     }
-    for file in ["index.html", "404.html", "sitemap.xml", ".nojekyll", "communities/index.html", "glossary/index.html",
-        "review/index.html", "standards/index.html", "people/index.html", "principles/index.html", "guidelines/index.html"] {
+    for file in [
+        "index.html",
+        "404.html",
+        "sitemap.xml",
+        ".nojekyll",
+        "communities/index.html",
+        "glossary/index.html",
+        "review/index.html",
+        "standards/index.html",
+        "people/index.html",
+        "principles/index.html",
+        "guidelines/index.html",
+    ] {
         assert!(out.join(file).is_file(), "{file} missing");
     }
 }
@@ -61,9 +81,11 @@ fn glossary_has_every_term_with_its_anchor() {
         .collect();
     let toml: toml::Table = std::fs::read_to_string(example().join("glossary.toml")).unwrap().parse().unwrap();
     for term in toml["term"].as_array().unwrap() {
-        let id = term.get("id").and_then(|v| v.as_str()).map(str::to_string).unwrap_or_else(|| {
-            term["term"].as_str().unwrap().to_lowercase().replace(' ', "-")
-        });
+        let id = term
+            .get("id")
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+            .unwrap_or_else(|| term["term"].as_str().unwrap().to_lowercase().replace(' ', "-"));
         ids.push(id);
     }
     assert!(ids.len() >= 25, "the example has at least 25 terms");
@@ -221,7 +243,8 @@ fn retired_items_are_left_out_of_the_sidebar_but_still_built() {
     ]);
     let out = build_ok(dir.path(), &[]);
     let new = read(&out, "standards/new/index.html");
-    let sidebar = &new[new.find("aria-label=\"Sections\"").unwrap()..new.find("</nav>").map(|_| new.find("id=\"cb-main\"").unwrap()).unwrap()];
+    let sidebar = &new[new.find("aria-label=\"Sections\"").unwrap()
+        ..new.find("</nav>").map(|_| new.find("id=\"cb-main\"").unwrap()).unwrap()];
     assert!(sidebar.contains("New rule") && !sidebar.contains("Old rule"), "{sidebar}");
     let old = read(&out, "standards/old/index.html");
     assert!(old.contains("/standards/new/"), "a retired item points to what replaced it");

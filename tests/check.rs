@@ -15,13 +15,22 @@ fn faulty() -> tempfile::TempDir {
         ("people/ana.md", "+++\nname = \"Ana\"\n+++\n"),
         ("people/bob.md", "+++\nname = \"Bob\"\n+++\n"),
         ("standards/a.md", "+++\ntitle = \"A\"\nowner = \"uxx\"\nreview_by = \"soon\"\n+++\n"),
-        ("standards/b.md", "+++\ntitle = \"B\"\nowner = \"ux\"\nlast_reviewed = 2025-01-01\nreview_every = \"6 months\"\n+++\n"),
+        (
+            "standards/b.md",
+            "+++\ntitle = \"B\"\nowner = \"ux\"\nlast_reviewed = 2025-01-01\nreview_every = \"6 months\"\n+++\n",
+        ),
         ("standards/c.md", "---\ntitle: C\nowner: old\nstatus: published\nreview_by: 2026-12-01\n---\n"),
-        ("standards/d.md", "+++\ntitle = \"D\"\nowner = \"ux\"\nlast_reviewed = 2026-06-01\nreview_by = 2026-01-01\n+++\n"),
+        (
+            "standards/d.md",
+            "+++\ntitle = \"D\"\nowner = \"ux\"\nlast_reviewed = 2026-06-01\nreview_by = 2026-01-01\n+++\n",
+        ),
         ("glossary/x.md", "+++\nterm = \"Crit\"\nsee_also = [\"lean-cofee\"]\n+++\nA critique.\n"),
         ("glossary/lean-coffee.md", "+++\nterm = \"Lean coffee\"\n+++\nNo agenda.\n"),
         ("glossary/y.md", "+++\nterm = \"crit\"\n+++\nAgain.\n"),
-        ("index.md", "# Home\n\n[gone](standards/nope.md)\n\n[anchor](standards/b.md#nowhere)\n\n![pic](missing.png)\n"),
+        (
+            "index.md",
+            "# Home\n\n[gone](standards/nope.md)\n\n[anchor](standards/b.md#nowhere)\n\n![pic](missing.png)\n",
+        ),
         ("notes/bad.md", "---\ntitle: [unclosed\n---\n"),
         ("notes/untitled.md", "Just words.\n"),
     ])
@@ -73,7 +82,8 @@ fn check_finds_exactly_the_known_faults() {
     let dir = faulty();
     let o = copbook(&["check", dir.path().to_str().unwrap(), "--format", "json", "--today", "2026-11-23"]);
     assert_eq!(o.status.code(), Some(1), "errors exit 1: {}", stderr(&o));
-    let mut expected: Vec<_> = EXPECTED.iter().map(|(s, c, f, l)| (s.to_string(), c.to_string(), f.to_string(), *l)).collect();
+    let mut expected: Vec<_> =
+        EXPECTED.iter().map(|(s, c, f, l)| (s.to_string(), c.to_string(), f.to_string(), *l)).collect();
     expected.sort();
     assert_eq!(findings(&String::from_utf8_lossy(&o.stdout)), expected);
 }

@@ -22,7 +22,8 @@ fn corpus(name: &str) -> Option<PathBuf> {
 fn build(root: &Path, extra: &[&str]) -> (tempfile::TempDir, PathBuf, String) {
     let dir = tempfile::tempdir().expect("temp dir");
     let out = dir.path().join("site");
-    let mut args = vec!["build", root.to_str().expect("utf-8"), "--out", out.to_str().expect("utf-8"), "--today", "2026-11-23"];
+    let mut args =
+        vec!["build", root.to_str().expect("utf-8"), "--out", out.to_str().expect("utf-8"), "--today", "2026-11-23"];
     args.extend_from_slice(extra);
     let o = copbook(&args);
     let err = stderr(&o);
@@ -36,7 +37,11 @@ fn body_of(out: &Path, path: &str) -> String {
     let html = read(out, path);
     let start = html.find("<div class=\"page-body\">").unwrap_or(0);
     let rest = &html[start..];
-    let end = ["<section class=\"backlinks\"", "<nav class=\"pager\"", "</main>"].iter().filter_map(|m| rest.find(m)).min().unwrap_or(rest.len());
+    let end = ["<section class=\"backlinks\"", "<nav class=\"pager\"", "</main>"]
+        .iter()
+        .filter_map(|m| rest.find(m))
+        .min()
+        .unwrap_or(rest.len());
     rest[..end].to_string()
 }
 
@@ -110,7 +115,8 @@ fn gds_way_builds_unedited_with_every_page_and_link() {
     // One warning for the Ruby loop, on its line; the broken link and anchor above.
     assert_eq!(findings(&err, "not-converted"), ["source/index.html.md.erb:161"]);
     assert_eq!(findings(&err, "broken-link"), ["source/manuals/programming-languages/swift.html.md.erb:12"]);
-    let built: usize = err.split("built ").nth(1).and_then(|r| r.split(' ').next()).and_then(|n| n.parse().ok()).unwrap_or(0);
+    let built: usize =
+        err.split("built ").nth(1).and_then(|r| r.split(' ').next()).and_then(|n| n.parse().ok()).unwrap_or(0);
     assert!(built >= sources.len(), "{built} pages built");
     eprintln!("GDS Way: {built} pages, {} warnings", warnings_count(&err));
 }
@@ -180,10 +186,23 @@ fn mkdocs_handbook_converts_admonitions_tabs_and_nav() {
     let (_d, out, err) = build(dir.path(), &[]);
     assert!(err.contains("as a MkDocs handbook"), "{err}");
     let home = body_of(&out, "index.html");
-    assert!(home.contains("<div class=\"callout callout-note\" role=\"note\"><p class=\"callout-title\">Read this first</p>"), "{home}");
+    assert!(
+        home.contains(
+            "<div class=\"callout callout-note\" role=\"note\"><p class=\"callout-title\">Read this first</p>"
+        ),
+        "{home}"
+    );
     assert!(home.contains("<p>Admonition <em>body</em>.</p>"), "{home}");
-    assert!(home.contains("<details class=\"callout callout-tip\"><summary class=\"callout-title\">More</summary>"), "{home}");
-    assert!(home.contains("<details class=\"callout callout-warning\" open><summary class=\"callout-title\">Warning</summary>"), "{home}");
+    assert!(
+        home.contains("<details class=\"callout callout-tip\"><summary class=\"callout-title\">More</summary>"),
+        "{home}"
+    );
+    assert!(
+        home.contains(
+            "<details class=\"callout callout-warning\" open><summary class=\"callout-title\">Warning</summary>"
+        ),
+        "{home}"
+    );
     assert!(home.contains("<strong>macOS</strong>") && home.contains("<strong>Windows</strong>"), "{home}");
     assert!(home.contains("id=\"custom-id\"") && home.contains("Snippet text."), "{home}");
     for printed in ["[TOC]", "{:", "*[HTML]", "!!!", "???", "===", "--8&lt;--"] {
@@ -195,9 +214,15 @@ fn mkdocs_handbook_converts_admonitions_tabs_and_nav() {
     assert!(guides.contains("<h1>Guides</h1>"), "{guides}");
     assert!(guides.find("/guides/b/").unwrap() < guides.find("/guides/a/").unwrap(), "b comes first in nav");
     let cards = &home[home.find("cb-section-pages").expect("cards")..];
-    assert!(cards.find("href=\"/start/\"").expect("start") < cards.find("href=\"/guides/\"").expect("guides"), "{cards}");
+    assert!(
+        cards.find("href=\"/start/\"").expect("start") < cards.find("href=\"/guides/\"").expect("guides"),
+        "{cards}"
+    );
     let start = read(&out, "start/index.html");
-    assert!(start.contains("https://github.com/org/handbook/edit/trunk/docs/start.md"), "edit link from repo_url and edit_uri");
+    assert!(
+        start.contains("https://github.com/org/handbook/edit/trunk/docs/start.md"),
+        "edit link from repo_url and edit_uri"
+    );
     assert!(start.contains("callout callout-caution"), "danger is a caution callout");
     assert!(!out.join("README").exists(), "the repository readme is outside docs_dir");
     assert!(read(&out, "standards/api/index.html").contains("Jane Smith"), "a foreign owner is the page's contact");
@@ -229,7 +254,9 @@ fn jekyll_handbook_resolves_liquid_links_and_front_matter() {
     let (_d, out, err) = build(dir.path(), &[]);
     assert!(err.contains("as a Jekyll/Eleventy handbook"), "{err}");
     let home = body_of(&out, "index.html");
-    for href in ["/handbook/a-guide/", "/handbook/guides/b/", "/handbook/guides/c/", "/handbook/posts/2024-01-31-hello/"] {
+    for href in
+        ["/handbook/a-guide/", "/handbook/guides/b/", "/handbook/guides/c/", "/handbook/posts/2024-01-31-hello/"]
+    {
         assert!(home.contains(&format!("href=\"{href}\"")), "{href} missing: {home}");
     }
     let links = &home[..home.find("</p>").unwrap_or(home.len())];
@@ -239,7 +266,13 @@ fn jekyll_handbook_resolves_liquid_links_and_front_matter() {
     assert!(home.contains("run: ${{ matrix.os }} {{ site.baseurl }}"), "code is untouched: {home}");
     assert!(home.contains("<code class=\"language-ruby\">puts \"{{ x }}\""), "{home}");
     assert!(!home.contains("{%") && !home.contains("x.title"), "{home}");
-    for page in ["a-guide/index.html", "guides/b/index.html", "teams/red/index.html", "posts/2024-01-31-hello/index.html", "about/index.html"] {
+    for page in [
+        "a-guide/index.html",
+        "guides/b/index.html",
+        "teams/red/index.html",
+        "posts/2024-01-31-hello/index.html",
+        "about/index.html",
+    ] {
         assert!(out.join(page).is_file(), "{page} missing");
     }
     for redirect in ["old-a/index.html", "moved/index.html", "2024/01/31/hello.html"] {
@@ -249,7 +282,10 @@ fn jekyll_handbook_resolves_liquid_links_and_front_matter() {
         assert!(!out.join(absent).exists(), "{absent} published");
     }
     let about = body_of(&out, "about/index.html");
-    assert!(about.contains("<h2>About us</h2>") && about.contains("<p>Indented</p>") && !about.contains("<pre>"), "{about}");
+    assert!(
+        about.contains("<h2>About us</h2>") && about.contains("<p>Indented</p>") && !about.contains("<pre>"),
+        "{about}"
+    );
     assert!(read(&out, "index.html").contains("<title>Jekyll Handbook</title>"));
     assert_eq!(findings(&err, "not-converted"), ["index.md:19"]);
     assert_eq!(findings(&err, "broken-link"), ["index.md:27"]);
@@ -260,9 +296,15 @@ fn jekyll_handbook_resolves_liquid_links_and_front_matter() {
 #[test]
 fn eleventy_handbook_reads_its_input_folder() {
     let dir = fixture(&[
-        (".eleventy.js", "module.exports = function (config) {\n  return { dir: { input: \"src\", output: \"_site\" } };\n};\n"),
+        (
+            ".eleventy.js",
+            "module.exports = function (config) {\n  return { dir: { input: \"src\", output: \"_site\" } };\n};\n",
+        ),
         ("README.md", "# Repository readme\n"),
-        ("src/index.md", "---\ntitle: Home\neleventyNavigation:\n  key: Home\n  order: 1\n---\n[Guide]({{ '/the-guide/' | url }})\n"),
+        (
+            "src/index.md",
+            "---\ntitle: Home\neleventyNavigation:\n  key: Home\n  order: 1\n---\n[Guide]({{ '/the-guide/' | url }})\n",
+        ),
         ("src/guide.md", "---\ntitle: Guide\npermalink: /the-guide/\n---\nText\n"),
         ("src/hidden.md", "---\ntitle: Hidden\npermalink: false\n---\n"),
         ("src/_includes/base.njk", "<html>{{ content | safe }}</html>\n"),
@@ -297,26 +339,45 @@ fn confluence_export_resolves_exported_links_and_cleans_page_furniture() {
     assert_eq!(html.matches("<h1").count(), 1, "one h1");
     assert!(!html.contains("class=\"lead\""), "a description repeating the title is not shown");
     let body = body_of(&out, "Communities-of-Practice_404979738/index.html");
-    for href in ["/Shelters-glossary_712245258/", "/Intro-to-our-principles,-guidelines-and-standards_455966725/", "/393871368/", "/attachments/404979738/1.pptx"] {
-        assert_eq!(body.matches(&format!("href=\"{href}\"")).count(), if href.contains("glossary") { 2 } else { 1 }, "{href}: {body}");
+    for href in [
+        "/Shelters-glossary_712245258/",
+        "/Intro-to-our-principles,-guidelines-and-standards_455966725/",
+        "/393871368/",
+        "/attachments/404979738/1.pptx",
+    ] {
+        assert_eq!(
+            body.matches(&format!("href=\"{href}\"")).count(),
+            if href.contains("glossary") { 2 } else { 1 },
+            "{href}: {body}"
+        );
     }
     assert!(body.contains("src=\"/attachments/404979738/404979773.jpg\""), "{body}");
     assert!(body.contains("resumedraft.action"), "links Confluence cannot map are left as written");
-    assert!(body.contains("<h2 id=\"who-we-are\">Who we are</h2>") && body.contains("<h2 id=\"second-part\">Second part</h2>"), "{body}");
+    assert!(
+        body.contains("<h2 id=\"who-we-are\">Who we are</h2>")
+            && body.contains("<h2 id=\"second-part\">Second part</h2>"),
+        "{body}"
+    );
     assert!(body.contains("<li>\n<p>loose item one</p>"), "{body}");
     assert!(body.contains("<figcaption>Jane Doe, UX Lead (February 2021)</figcaption>"), "{body}");
     assert!(!body.contains("images/icons"), "{body}");
     let glossary = body_of(&out, "Shelters-glossary_712245258/index.html");
     assert!(glossary.contains("<p>Backlog</p>") && !glossary.contains("images/icons"), "{glossary}");
     let whats_new = read(&out, "Whats-new_937033868/index.html");
-    assert!(whats_new.contains("<h1>What&#39;s new</h1>") && !whats_new.contains("s new</h2>"), "the body's heading is the title, shown once");
+    assert!(
+        whats_new.contains("<h1>What&#39;s new</h1>") && !whats_new.contains("s new</h2>"),
+        "the body's heading is the title, shown once"
+    );
     assert_eq!(whats_new.matches("<h1").count(), 1);
     assert!(read(&out, "Contact-us_123456789/index.html").contains("<h1>Contact us</h1>"), "title from the file name");
     // Three missing icons in two pages: one warning for the build.
     let icons: Vec<&str> = err.lines().filter(|l| l.contains("Confluence icon")).collect();
     assert_eq!(icons.len(), 1, "{err}");
     assert!(icons[0].contains("3 Confluence icon images"), "{err}");
-    assert!(findings(&err, "missing-asset").iter().all(|f| f == "src/pages/Communities-of-Practice_404979738.md:26"), "{err}");
+    assert!(
+        findings(&err, "missing-asset").iter().all(|f| f == "src/pages/Communities-of-Practice_404979738.md:26"),
+        "{err}"
+    );
     assert!(unresolved_links(&out, "/").is_empty(), "{:?}", unresolved_links(&out, "/"));
 }
 
@@ -326,7 +387,18 @@ fn everyone_gets_gfm_raw_html_and_warnings_with_lines() {
     let dir = fixture(&[("mkdocs.yml", "site_name: All\n"), ("docs/index.md", page)]);
     let (_d, out, err) = build(dir.path(), &[]);
     let body = body_of(&out, "index.html");
-    for expected in ["<table>", "footnote", "type=\"checkbox\"", "href=\"https://example.com\"", "callout callout-note", "<details><summary>More</summary>", "<svg width=\"10\"", "id=\"same\"", "id=\"same-1\"", "Skipped level"] {
+    for expected in [
+        "<table>",
+        "footnote",
+        "type=\"checkbox\"",
+        "href=\"https://example.com\"",
+        "callout callout-note",
+        "<details><summary>More</summary>",
+        "<svg width=\"10\"",
+        "id=\"same\"",
+        "id=\"same-1\"",
+        "Skipped level",
+    ] {
         assert!(body.contains(expected), "{expected} missing: {body}");
     }
     // A TOC that starts below level 2 and skips a level still lists every entry.
@@ -361,7 +433,11 @@ fn walk(root: &Path) -> Vec<String> {
 
 #[test]
 fn a_foreign_folder_builds_into_site_and_leaves_its_public_folder_alone() {
-    let dir = fixture(&[("mkdocs.yml", "site_name: X\n"), ("docs/index.md", "# Hi\n"), ("public/robots.txt", "astro's own\n")]);
+    let dir = fixture(&[
+        ("mkdocs.yml", "site_name: X\n"),
+        ("docs/index.md", "# Hi\n"),
+        ("public/robots.txt", "astro's own\n"),
+    ]);
     let o = copbook(&["build", dir.path().to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(dir.path().join("_site/index.html").is_file());

@@ -29,7 +29,8 @@ impl Rng {
     }
 }
 
-const WORDS: &[&str] = &["crit", "session", "review", "standard", "lean coffee", "accessible", "plain", "owner", "draft"];
+const WORDS: &[&str] =
+    &["crit", "session", "review", "standard", "lean coffee", "accessible", "plain", "owner", "draft"];
 
 fn start_files() -> BTreeMap<String, String> {
     let mut f = BTreeMap::new();
@@ -38,8 +39,14 @@ fn start_files() -> BTreeMap<String, String> {
     };
     put("handbook.toml", "title = \"Fixture handbook\"\nbase_url = \"/hb/\"\nleads_as_of = \"2026-01\"\n");
     put("index.md", "# Home\n\nWelcome. See [standards](standards/index.md) and [the glossary](glossary/crit.md).\n");
-    put("communities/ux.md", "+++\ntitle = \"UX\"\nleads = [\"ana\"]\nstatus = \"active\"\n+++\n## Purpose\n\nDesign.\n");
-    put("communities/content.md", "+++\ntitle = \"Content\"\nleads = [\"bo\", \"cy\"]\nstatus = \"active\"\n+++\n## Purpose\n\nWords.\n");
+    put(
+        "communities/ux.md",
+        "+++\ntitle = \"UX\"\nleads = [\"ana\"]\nstatus = \"active\"\n+++\n## Purpose\n\nDesign.\n",
+    );
+    put(
+        "communities/content.md",
+        "+++\ntitle = \"Content\"\nleads = [\"bo\", \"cy\"]\nstatus = \"active\"\n+++\n## Purpose\n\nWords.\n",
+    );
     put("communities/data.md", "+++\ntitle = \"Data\"\nleads = [\"cy\"]\nstatus = \"paused\"\n+++\nNumbers.\n");
     for (id, name) in [("ana", "Ana Ruiz"), ("bo", "Bo Chen"), ("cy", "Cy Okafor"), ("di", "Di Patel")] {
         put(&format!("people/{id}.md"), &format!("+++\nname = \"{name}\"\nrole = \"Designer\"\n+++\n"));
@@ -117,7 +124,8 @@ fn edit(rng: &mut Rng, files: &mut BTreeMap<String, String>, step: usize) -> Vec
         }
         6 => {
             // a standard changes owner (sometimes to one that does not exist)
-            let standards: Vec<String> = files.keys().filter(|k| k.starts_with("standards/") && !k.ends_with("index.md")).cloned().collect();
+            let standards: Vec<String> =
+                files.keys().filter(|k| k.starts_with("standards/") && !k.ends_with("index.md")).cloned().collect();
             if standards.is_empty() {
                 return Vec::new();
             }
@@ -134,7 +142,10 @@ fn edit(rng: &mut Rng, files: &mut BTreeMap<String, String>, step: usize) -> Vec
             // glossary term added or removed
             let path = format!("glossary/term-{}.md", rng.below(3));
             if files.remove(&path).is_none() {
-                files.insert(path.clone(), format!("+++\nterm = \"{word} {step}\"\nsee_also = [\"crit\"]\n+++\nMeans {word}.\n"));
+                files.insert(
+                    path.clone(),
+                    format!("+++\nterm = \"{word} {step}\"\nsee_also = [\"crit\"]\n+++\nMeans {word}.\n"),
+                );
             }
             vec![path]
         }
@@ -154,7 +165,10 @@ fn edit(rng: &mut Rng, files: &mut BTreeMap<String, String>, step: usize) -> Vec
             // handbook.toml
             let title = format!("Fixture {word} {step}");
             let base = *rng.pick(&["/hb/", "/", "https://example.org/docs/"]);
-            files.insert("handbook.toml".into(), format!("title = \"{title}\"\nbase_url = \"{base}\"\nleads_as_of = \"2026-0{}\"\n", 1 + rng.below(9)));
+            files.insert(
+                "handbook.toml".into(),
+                format!("title = \"{title}\"\nbase_url = \"{base}\"\nleads_as_of = \"2026-0{}\"\n", 1 + rng.below(9)),
+            );
             vec!["handbook.toml".into()]
         }
         10 => {
@@ -213,7 +227,9 @@ fn write_all(root: &Path, files: &BTreeMap<String, String>, changed: &[String]) 
 }
 
 /// Every output file's bytes, and the findings, of one build.
-fn snapshot(result: (Option<copbook::site::Site>, copbook::diag::Diagnostics)) -> (Option<BTreeMap<String, Vec<u8>>>, Vec<String>) {
+fn snapshot(
+    result: (Option<copbook::site::Site>, copbook::diag::Diagnostics),
+) -> (Option<BTreeMap<String, Vec<u8>>>, Vec<String>) {
     let (site, diags) = result;
     let findings = diags.iter().map(copbook::report::plain_line).collect();
     let files = site.map(|s| {
@@ -237,7 +253,8 @@ fn run_seed(seed: u64, steps: usize) {
     let mut files = start_files();
     let all: Vec<String> = files.keys().cloned().collect();
     write_all(root, &files, &all);
-    let options = Options { root: root.to_path_buf(), today: copbook::date::Date::new(2026, 11, 23), ..Options::default() };
+    let options =
+        Options { root: root.to_path_buf(), today: copbook::date::Date::new(2026, 11, 23), ..Options::default() };
     let mut builder = Builder::new();
     let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
     let _ = builder.build(&options);

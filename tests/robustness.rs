@@ -5,18 +5,68 @@
 use proptest::prelude::*;
 
 const KEYS: &[&str] = &[
-    "title", "owner", "leads", "status", "review_by", "last_reviewed", "review_every", "weight", "draft", "kind",
-    "see_also", "term", "aliases", "abbreviation", "channels", "sessions", "replaces", "leads_as_of", "x",
+    "title",
+    "owner",
+    "leads",
+    "status",
+    "review_by",
+    "last_reviewed",
+    "review_every",
+    "weight",
+    "draft",
+    "kind",
+    "see_also",
+    "term",
+    "aliases",
+    "abbreviation",
+    "channels",
+    "sessions",
+    "replaces",
+    "leads_as_of",
+    "x",
 ];
 const VALUES: &[&str] = &[
-    "\"text\"", "3", "-1", "true", "[]", "[\"a\", 1]", "2026-02-30", "\"6 months\"", "{ name = \"n\" }", "\"\"",
-    "[{ date = 2026-01-01 }]", "\"standard\"", "nope", "\"<script>x</script>\"", "1e999", "[[", "\"\\u0000\"",
+    "\"text\"",
+    "3",
+    "-1",
+    "true",
+    "[]",
+    "[\"a\", 1]",
+    "2026-02-30",
+    "\"6 months\"",
+    "{ name = \"n\" }",
+    "\"\"",
+    "[{ date = 2026-01-01 }]",
+    "\"standard\"",
+    "nope",
+    "\"<script>x</script>\"",
+    "1e999",
+    "[[",
+    "\"\\u0000\"",
 ];
 const BODY: &[&str] = &[
-    "# Title\n", "Setext\n===\n", "## A {#id}\n", "- a\n  - b\n", "> quote\n>\n> — Name, Role (May 2026)\n",
-    "> [!NOTE]\n> x\n", "| a | b |\n|---|---|\n| 1 | 2 |\n", "[l](../standards/a.md#x)\n", "![i](/static/x.png?w=1)\n",
-    "<a href=\"/x/\">raw</a>\n", "```\ncode {{ x }}\n", "text[^1]\n\n[^1]: note\n", "\n", "&amp; é 😀 \u{200b}\n",
-    "[ref]: <> \"t\"\n", "***\n", "<div>\n", "+++\n", "---\n", "* * *\n", "1. one\n\n   two\n", "\t\tindented\n",
+    "# Title\n",
+    "Setext\n===\n",
+    "## A {#id}\n",
+    "- a\n  - b\n",
+    "> quote\n>\n> — Name, Role (May 2026)\n",
+    "> [!NOTE]\n> x\n",
+    "| a | b |\n|---|---|\n| 1 | 2 |\n",
+    "[l](../standards/a.md#x)\n",
+    "![i](/static/x.png?w=1)\n",
+    "<a href=\"/x/\">raw</a>\n",
+    "```\ncode {{ x }}\n",
+    "text[^1]\n\n[^1]: note\n",
+    "\n",
+    "&amp; é 😀 \u{200b}\n",
+    "[ref]: <> \"t\"\n",
+    "***\n",
+    "<div>\n",
+    "+++\n",
+    "---\n",
+    "* * *\n",
+    "1. one\n\n   two\n",
+    "\t\tindented\n",
 ];
 
 fn document() -> impl Strategy<Value = String> {
@@ -44,7 +94,10 @@ fn document() -> impl Strategy<Value = String> {
 
 /// `PROPTEST_CASES` multiplies the default number of cases by itself / 100.
 fn cases(default: u32) -> u32 {
-    std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse::<u32>().ok()).map_or(default, |c| (default / 100).max(1) * c)
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|c| c.parse::<u32>().ok())
+        .map_or(default, |c| (default / 100).max(1) * c)
 }
 
 fn no_links(_: &str, _: copbook::markdown::LinkKind) -> copbook::markdown::Resolution {

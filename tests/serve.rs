@@ -165,7 +165,8 @@ fn an_edit_reloads_open_pages_with_the_new_text() {
 fn pages_carry_the_token_the_event_stream_greets_with() {
     let ws = Workspace::new(None);
     let server = ws.serve();
-    let token_of = |body: &str| body.split("data-copbook-token=\"").nth(1).and_then(|r| r.split('"').next()).map(str::to_string);
+    let token_of =
+        |body: &str| body.split("data-copbook-token=\"").nth(1).and_then(|r| r.split('"').next()).map(str::to_string);
     let first = Events::connect(server.addr);
     assert_eq!(token_of(&server.get("/section/one/").body), Some(first.hello.clone()), "a fresh page matches");
     ws.write("section/one.md", &page_one("Newer."));
@@ -344,7 +345,12 @@ fn many_parallel_requests_are_answered_during_rebuilds() {
         .collect();
     let failures: Vec<String> = clients.into_iter().flat_map(|c| c.join().unwrap()).collect();
     editor.join().unwrap();
-    assert!(failures.is_empty(), "{} of 1000 requests failed, e.g. {:?}", failures.len(), &failures[..failures.len().min(5)]);
+    assert!(
+        failures.is_empty(),
+        "{} of 1000 requests failed, e.g. {:?}",
+        failures.len(),
+        &failures[..failures.len().min(5)]
+    );
     assert!(eventually(RELOAD, || server.get("/section/one/").body.contains("Edit 14.")), "{}", server.stderr());
 }
 
@@ -360,7 +366,8 @@ fn a_silent_client_does_not_block_others() {
     stream.write_all(b"GET /__copbook/events HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
     for _ in 0..3 {
         let started = Instant::now();
-        let reply = try_get(server.addr, "/section/one/", Duration::from_secs(5)).expect("a normal request is answered");
+        let reply =
+            try_get(server.addr, "/section/one/", Duration::from_secs(5)).expect("a normal request is answered");
         assert_eq!(reply.status, 200);
         assert!(started.elapsed() < Duration::from_secs(2), "took {:?}", started.elapsed());
     }
@@ -426,7 +433,8 @@ fn a_crowd_of_stalled_clients_does_not_block_others() {
         .collect();
     for _ in 0..3 {
         let started = Instant::now();
-        let reply = try_get(server.addr, "/section/one/", Duration::from_secs(20)).expect("a normal request is answered");
+        let reply =
+            try_get(server.addr, "/section/one/", Duration::from_secs(20)).expect("a normal request is answered");
         assert_eq!(reply.status, 200);
         assert!(started.elapsed() < Duration::from_secs(8), "took {:?}", started.elapsed());
     }

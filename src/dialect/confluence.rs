@@ -77,18 +77,24 @@ pub fn adapt(folder: &mut Folder, diags: &mut Diagnostics) {
         // Some exported names keep escapes (`%2C`); a URL holding `%` would
         // be decoded by the web server and miss the folder.
         let decoded = percent_decode(&doc.logical);
-        if decoded != doc.logical && !decoded.contains(['?', '#']) && decoded.matches('/').count() == doc.logical.matches('/').count() {
+        if decoded != doc.logical
+            && !decoded.contains(['?', '#'])
+            && decoded.matches('/').count() == doc.logical.matches('/').count()
+        {
             doc.logical = decoded;
         }
         let fields = &mut std::sync::Arc::make_mut(&mut doc.front).fields;
         let given = text(fields.get("title"));
-        if given.is_some() && text(fields.get("description")).map(|d| d.to_lowercase()) == given.as_ref().map(|t| t.to_lowercase()) {
+        if given.is_some()
+            && text(fields.get("description")).map(|d| d.to_lowercase()) == given.as_ref().map(|t| t.to_lowercase())
+        {
             fields.remove("description");
         }
         let body = icons.leave_out_missing(&doc.body, &doc.logical, &files, &doc.path, doc.body_line);
         // The title is the page's only h1: its heading in the body is not
         // shown again, wherever it is, and other h1s become h2s.
-        let title = given.or_else(|| crate::model::first_heading(&body)).unwrap_or_else(|| title_from_name(&doc.logical));
+        let title =
+            given.or_else(|| crate::model::first_heading(&body)).unwrap_or_else(|| title_from_name(&doc.logical));
         doc.body = demote_h1(&drop_title_h1(&body, &title)).into();
         folder::default_field(doc, "title", Value::String(title));
     }
@@ -144,7 +150,8 @@ fn demote_h1(body: &str) -> String {
     for (i, line) in lines.iter().enumerate() {
         let in_code = code.get(i).copied().unwrap_or(false);
         let previous = i.checked_sub(1).and_then(|p| lines.get(p)).map_or("", |l| l.trim());
-        let underline = !line.trim().is_empty() && line.trim().chars().all(|c| c == '=') && !previous.is_empty() && width(line) < 4;
+        let underline =
+            !line.trim().is_empty() && line.trim().chars().all(|c| c == '=') && !previous.is_empty() && width(line) < 4;
         if !in_code && matches!(atx_heading(line), Some((1, _))) {
             let at = line.find('#').unwrap_or(0);
             out.push(format!("{}#{}", &line[..at], &line[at..]));
@@ -170,14 +177,24 @@ struct Icons {
 
 impl Icons {
     /// The body without images of `images/icons/...` that are not in the folder.
-    fn leave_out_missing(&mut self, body: &str, logical: &str, files: &HashSet<String>, file: &str, body_line: u32) -> String {
+    fn leave_out_missing(
+        &mut self,
+        body: &str,
+        logical: &str,
+        files: &HashSet<String>,
+        file: &str,
+        body_line: u32,
+    ) -> String {
         if !body.contains(ICONS) {
             return body.to_string();
         }
         let dir = folder::dir_of(logical);
         let missing = |target: &str| {
             let target = target.split(['?', '#']).next().unwrap_or("").trim_start_matches("./");
-            target.contains(ICONS) && !has_scheme(target) && !files.contains(&join(dir, target)) && !files.contains(target.trim_start_matches('/'))
+            target.contains(ICONS)
+                && !has_scheme(target)
+                && !files.contains(&join(dir, target))
+                && !files.contains(target.trim_start_matches('/'))
         };
         let code = fenced_lines(body);
         let mut lines: Vec<String> = Vec::new();
@@ -199,15 +216,23 @@ impl Icons {
     fn report(self, diags: &mut Diagnostics) {
         let Some((file, line)) = self.first else { return };
         diags.push(
-            Diagnostic::warning("missing-asset", format!("{} Confluence icon images (images/icons/...) are missing; they are decorative and were left out", self.count))
-                .at(file, line)
-                .hint("copy the export's images/icons folder beside the pages to show them"),
+            Diagnostic::warning(
+                "missing-asset",
+                format!(
+                    "{} Confluence icon images (images/icons/...) are missing; they are decorative and were left out",
+                    self.count
+                ),
+            )
+            .at(file, line)
+            .hint("copy the export's images/icons folder beside the pages to show them"),
         );
     }
 }
 
 fn has_scheme(target: &str) -> bool {
-    target.split_once(':').is_some_and(|(scheme, _)| !scheme.is_empty() && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)))
+    target.split_once(':').is_some_and(|(scheme, _)| {
+        !scheme.is_empty() && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+    })
 }
 
 /// A relative path joined to a folder, as far as `..` allows.
@@ -238,7 +263,11 @@ fn remove_images(line: &str, drop: &dyn Fn(&str) -> bool) -> (String, usize) {
         let next = [rest.find("!["), rest.find("<img")].into_iter().flatten().min();
         let Some(offset) = next else { break };
         let start = at + offset;
-        let end = if line[start..].starts_with("![") { markdown_image_end(line, start) } else { line[start..].find('>').map(|i| start + i + 1) };
+        let end = if line[start..].starts_with("![") {
+            markdown_image_end(line, start)
+        } else {
+            line[start..].find('>').map(|i| start + i + 1)
+        };
         let Some(end) = end else {
             out.push_str(&line[at..start + 1]);
             at = start + 1;
@@ -288,7 +317,10 @@ mod tests {
         assert!(is_export_name("393871368.md"));
         assert!(!is_export_name("Title_712245258 copy.md"));
         assert!(!is_export_name("release_2024.md"));
-        assert_eq!(title_from_name("Intro-to-our-principles%2C-guidelines_455966725.md"), "Intro to our principles, guidelines");
+        assert_eq!(
+            title_from_name("Intro-to-our-principles%2C-guidelines_455966725.md"),
+            "Intro to our principles, guidelines"
+        );
         assert_eq!(title_from_name("393871368.md"), "393871368");
     }
 
@@ -305,14 +337,19 @@ mod tests {
 
     #[test]
     fn one_h1_per_page() {
-        assert_eq!(demote_h1("# Part\ntext\nOther\n===\n```\n# code\n```"), "## Part\ntext\nOther\n---\n```\n# code\n```");
+        assert_eq!(
+            demote_h1("# Part\ntext\nOther\n===\n```\n# code\n```"),
+            "## Part\ntext\nOther\n---\n```\n# code\n```"
+        );
         assert_eq!(demote_h1("## Two\n#hashtag"), "## Two\n#hashtag");
     }
 
     #[test]
     fn odd_images_never_panic() {
         let files = HashSet::new();
-        for body in ["![", "![](", "<img", "![](images/icons/", "é![é](images/icons/é)é", "<img src=images/icons/a.png>"] {
+        for body in
+            ["![", "![](", "<img", "![](images/icons/", "é![é](images/icons/é)é", "<img src=images/icons/a.png>"]
+        {
             let _ = Icons::default().leave_out_missing(body, "a.md", &files, "a.md", 1);
         }
     }

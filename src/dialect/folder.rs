@@ -156,7 +156,9 @@ pub fn foreign_fields(doc: &mut Document, communities: &[String]) {
             "status" => text.is_none_or(|s| !STATUSES.contains(&s.to_ascii_lowercase().as_str())),
             "draft" => !value.is_boolean(),
             "weight" | "number" => !(value.is_i64() || text.is_some_and(|t| t.parse::<i64>().is_ok())),
-            "last_reviewed" | "last_reviewed_on" | "review_by" | "expires" | "expire_by" => text.is_none_or(|d| Date::parse(&d, false).is_none()),
+            "last_reviewed" | "last_reviewed_on" | "review_by" | "expires" | "expire_by" => {
+                text.is_none_or(|d| Date::parse(&d, false).is_none())
+            }
             "started" | "approved" | "leads_as_of" => text.is_none_or(|d| Date::parse(&d, true).is_none()),
             "review_every" | "review_in" => text.is_none_or(|d| Duration::parse(&d).is_none()),
             _ => false,
@@ -173,7 +175,11 @@ pub fn foreign_fields(doc: &mut Document, communities: &[String]) {
     }
     for key in ["owner", "owners"] {
         let owners = text_list(fields.get(key));
-        if owners.is_empty() || owners.iter().all(|o| communities.iter().any(|c| c.eq_ignore_ascii_case(o) || *c == crate::markdown::slugify(o))) {
+        if owners.is_empty()
+            || owners
+                .iter()
+                .all(|o| communities.iter().any(|c| c.eq_ignore_ascii_case(o) || *c == crate::markdown::slugify(o)))
+        {
             continue;
         }
         if let Some(value) = fields.remove(key) {
@@ -188,8 +194,21 @@ pub fn foreign_fields(doc: &mut Document, communities: &[String]) {
 
 /// Keys [`foreign_fields`] checks.
 const CHECKED: [&str; 15] = [
-    "kind", "status", "draft", "weight", "last_reviewed", "last_reviewed_on", "review_by", "expires", "expire_by",
-    "started", "approved", "leads_as_of", "review_every", "review_in", "number",
+    "kind",
+    "status",
+    "draft",
+    "weight",
+    "last_reviewed",
+    "last_reviewed_on",
+    "review_by",
+    "expires",
+    "expire_by",
+    "started",
+    "approved",
+    "leads_as_of",
+    "review_every",
+    "review_in",
+    "number",
 ];
 /// Every status copbook knows, for communities and for items.
 const STATUSES: [&str; 7] = ["forming", "active", "paused", "closed", "draft", "published", "retired"];
@@ -243,14 +262,39 @@ mod tests {
     fn values_copbook_would_reject_are_kept_aside() {
         let text = "---\ntitle: T\nstatus: new\nkind: tutorial\nweight: 2\nlast_reviewed_on: 2026-01-05\nreview_in: soon\nowner: Jane Smith\ndraft: maybe\n---\n";
         let split = front_matter::split("a.md", text).expect("front matter");
-        let mut doc = Document { path: "a.md".into(), logical: "a.md".into(), url: None, redirect_from: Vec::new(), front: std::sync::Arc::new(split.front), body: "".into(), body_line: 1, updated: None };
+        let mut doc = Document {
+            path: "a.md".into(),
+            logical: "a.md".into(),
+            url: None,
+            redirect_from: Vec::new(),
+            front: std::sync::Arc::new(split.front),
+            body: "".into(),
+            body_line: 1,
+            updated: None,
+        };
         foreign_fields(&mut doc, &["content".to_string()]);
         let f = &doc.front.fields;
         let mut keys: Vec<&str> = f.keys().map(String::as_str).collect();
         keys.sort_unstable();
-        assert_eq!(keys, ["contact", "last_reviewed_on", "original_draft", "original_kind", "original_owner", "original_review_in", "original_status", "title", "weight"]);
+        assert_eq!(
+            keys,
+            [
+                "contact",
+                "last_reviewed_on",
+                "original_draft",
+                "original_kind",
+                "original_owner",
+                "original_review_in",
+                "original_status",
+                "title",
+                "weight"
+            ]
+        );
         assert_eq!(f["contact"], "Jane Smith");
-        let mut owned = Document { front: std::sync::Arc::new(front_matter::split("b.md", "---\nowner: Content\n---\n").expect("fm").front), ..doc };
+        let mut owned = Document {
+            front: std::sync::Arc::new(front_matter::split("b.md", "---\nowner: Content\n---\n").expect("fm").front),
+            ..doc
+        };
         foreign_fields(&mut owned, &["content".to_string()]);
         assert_eq!(owned.front.fields["owner"], "Content");
     }

@@ -24,7 +24,10 @@
 //! apart from `{% raw %}` markers, which Jekyll removes there too.
 
 use super::folder::{self, file_name, text};
-use super::text::{attribute_lists, blank_like, code_spans, fenced_lines, html_body, html_line, is_html_name, join_html, line_at, Dropped};
+use super::text::{
+    attribute_lists, blank_like, code_spans, fenced_lines, html_body, html_line, is_html_name, join_html, line_at,
+    Dropped,
+};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::load::{self, Document, Folder};
 use serde_json::{Map, Value};
@@ -32,11 +35,22 @@ use std::collections::HashMap;
 use std::path::Path;
 
 const CONFIG_NAMES: [&str; 2] = ["_config.yml", "_config.yaml"];
-const ELEVENTY_CONFIGS: [&str; 5] = [".eleventy.js", "eleventy.config.js", "eleventy.config.mjs", "eleventy.config.cjs", "eleventy.config.ts"];
+const ELEVENTY_CONFIGS: [&str; 5] =
+    [".eleventy.js", "eleventy.config.js", "eleventy.config.mjs", "eleventy.config.cjs", "eleventy.config.ts"];
 /// Includes may include includes; a loop of them stops here.
 const MAX_DEPTH: usize = 5;
 /// Folders and files of a Jekyll or Eleventy repository that are not content.
-const NOT_CONTENT: [&str; 9] = ["node_modules/", "vendor/", "Gemfile", "Gemfile.lock", "package.json", "package-lock.json", "yarn.lock", "CNAME", ".eleventyignore"];
+const NOT_CONTENT: [&str; 9] = [
+    "node_modules/",
+    "vendor/",
+    "Gemfile",
+    "Gemfile.lock",
+    "package.json",
+    "package-lock.json",
+    "yarn.lock",
+    "CNAME",
+    ".eleventyignore",
+];
 
 /// `_config.yml` or an Eleventy configuration file.
 pub fn detect_config(root: &Path) -> bool {
@@ -45,7 +59,18 @@ pub fn detect_config(root: &Path) -> bool {
 
 /// Liquid tags in the folder's pages, for handbooks without a config file.
 pub fn detect_liquid(root: &Path) -> bool {
-    const SIGNS: [&str; 10] = ["{% include", "{% raw", "{% link", "{% post_url", "{% highlight", "{% comment", "{% if ", "{{ site.", "{{ page.", "| relative_url"];
+    const SIGNS: [&str; 10] = [
+        "{% include",
+        "{% raw",
+        "{% link",
+        "{% post_url",
+        "{% highlight",
+        "{% comment",
+        "{% if ",
+        "{{ site.",
+        "{{ page.",
+        "| relative_url",
+    ];
     folder::list_files(root, 4)
         .iter()
         .filter(|p| load::is_markdown(p) || is_html_name(p))
@@ -60,10 +85,19 @@ pub fn content_dir(root: &Path) -> String {
         .iter()
         .find_map(|name| folder::read_yaml(root, name, &mut Diagnostics::default()))
         .and_then(|c| text(c.get("source")));
-    let from_eleventy = || ELEVENTY_CONFIGS.iter().find_map(|name| std::fs::read_to_string(root.join(name)).ok()).and_then(|js| eleventy_input(&js));
+    let from_eleventy = || {
+        ELEVENTY_CONFIGS
+            .iter()
+            .find_map(|name| std::fs::read_to_string(root.join(name)).ok())
+            .and_then(|js| eleventy_input(&js))
+    };
     let dir = from_config.or_else(from_eleventy).unwrap_or_default();
     let dir = dir.trim_start_matches("./").trim_matches('/').to_string();
-    if !dir.is_empty() && dir != "." && root.join(&dir).is_dir() { dir } else { String::new() }
+    if !dir.is_empty() && dir != "." && root.join(&dir).is_dir() {
+        dir
+    } else {
+        String::new()
+    }
 }
 
 /// `input: "src"` in an Eleventy config file. JavaScript cannot be run
@@ -77,14 +111,18 @@ fn eleventy_input(js: &str) -> Option<String> {
 }
 
 pub fn adapt(folder: &mut Folder, diags: &mut Diagnostics) {
-    let config = CONFIG_NAMES.iter().find(|n| folder.root.join(n).is_file()).and_then(|n| folder::read_yaml(&folder.root, n, diags));
+    let config = CONFIG_NAMES
+        .iter()
+        .find(|n| folder.root.join(n).is_file())
+        .and_then(|n| folder::read_yaml(&folder.root, n, diags));
     let config = config.unwrap_or_default();
     let collections = output_collections(&config);
     let excluded = folder::text_list(config.get("exclude"));
     folder::retain(folder, |logical| is_content(logical, &collections, &excluded));
     take_template_pages(folder, diags);
     let site = SiteValues::of(&config);
-    let posts = folder.documents.iter().filter(|d| d.logical.starts_with("_posts/")).map(|d| d.logical.clone()).collect();
+    let posts =
+        folder.documents.iter().filter(|d| d.logical.starts_with("_posts/")).map(|d| d.logical.clone()).collect();
     let includes = Includes { root: folder.root.clone(), content_dir: folder.content_dir.clone(), posts };
     for mut doc in std::mem::take(&mut folder.documents) {
         if !front_matter(&mut doc, &collections, diags) {
@@ -106,7 +144,9 @@ pub fn adapt(folder: &mut Folder, diags: &mut Diagnostics) {
 fn take_template_pages(folder: &mut Folder, diags: &mut Diagnostics) {
     let content_root = folder.root.join(&folder.content_dir);
     folder.files.retain(|f| !is_template(&f.logical) || has_front_matter(&content_root.join(&f.logical)));
-    let is_page = |logical: &str| (is_html_name(logical) || is_template(logical)) && has_front_matter(&content_root.join(logical));
+    let is_page = |logical: &str| {
+        (is_html_name(logical) || is_template(logical)) && has_front_matter(&content_root.join(logical))
+    };
     folder::take_pages(folder, |logical| is_page(logical).then(|| logical.to_string()), diags);
 }
 
@@ -115,7 +155,14 @@ fn take_template_pages(folder: &mut Folder, diags: &mut Diagnostics) {
 fn convert_body(doc: &mut Document, site: &SiteValues, includes: &Includes, diags: &mut Diagnostics) {
     let mut dropped = Dropped::new(&doc.path, "Liquid");
     let page = page_values(&doc.front.fields);
-    let liquid = Liquid { site, page: &page, include: &HashMap::new(), includes, file: &doc.path, page_dir: folder::dir_of(&doc.path) };
+    let liquid = Liquid {
+        site,
+        page: &page,
+        include: &HashMap::new(),
+        includes,
+        file: &doc.path,
+        page_dir: folder::dir_of(&doc.path),
+    };
     let body = liquid.run(&highlight_blocks(&doc.body), doc.body_line, 0, &mut dropped, diags);
     dropped.report(diags);
     let body = kramdown_marks(&body);
@@ -168,7 +215,10 @@ fn is_content(logical: &str, collections: &[String], excluded: &[String]) -> boo
     }
     let matches = |pattern: &str| match pattern.split_once('*') {
         Some((head, tail)) => logical.starts_with(head) && logical.ends_with(tail),
-        None => logical == pattern.trim_end_matches('/') || logical.starts_with(&format!("{}/", pattern.trim_end_matches('/'))),
+        None => {
+            logical == pattern.trim_end_matches('/')
+                || logical.starts_with(&format!("{}/", pattern.trim_end_matches('/')))
+        }
     };
     !NOT_CONTENT.iter().any(|p| matches(p)) && !excluded.iter().any(|p| matches(p.trim_start_matches('/')))
 }
@@ -181,7 +231,8 @@ fn is_template(logical: &str) -> bool {
 
 fn has_front_matter(path: &Path) -> bool {
     let mut head = [0u8; 4];
-    std::fs::File::open(path).and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head)).is_ok() && (head.starts_with(b"---\n") || head == *b"---\r")
+    std::fs::File::open(path).and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head)).is_ok()
+        && (head.starts_with(b"---\n") || head == *b"---\r")
 }
 
 /// Reads the front-matter keys Jekyll and Eleventy give meaning to.
@@ -192,13 +243,19 @@ fn front_matter(doc: &mut Document, collections: &[String], diags: &mut Diagnost
         return false;
     }
     doc.redirect_from.extend(folder::text_list(fields.get("redirect_from")));
-    let order = fields.get("nav_order").or_else(|| fields.get("eleventyNavigation").and_then(|n| n.get("order"))).and_then(Value::as_i64);
+    let order = fields
+        .get("nav_order")
+        .or_else(|| fields.get("eleventyNavigation").and_then(|n| n.get("order")))
+        .and_then(Value::as_i64);
     if let Some(permalink) = text(fields.get("permalink")) {
         if permalink.contains(':') || permalink.contains("{{") || permalink.contains("{%") {
             diags.push(
-                Diagnostic::warning("not-converted", format!("permalink pattern '{permalink}' was not converted; the page is served at its file's URL"))
-                    .at(&doc.path, doc.front.line_of("permalink"))
-                    .hint("write the URL itself, e.g. permalink: /guides/onboarding/"),
+                Diagnostic::warning(
+                    "not-converted",
+                    format!("permalink pattern '{permalink}' was not converted; the page is served at its file's URL"),
+                )
+                .at(&doc.path, doc.front.line_of("permalink"))
+                .hint("write the URL itself, e.g. permalink: /guides/onboarding/"),
             );
         } else {
             doc.url = Some(normalise_url(&permalink));
@@ -208,7 +265,9 @@ fn front_matter(doc: &mut Document, collections: &[String], diags: &mut Diagnost
             doc.url = Some(url);
             doc.redirect_from.push(old);
         }
-    } else if let Some(top) = doc.logical.split('/').next().and_then(|t| t.strip_prefix('_')).filter(|t| collections.iter().any(|c| c == t)) {
+    } else if let Some(top) =
+        doc.logical.split('/').next().and_then(|t| t.strip_prefix('_')).filter(|t| collections.iter().any(|c| c == t))
+    {
         let rest = doc.logical.split_once('/').map_or("", |(_, r)| r);
         doc.url = Some(format!("/{top}{}", default_url(rest)));
     }
@@ -223,7 +282,11 @@ fn normalise_url(permalink: &str) -> String {
     let url = format!("/{}", permalink.trim().trim_start_matches('/'));
     let url = url.strip_suffix("index.html").map(str::to_string).unwrap_or(url);
     let last = url.rsplit('/').next().unwrap_or("");
-    if url.ends_with('/') || last.contains('.') { url } else { format!("{url}/") }
+    if url.ends_with('/') || last.contains('.') {
+        url
+    } else {
+        format!("{url}/")
+    }
 }
 
 /// A post's URL (`/posts/2024-01-31-title/`) and its Jekyll URL
@@ -234,7 +297,8 @@ fn post_urls(name: &str) -> Option<(String, String)> {
     let stem = file_name(stem);
     let mut parts = stem.splitn(4, '-');
     let (y, m, d, title) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
-    let dated = y.len() == 4 && m.len() == 2 && d.len() == 2 && [y, m, d].iter().all(|p| p.bytes().all(|b| b.is_ascii_digit()));
+    let dated =
+        y.len() == 4 && m.len() == 2 && d.len() == 2 && [y, m, d].iter().all(|p| p.bytes().all(|b| b.is_ascii_digit()));
     dated.then(|| (format!("/posts/{}/", stem.replace(' ', "-")), format!("/{y}/{m}/{d}/{title}.html")))
 }
 
@@ -242,7 +306,11 @@ fn post_urls(name: &str) -> Option<(String, String)> {
 fn default_url(logical: &str) -> String {
     let stem = logical.rsplit_once('.').map_or(logical, |(s, _)| s);
     let stem = stem.strip_suffix("index").unwrap_or(stem).trim_end_matches('/');
-    if stem.is_empty() { "/".into() } else { format!("/{}/", stem.replace(' ', "-")) }
+    if stem.is_empty() {
+        "/".into()
+    } else {
+        format!("/{}/", stem.replace(' ', "-"))
+    }
 }
 
 /// `{% highlight lang %}` ... `{% endhighlight %}` on lines of their own
@@ -257,7 +325,8 @@ fn highlight_blocks(body: &str) -> String {
         .split('\n')
         .enumerate()
         .map(|(i, line)| {
-            let tag = line.trim().strip_prefix("{%").and_then(|t| t.strip_suffix("%}")).map(|t| t.trim_matches('-').trim());
+            let tag =
+                line.trim().strip_prefix("{%").and_then(|t| t.strip_suffix("%}")).map(|t| t.trim_matches('-').trim());
             let words: Vec<&str> = tag.map(|t| t.split_whitespace().collect()).unwrap_or_default();
             match words.first().copied() {
                 Some("highlight") if !inside && !code.get(i).copied().unwrap_or(false) => {
@@ -306,7 +375,10 @@ struct SiteValues {
 
 impl SiteValues {
     fn of(config: &Map<String, Value>) -> Self {
-        SiteValues { title: text(config.get("title")).unwrap_or_default(), description: text(config.get("description")).unwrap_or_default() }
+        SiteValues {
+            title: text(config.get("title")).unwrap_or_default(),
+            description: text(config.get("description")).unwrap_or_default(),
+        }
     }
 }
 
@@ -347,7 +419,11 @@ struct Tag<'t> {
 
 impl Tag<'_> {
     fn name(&self) -> &str {
-        if self.output { "" } else { self.inner.split_whitespace().next().unwrap_or("") }
+        if self.output {
+            ""
+        } else {
+            self.inner.split_whitespace().next().unwrap_or("")
+        }
     }
     fn args(&self) -> &str {
         self.inner.trim_start().split_once(char::is_whitespace).map_or("", |(_, a)| a.trim())
@@ -444,17 +520,30 @@ impl Liquid<'_> {
     }
 
     /// What `{% name args %}` stands for; `None` when copbook cannot run it.
-    fn tag(&self, name: &str, args: &str, alone: bool, line: u32, depth: usize, diags: &mut Diagnostics) -> Option<String> {
+    fn tag(
+        &self,
+        name: &str,
+        args: &str,
+        alone: bool,
+        line: u32,
+        depth: usize,
+        diags: &mut Diagnostics,
+    ) -> Option<String> {
         let first = unquote(args.split_whitespace().next().unwrap_or(""));
         match name {
             // Root-relative paths to the source: the resolver finds the page they are.
             "link" => Some(format!("/{}", first.trim_start_matches('/'))),
             "page" => Some(format!("/{}", first.trim_start_matches('/'))),
             "post_url" => {
-                let found = self.includes.posts.iter().find(|p| p.strip_prefix("_posts/").is_some_and(|rest| rest.rsplit_once('.').map_or(rest, |(s, _)| s) == first));
+                let found = self.includes.posts.iter().find(|p| {
+                    p.strip_prefix("_posts/")
+                        .is_some_and(|rest| rest.rsplit_once('.').map_or(rest, |(s, _)| s) == first)
+                });
                 Some(format!("/{}", found.cloned().unwrap_or_else(|| format!("_posts/{first}.md"))))
             }
-            "include" | "include_relative" => Some(self.include(name == "include_relative", args, alone, line, depth, diags)),
+            "include" | "include_relative" => {
+                Some(self.include(name == "include_relative", args, alone, line, depth, diags))
+            }
             _ => None,
         }
     }
@@ -504,16 +593,30 @@ impl Liquid<'_> {
 
     /// The include's text with its own Liquid run. HTML is joined onto one
     /// line so the page's later lines keep their numbers.
-    fn include(&self, relative: bool, args: &str, alone: bool, line: u32, depth: usize, diags: &mut Diagnostics) -> String {
+    fn include(
+        &self,
+        relative: bool,
+        args: &str,
+        alone: bool,
+        line: u32,
+        depth: usize,
+        diags: &mut Diagnostics,
+    ) -> String {
         let name = unquote(args.split_whitespace().next().unwrap_or(""));
         let dir = if relative {
             self.page_dir.to_string()
         } else {
-            [self.includes.content_dir.as_str(), "_includes"].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>().join("/")
+            [self.includes.content_dir.as_str(), "_includes"]
+                .iter()
+                .filter(|s| !s.is_empty())
+                .copied()
+                .collect::<Vec<_>>()
+                .join("/")
         };
         let path = if dir.is_empty() { name.to_string() } else { format!("{dir}/{name}") };
         let root = &self.includes.root;
-        let source = if !name.is_empty() && root.join(&path).is_file() { load::read_text(root, &path, diags) } else { None };
+        let source =
+            if !name.is_empty() && root.join(&path).is_file() { load::read_text(root, &path, diags) } else { None };
         let Some(source) = source else {
             diags.push(
                 Diagnostic::warning("missing-include", format!("include '{name}' was not found; it is left out"))
@@ -523,7 +626,10 @@ impl Liquid<'_> {
             return String::new();
         };
         if depth >= MAX_DEPTH {
-            diags.push(Diagnostic::warning("missing-include", format!("include '{name}' includes itself; it is left out")).at(self.file, line));
+            diags.push(
+                Diagnostic::warning("missing-include", format!("include '{name}' includes itself; it is left out"))
+                    .at(self.file, line),
+            );
             return String::new();
         }
         let params = include_params(args);
@@ -590,11 +696,23 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let includes_dir = dir.path().join("_includes");
         std::fs::create_dir_all(&includes_dir).expect("mkdir");
-        std::fs::write(includes_dir.join("note.html"), "<div class=\"note\">\n  {{ include.content }}\n</div>\n").expect("write");
+        std::fs::write(includes_dir.join("note.html"), "<div class=\"note\">\n  {{ include.content }}\n</div>\n")
+            .expect("write");
         let site = SiteValues { title: "Site".into(), description: String::new() };
         let page: HashMap<String, String> = [("title".to_string(), "Page".to_string())].into();
-        let includes = Includes { root: dir.path().to_path_buf(), content_dir: String::new(), posts: vec!["_posts/2024-01-31-hello.md".into()] };
-        let liquid = Liquid { site: &site, page: &page, include: &HashMap::new(), includes: &includes, file: "a.md", page_dir: "" };
+        let includes = Includes {
+            root: dir.path().to_path_buf(),
+            content_dir: String::new(),
+            posts: vec!["_posts/2024-01-31-hello.md".into()],
+        };
+        let liquid = Liquid {
+            site: &site,
+            page: &page,
+            include: &HashMap::new(),
+            includes: &includes,
+            file: "a.md",
+            page_dir: "",
+        };
         let mut diags = Diagnostics::default();
         let mut dropped = Dropped::new("a.md", "Liquid");
         let out = liquid.run(&highlight_blocks(text), 1, 0, &mut dropped, &mut diags);
@@ -640,7 +758,10 @@ mod tests {
         assert_eq!(normalise_url("about"), "/about/");
         assert_eq!(normalise_url("/a/index.html"), "/a/");
         assert_eq!(normalise_url("/a.html"), "/a.html");
-        assert_eq!(post_urls("2024-01-31-hello-world.md"), Some(("/posts/2024-01-31-hello-world/".into(), "/2024/01/31/hello-world.html".into())));
+        assert_eq!(
+            post_urls("2024-01-31-hello-world.md"),
+            Some(("/posts/2024-01-31-hello-world/".into(), "/2024/01/31/hello-world.html".into()))
+        );
         assert_eq!(post_urls("notes.md"), None);
         assert_eq!(default_url("guides/index.md"), "/guides/");
         assert_eq!(default_url("a b.md"), "/a-b/");
@@ -652,12 +773,26 @@ mod tests {
         assert!(!is_content("drafts/x.md", &collections, &["drafts/".into()]));
         assert!(!is_content("x.gemspec", &collections, &["*.gemspec".into()]));
         assert!(is_content("_index.md", &collections, &[]), "a file, not a folder");
-        assert_eq!(eleventy_input("module.exports = { dir: { input: \"src\", output: \"_site\" } }").as_deref(), Some("src"));
+        assert_eq!(
+            eleventy_input("module.exports = { dir: { input: \"src\", output: \"_site\" } }").as_deref(),
+            Some("src")
+        );
     }
 
     #[test]
     fn odd_liquid_never_panics() {
-        for text in ["{%", "{{", "{% raw %}", "{% endraw %}", "{{ | }}", "{% include %}", "{% comment %}", "é{{é}}é{%é%}", "{{ 'x' | prepend: }}", "{% include a.html x= %}"] {
+        for text in [
+            "{%",
+            "{{",
+            "{% raw %}",
+            "{% endraw %}",
+            "{{ | }}",
+            "{% include %}",
+            "{% comment %}",
+            "é{{é}}é{%é%}",
+            "{{ 'x' | prepend: }}",
+            "{% include a.html x= %}",
+        ] {
             let _ = run(text);
         }
     }

@@ -48,7 +48,11 @@ pub fn content_dir(root: &Path) -> String {
         .and_then(|c| text(c.get("docs_dir")));
     let dir = configured.unwrap_or_else(|| "docs".into());
     let dir = dir.trim_start_matches("./").trim_matches('/').to_string();
-    if root.join(&dir).is_dir() { dir } else { String::new() }
+    if root.join(&dir).is_dir() {
+        dir
+    } else {
+        String::new()
+    }
 }
 
 pub fn adapt(folder: &mut Folder, diags: &mut Diagnostics) {
@@ -104,7 +108,9 @@ enum Entry {
 
 fn flatten(nav: &Value, title: Option<String>, out: &mut Vec<Entry>) {
     match nav {
-        Value::String(path) if !path.contains("://") => out.push(Entry::Page { path: path.trim_start_matches("./").to_string(), title }),
+        Value::String(path) if !path.contains("://") => {
+            out.push(Entry::Page { path: path.trim_start_matches("./").to_string(), title })
+        }
         Value::Array(items) => {
             if let Some(title) = title {
                 let pages = items.iter().filter_map(entry_path).collect();
@@ -127,7 +133,9 @@ fn flatten(nav: &Value, title: Option<String>, out: &mut Vec<Entry>) {
 fn entry_path(item: &Value) -> Option<String> {
     match item {
         Value::String(path) => Some(path.trim_start_matches("./").to_string()),
-        Value::Object(map) => map.values().next().and_then(Value::as_str).map(|p| p.trim_start_matches("./").to_string()),
+        Value::Object(map) => {
+            map.values().next().and_then(Value::as_str).map(|p| p.trim_start_matches("./").to_string())
+        }
         _ => None,
     }
 }
@@ -137,7 +145,8 @@ fn entry_path(item: &Value) -> Option<String> {
 fn apply_nav(folder: &mut Folder, nav: &Value, config_file: &str) {
     let mut entries = Vec::new();
     flatten(nav, None, &mut entries);
-    let by_logical: HashMap<String, usize> = folder.documents.iter().enumerate().map(|(i, d)| (d.logical.clone(), i)).collect();
+    let by_logical: HashMap<String, usize> =
+        folder.documents.iter().enumerate().map(|(i, d)| (d.logical.clone(), i)).collect();
     let mut landings: Vec<Document> = Vec::new();
     for (n, entry) in entries.into_iter().enumerate() {
         let weight = Value::from((n as i64 + 1) * 10);
@@ -152,10 +161,13 @@ fn apply_nav(folder: &mut Folder, nav: &Value, config_file: &str) {
             }
             Entry::Section { title, pages } => {
                 let dirs: Vec<&str> = pages.iter().map(|p| folder::dir_of(p)).collect();
-                let Some(dir) = dirs.first().copied().filter(|d| !d.is_empty() && dirs.iter().all(|x| x == d)) else { continue };
-                let has_index = ["index.md", "README.md", "readme.md", "_index.md"]
-                    .iter()
-                    .any(|name| by_logical.contains_key(&format!("{dir}/{name}")) || landings.iter().any(|l| l.logical == format!("{dir}/{name}")));
+                let Some(dir) = dirs.first().copied().filter(|d| !d.is_empty() && dirs.iter().all(|x| x == d)) else {
+                    continue;
+                };
+                let has_index = ["index.md", "README.md", "readme.md", "_index.md"].iter().any(|name| {
+                    by_logical.contains_key(&format!("{dir}/{name}"))
+                        || landings.iter().any(|l| l.logical == format!("{dir}/{name}"))
+                });
                 if has_index {
                     continue;
                 }
@@ -231,14 +243,26 @@ impl Marker {
                     Some(q) => (rest[..q].trim(), Some(rest[q..].trim_matches('"'))),
                     None => (rest, None),
                 };
-                let kind = kind.split_whitespace().next().filter(|k| k.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))?;
-                let title = title.filter(|t| !t.trim().is_empty()).map(str::to_string).unwrap_or_else(|| capitalise(kind));
+                let kind = kind
+                    .split_whitespace()
+                    .next()
+                    .filter(|k| k.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))?;
+                let title =
+                    title.filter(|t| !t.trim().is_empty()).map(str::to_string).unwrap_or_else(|| capitalise(kind));
                 let class = callout_kind(kind);
                 if head == "!!!" {
-                    return Some(Marker { indent, open: callout_open(class, Some(&title)).replace('\n', ""), close: callout_close().trim_end(), what: "admonition" });
+                    return Some(Marker {
+                        indent,
+                        open: callout_open(class, Some(&title)).replace('\n', ""),
+                        close: callout_close().trim_end(),
+                        what: "admonition",
+                    });
                 }
                 let open = if head == "???+" { " open" } else { "" };
-                let html = format!("<details class=\"callout callout-{class}\"{open}><summary class=\"callout-title\">{}</summary>", escape(&title));
+                let html = format!(
+                    "<details class=\"callout callout-{class}\"{open}><summary class=\"callout-title\">{}</summary>",
+                    escape(&title)
+                );
                 Some(Marker { indent, open: html, close: "</details>", what: "admonition" })
             }
             "===" | "===!" | "===+" if rest.starts_with('"') && rest.ends_with('"') && rest.len() >= 2 => {
@@ -299,7 +323,11 @@ fn blocks(lines: Vec<String>, nesting: usize) -> Vec<String> {
     let mut out = Vec::with_capacity(lines.len() + 1);
     let mut i = 0;
     while i < lines.len() {
-        let marker = if code.get(i).copied().unwrap_or(false) || nesting >= MAX_NESTING { None } else { Marker::parse(&lines[i]) };
+        let marker = if code.get(i).copied().unwrap_or(false) || nesting >= MAX_NESTING {
+            None
+        } else {
+            Marker::parse(&lines[i])
+        };
         let Some(marker) = marker else {
             out.push(lines[i].clone());
             i += 1;
@@ -341,7 +369,11 @@ fn line_marks(lines: Vec<String>) -> Vec<String> {
             if trimmed == "[TOC]" || (trimmed.starts_with("*[") && trimmed.contains("]:")) {
                 return String::new();
             }
-            if line.contains("{:") { attribute_lists(&line) } else { line }
+            if line.contains("{:") {
+                attribute_lists(&line)
+            } else {
+                line
+            }
         })
         .collect()
 }
@@ -369,7 +401,10 @@ mod tests {
     #[test]
     fn collapsible_nested_and_tabbed() {
         let out = convert("???+ tip\n    Open\n\n    !!! note\n        Inner\n\n=== \"One\"\n    1\n\n=== \"Two\"\n    ```\n    !!! not a marker\n    ```\n");
-        assert!(out.contains("<details class=\"callout callout-tip\" open><summary class=\"callout-title\">Tip</summary>"), "{out}");
+        assert!(
+            out.contains("<details class=\"callout callout-tip\" open><summary class=\"callout-title\">Tip</summary>"),
+            "{out}"
+        );
         assert!(out.contains("<!-- admonition --><div class=\"callout callout-note\""), "{out}");
         assert!(out.contains("<p class=\"tab-label\"><strong>One</strong></p>"), "{out}");
         assert!(out.contains("```\n!!! not a marker\n```"), "{out}");
@@ -386,7 +421,10 @@ mod tests {
 
     #[test]
     fn markers_and_attribute_lists() {
-        assert_eq!(convert("[TOC]\n*[HTML]: Hyper Text\n## A {: #a }\nText\n{: .lead }\n```\n[TOC]\n```"), "\n\n## A {#a}\nText\n\n```\n[TOC]\n```");
+        assert_eq!(
+            convert("[TOC]\n*[HTML]: Hyper Text\n## A {: #a }\nText\n{: .lead }\n```\n[TOC]\n```"),
+            "\n\n## A {#a}\nText\n\n```\n[TOC]\n```"
+        );
     }
 
     #[test]

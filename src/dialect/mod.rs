@@ -111,10 +111,46 @@ mod tests {
     #[test]
     fn adapters_never_panic_on_odd_text() {
         const PIECES: [&str; 40] = [
-            "<%", "%>", "<%=", "<%%", "-%>", " partial 'x' ", "warning_text('", " do %>", "<% end %>", "{%", "%}", "{{", "}}",
-            " raw ", " endraw ", " comment ", " include x.html a=\"", " highlight ", "!!! note \"", "??? ", "=== \"", "    ",
-            "\t", "\n", "\n\n", "`", "```", "~~~", "# ", "===\n", "é", "[", "](", "![", "<img src=\"", "images/icons/", "{: ", "#content",
-            "_123456789.html", "%2",
+            "<%",
+            "%>",
+            "<%=",
+            "<%%",
+            "-%>",
+            " partial 'x' ",
+            "warning_text('",
+            " do %>",
+            "<% end %>",
+            "{%",
+            "%}",
+            "{{",
+            "}}",
+            " raw ",
+            " endraw ",
+            " comment ",
+            " include x.html a=\"",
+            " highlight ",
+            "!!! note \"",
+            "??? ",
+            "=== \"",
+            "    ",
+            "\t",
+            "\n",
+            "\n\n",
+            "`",
+            "```",
+            "~~~",
+            "# ",
+            "===\n",
+            "é",
+            "[",
+            "](",
+            "![",
+            "<img src=\"",
+            "images/icons/",
+            "{: ",
+            "#content",
+            "_123456789.html",
+            "%2",
         ];
         let dir = tempfile::tempdir().expect("temp dir");
         write(dir.path(), "partials/_x.html.erb", "<%= partial 'x' %>\n<ul>\n</ul>");
@@ -129,7 +165,8 @@ mod tests {
         for round in 0..300 {
             let body: String = (0..(next() % 60)).map(|_| PIECES[(next() % PIECES.len() as u64) as usize]).collect();
             for dialect in [Dialect::TechDocs, Dialect::Mkdocs, Dialect::Jekyll, Dialect::Confluence] {
-                let front = crate::load::front_matter::split("p.md", "---\ntitle: T\n---\n").expect("front matter").front;
+                let front =
+                    crate::load::front_matter::split("p.md", "---\ntitle: T\n---\n").expect("front matter").front;
                 let doc = crate::load::Document {
                     path: format!("p{round}.md"),
                     logical: format!("p{round}.html.md"),

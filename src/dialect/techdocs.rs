@@ -21,7 +21,9 @@
 //! warning per file naming the lines.
 
 use super::folder::{self, file_name, text};
-use super::text::{blank_like, code_spans, drop_title_h1, fenced_lines, html_body, html_line, join_html, line_at, Dropped};
+use super::text::{
+    blank_like, code_spans, drop_title_h1, fenced_lines, html_body, html_line, join_html, line_at, Dropped,
+};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::load::{self, Document, Folder};
 use crate::markdown::{callout_close, callout_open};
@@ -39,7 +41,11 @@ pub fn detect(root: &Path) -> bool {
 
 /// `source` when the folder is a repository with a `source/` folder.
 pub fn content_dir(root: &Path) -> String {
-    if root.join("source").is_dir() { "source".into() } else { String::new() }
+    if root.join("source").is_dir() {
+        "source".into()
+    } else {
+        String::new()
+    }
 }
 
 /// Where the configuration is, relative to the folder: beside `source/`, or
@@ -53,7 +59,8 @@ fn config_path(root: &Path) -> Option<String> {
 }
 
 pub fn adapt(folder: &mut Folder, diags: &mut Diagnostics) {
-    let config = config_path(&folder.root).and_then(|path| folder::read_yaml(&folder.root, &path, diags).map(|c| (path, c)));
+    let config =
+        config_path(&folder.root).and_then(|path| folder::read_yaml(&folder.root, &path, diags).map(|c| (path, c)));
     folder::take_pages(folder, page_name, diags);
     // Partials, layouts, other templates and the Middleman project's own
     // files (when the content is not in `source/`) are not pages of the site.
@@ -127,7 +134,11 @@ fn adapt_document(doc: &mut Document, root: &Path, content_dir: &str, year: i32,
     if text(doc.front.fields.get("layout")).as_deref() == Some("withdrawn") {
         // Upstream's `withdrawn` layout says so above the page. The notice
         // takes the line before the body (the front matter's closing line).
-        let notice = format!("{}<p>This guidance has been withdrawn.</p>{}", callout_open("warning", Some("Withdrawn")), callout_close());
+        let notice = format!(
+            "{}<p>This guidance has been withdrawn.</p>{}",
+            callout_open("warning", Some("Withdrawn")),
+            callout_close()
+        );
         body = format!("{}\n{body}", html_line("withdrawn", &notice.replace('\n', "")));
         doc.body_line = doc.body_line.saturating_sub(1).max(1);
     }
@@ -295,7 +306,8 @@ impl Erb<'_> {
             return Some(self.partial(&ruby_string(args)?, alone, line, depth, diags));
         }
         if let Some(args) = call_args(code, "warning_text") {
-            let html = format!("{}<p>{}</p>{}", callout_open("warning", None), ruby_string(args)?, callout_close()).replace('\n', "");
+            let html = format!("{}<p>{}</p>{}", callout_open("warning", None), ruby_string(args)?, callout_close())
+                .replace('\n', "");
             return Some(if alone { html_line("warning_text", &html) } else { html });
         }
         if let Some(key) = code.strip_prefix("current_page.data") {
@@ -312,17 +324,26 @@ impl Erb<'_> {
     /// line so the page's later lines keep their numbers.
     fn partial(&self, name: &str, alone: bool, line: u32, depth: usize, diags: &mut Diagnostics) -> String {
         let candidates = partial_candidates(self.content_dir, name);
-        let Some((path, source)) = candidates.iter().filter(|p| self.root.join(p).is_file())
-            .find_map(|p| load::read_text(self.root, p, diags).map(|t| (p, t))) else {
+        let Some((path, source)) = candidates
+            .iter()
+            .filter(|p| self.root.join(p).is_file())
+            .find_map(|p| load::read_text(self.root, p, diags).map(|t| (p, t)))
+        else {
             diags.push(
                 Diagnostic::warning("missing-include", format!("partial '{name}' was not found; it is left out"))
                     .at(self.file, line)
-                    .hint(format!("copbook looked for {}", candidates.iter().take(3).cloned().collect::<Vec<_>>().join(", "))),
+                    .hint(format!(
+                        "copbook looked for {}",
+                        candidates.iter().take(3).cloned().collect::<Vec<_>>().join(", ")
+                    )),
             );
             return String::new();
         };
         if depth >= MAX_DEPTH {
-            diags.push(Diagnostic::warning("missing-include", format!("partial '{name}' includes itself; it is left out")).at(self.file, line));
+            diags.push(
+                Diagnostic::warning("missing-include", format!("partial '{name}' includes itself; it is left out"))
+                    .at(self.file, line),
+            );
             return String::new();
         }
         let mut dropped = Dropped::new(path, "ERB");
@@ -360,7 +381,8 @@ fn content_anchor(body: &str) -> String {
         let mut at = 0;
         while let Some(found) = line[at..].find(ANCHOR).map(|i| at + i) {
             let end = found + ANCHOR.len();
-            let ends_target = line[end..].chars().next().is_none_or(|c| matches!(c, ')' | '"' | '\'' | '>' | ' ' | '\t'));
+            let ends_target =
+                line[end..].chars().next().is_none_or(|c| matches!(c, ')' | '"' | '\'' | '>' | ' ' | '\t'));
             let in_code = spans.iter().any(|(s, e)| *s <= found && found < *e);
             out.push_str(&line[at..found]);
             if !ends_target || in_code {
@@ -385,7 +407,8 @@ fn partial_candidates(content_dir: &str, name: &str) -> Vec<String> {
         None => ("", name),
     };
     let mut out = Vec::new();
-    let roots = if content_dir.is_empty() { vec![String::new()] } else { vec![format!("{content_dir}/"), String::new()] };
+    let roots =
+        if content_dir.is_empty() { vec![String::new()] } else { vec![format!("{content_dir}/"), String::new()] };
     for root in &roots {
         out.push(format!("{root}{name}"));
         for prefix in ["_", ""] {
@@ -468,7 +491,8 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let partials = dir.path().join("source/partials");
         std::fs::create_dir_all(&partials).expect("mkdir");
-        std::fs::write(partials.join("_nav.html.erb"), "<ul>\n  <li><a href=\"/a.html\">A</a></li>\n</ul>\n").expect("write");
+        std::fs::write(partials.join("_nav.html.erb"), "<ul>\n  <li><a href=\"/a.html\">A</a></li>\n</ul>\n")
+            .expect("write");
         std::fs::write(partials.join("_note.md"), "Some *Markdown*\n\nin two paragraphs\n").expect("write");
         let erb = Erb { root: dir.path(), content_dir: "source", front, year: 2031, file: "source/p.html.md.erb" };
         let mut diags = Diagnostics::default();
@@ -500,7 +524,11 @@ mod tests {
         assert_eq!(lines[0], "# The Title");
         assert_eq!(lines[2], "<!-- partial partials/nav --><ul> <li><a href=\"/a.html\">A</a></li> </ul>");
         assert_eq!(lines[4], "`(c) 2031`");
-        assert!(lines[6].starts_with("<!-- warning_text --><div class=\"callout callout-warning\" role=\"note\">"), "{}", lines[6]);
+        assert!(
+            lines[6].starts_with("<!-- warning_text --><div class=\"callout callout-warning\" role=\"note\">"),
+            "{}",
+            lines[6]
+        );
         assert!(lines[6].contains("<p>Don't <a href='x.html'>do</a></p></div>"), "{}", lines[6]);
         assert_eq!(lines[9], "# <%= current_page.data.title %>");
         assert_eq!(lines[10], "${{ secrets.X }}");
@@ -529,13 +557,27 @@ mod tests {
 
     #[test]
     fn layout_content_anchor_means_the_page() {
-        let body = "[a](/x.html#content) [b](#content) [c](#contents)\n[d]: /y.html#content\n`#content`\n```\n#content\n```";
-        assert_eq!(content_anchor(body), "[a](/x.html) [b](#) [c](#contents)\n[d]: /y.html\n`#content`\n```\n#content\n```");
+        let body =
+            "[a](/x.html#content) [b](#content) [c](#contents)\n[d]: /y.html#content\n`#content`\n```\n#content\n```";
+        assert_eq!(
+            content_anchor(body),
+            "[a](/x.html) [b](#) [c](#contents)\n[d]: /y.html\n`#content`\n```\n#content\n```"
+        );
     }
 
     #[test]
     fn odd_erb_never_panics() {
-        for text in ["<%", "<%=", "<%%>", "a <% end %> b", "<%= partial %>", "<%= partial '' %>", "<%= warning_text('x %>", "<% if x %>\n", "é<%=é%>é"] {
+        for text in [
+            "<%",
+            "<%=",
+            "<%%>",
+            "a <% end %> b",
+            "<%= partial %>",
+            "<%= partial '' %>",
+            "<%= warning_text('x %>",
+            "<% if x %>\n",
+            "é<%=é%>é",
+        ] {
             let _ = run(text, &Map::new());
         }
     }

@@ -119,10 +119,7 @@ pub fn line_at(text: &str, offset: usize, first_line: u32) -> u32 {
 /// renderer: blank lines would end the HTML block, and an indented line
 /// after one would become a code block, so they become empty comments.
 pub fn html_body(body: &str) -> String {
-    body.split('\n')
-        .map(|line| if line.trim().is_empty() { "<!-- -->" } else { line })
-        .collect::<Vec<_>>()
-        .join("\n")
+    body.split('\n').map(|line| if line.trim().is_empty() { "<!-- -->" } else { line }).collect::<Vec<_>>().join("\n")
 }
 
 /// Whether `name` is an HTML page rather than Markdown.
@@ -159,15 +156,19 @@ impl Dropped {
         }
         self.items.sort_by_key(|(line, _)| *line);
         let first = self.items[0].0;
-        let listed: Vec<String> = self.items.iter().take(3).map(|(line, what)| format!("'{what}' (line {line})")).collect();
+        let listed: Vec<String> =
+            self.items.iter().take(3).map(|(line, what)| format!("'{what}' (line {line})")).collect();
         let more = match self.items.len() {
             n if n > 3 => format!(" and {} more", n - 3),
             _ => String::new(),
         };
         diags.push(
-            Diagnostic::warning("not-converted", format!("{} copbook cannot run was left out: {}{more}", self.family, listed.join(", ")))
-                .at(&self.file, first)
-                .hint("write what the page needs as Markdown, or leave it out"),
+            Diagnostic::warning(
+                "not-converted",
+                format!("{} copbook cannot run was left out: {}{more}", self.family, listed.join(", ")),
+            )
+            .at(&self.file, first)
+            .hint("write what the page needs as Markdown, or leave it out"),
         );
     }
 }
@@ -285,10 +286,7 @@ mod tests {
     #[test]
     fn fences_at_any_indentation() {
         let text = "a\n```yaml\nx: `y`\n```\nb\n    ~~~~\n    code\n    ~~~~\n``not a fence``\nc";
-        assert_eq!(
-            fenced_lines(text),
-            [false, true, true, true, false, true, true, true, false, false]
-        );
+        assert_eq!(fenced_lines(text), [false, true, true, true, false, true, true, true, false, false]);
     }
 
     #[test]

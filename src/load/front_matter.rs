@@ -47,9 +47,12 @@ pub fn split<'a>(file: &str, text: &'a str) -> Result<Split<'a>, Diagnostic> {
     };
     let start = text.find('\n').map_or(text.len(), |i| i + 1);
     let Some((fm_end, body_start)) = closing_delimiter(text, start, delimiter) else {
-        return Err(Diagnostic::error("frontmatter-parse", format!("front matter opened with '{delimiter}' is never closed"))
-            .at(file, 1)
-            .hint(format!("add a line holding only '{delimiter}' after the last front matter line")));
+        return Err(Diagnostic::error(
+            "frontmatter-parse",
+            format!("front matter opened with '{delimiter}' is never closed"),
+        )
+        .at(file, 1)
+        .hint(format!("add a line holding only '{delimiter}' after the last front matter line")));
     };
     let source = &text[start..fm_end];
     let fields = match syntax {
@@ -58,7 +61,11 @@ pub fn split<'a>(file: &str, text: &'a str) -> Result<Split<'a>, Diagnostic> {
     };
     let key_lines = fields.keys().map(|k| (k.clone(), key_line(source, k) + 1)).collect();
     let body_line = text[..body_start].matches('\n').count() as u32 + 1;
-    Ok(Split { front: FrontMatter { fields, key_lines, first_line: 1, invalid: false }, body: &text[body_start..], body_line })
+    Ok(Split {
+        front: FrontMatter { fields, key_lines, first_line: 1, invalid: false },
+        body: &text[body_start..],
+        body_line,
+    })
 }
 
 enum Syntax {

@@ -141,7 +141,11 @@ pub fn folder_cached(root: &Path, options: &LoadOptions, cache: &mut Cache, diag
     }
     let exclude = options.exclude.clone().unwrap_or_else(|| root.join(&folder.config.output));
     let mut markdown = Vec::new();
-    let prefix = if options.content_dir.is_empty() { String::new() } else { format!("{}/", options.content_dir.trim_matches('/')) };
+    let prefix = if options.content_dir.is_empty() {
+        String::new()
+    } else {
+        format!("{}/", options.content_dir.trim_matches('/'))
+    };
     let content_root = root.join(&options.content_dir);
     if !prefix.is_empty() && root.join(TEMPLATES_DIR).is_dir() {
         for path in walk(&root.join(TEMPLATES_DIR), &exclude, diags) {
@@ -244,7 +248,13 @@ fn slash_path(p: &Path) -> String {
     p.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
 }
 
-fn read_document(root: &Path, path: &str, logical: &str, dates: &updated::Dates, diags: &mut Diagnostics) -> Option<Document> {
+fn read_document(
+    root: &Path,
+    path: &str,
+    logical: &str,
+    dates: &updated::Dates,
+    diags: &mut Diagnostics,
+) -> Option<Document> {
     let text = read_text(root, path, diags)?;
     let updated = dates.get(root, path);
     Some(match front_matter::split(path, &text) {

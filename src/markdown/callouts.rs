@@ -16,16 +16,9 @@ use super::Ev;
 /// the kind capitalised ("Note"). The title is escaped; the kind is reduced
 /// to `[a-z0-9-]` so it is always a safe class name.
 pub fn callout_open(kind: &str, title: Option<&str>) -> String {
-    let class: String = kind
-        .chars()
-        .flat_map(char::to_lowercase)
-        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
-        .collect();
-    let class = if class.is_empty() {
-        "note".to_string()
-    } else {
-        class
-    };
+    let class: String =
+        kind.chars().flat_map(char::to_lowercase).filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
+    let class = if class.is_empty() { "note".to_string() } else { class };
     let default_title;
     let title = match title {
         Some(title) => title,
@@ -99,25 +92,10 @@ mod tests {
 
     #[test]
     fn callout_inside_quote_and_list() {
-        let out = render_plain(
-            "> Outer\n>\n> > [!TIP]\n> > Inner\n\n- item\n\n  > [!WARNING]\n  > Careful\n",
-        );
-        assert!(
-            out.html
-                .contains("<blockquote>\n<p>Outer</p>\n<div class=\"callout callout-tip\""),
-            "{}",
-            out.html
-        );
-        assert!(
-            out.html.contains("<p>Inner</p>\n</div>\n</blockquote>"),
-            "{}",
-            out.html
-        );
-        assert!(
-            out.html.contains("<div class=\"callout callout-warning\""),
-            "{}",
-            out.html
-        );
+        let out = render_plain("> Outer\n>\n> > [!TIP]\n> > Inner\n\n- item\n\n  > [!WARNING]\n  > Careful\n");
+        assert!(out.html.contains("<blockquote>\n<p>Outer</p>\n<div class=\"callout callout-tip\""), "{}", out.html);
+        assert!(out.html.contains("<p>Inner</p>\n</div>\n</blockquote>"), "{}", out.html);
+        assert!(out.html.contains("<div class=\"callout callout-warning\""), "{}", out.html);
         assert!(!out.html.contains("<aside"));
     }
 
@@ -127,8 +105,7 @@ mod tests {
             callout_open("note", Some("Read <this> & that")),
             "<div class=\"callout callout-note\" role=\"note\">\n<p class=\"callout-title\">Read &lt;this&gt; &amp; that</p>\n"
         );
-        assert!(callout_open("Danger\" onclick=\"x", None)
-            .starts_with("<div class=\"callout callout-dangeronclickx\""));
+        assert!(callout_open("Danger\" onclick=\"x", None).starts_with("<div class=\"callout callout-dangeronclickx\""));
         assert!(callout_open("", None).contains("<p class=\"callout-title\">Note</p>"));
         assert!(callout_open("info", None).contains("<p class=\"callout-title\">Info</p>"));
         assert_eq!(callout_close(), "</div>\n");

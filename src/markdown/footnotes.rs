@@ -28,9 +28,7 @@ pub(super) fn number<'t>(mut events: Vec<Ev<'t>>, page: &mut Page) -> Vec<Ev<'t>
                 let (id, n) = id_and_number(label, &mut numbers);
                 let mut html = String::from("<div class=\"footnote-definition\" id=\"");
                 escape_html(&mut html, &id);
-                html.push_str(&format!(
-                    "\"><sup class=\"footnote-definition-label\">{n}</sup>"
-                ));
+                html.push_str(&format!("\"><sup class=\"footnote-definition-label\">{n}</sup>"));
                 page.out.anchors.push(id);
                 Event::Html(html.into())
             }
@@ -62,17 +60,8 @@ mod tests {
     #[test]
     fn footnotes_get_prefixed_ids_and_anchors() {
         let out = render_plain("Text[^1] and[^Big note].\n\n[^big   note]: Big.\n\n[^1]: One.\n");
-        assert!(
-            out.html
-                .contains(r##"<sup class="footnote-reference"><a href="#fn-1">1</a></sup>"##),
-            "{}",
-            out.html
-        );
-        assert!(
-            out.html.contains(r##"<a href="#fn-big-note">2</a>"##),
-            "{}",
-            out.html
-        );
+        assert!(out.html.contains(r##"<sup class="footnote-reference"><a href="#fn-1">1</a></sup>"##), "{}", out.html);
+        assert!(out.html.contains(r##"<a href="#fn-big-note">2</a>"##), "{}", out.html);
         assert!(
             out.html.contains(
                 r#"<div class="footnote-definition" id="fn-big-note"><sup class="footnote-definition-label">2</sup>"#
@@ -80,12 +69,7 @@ mod tests {
             "{}",
             out.html
         );
-        assert!(
-            out.html
-                .contains(r#"<div class="footnote-definition" id="fn-1">"#),
-            "{}",
-            out.html
-        );
+        assert!(out.html.contains(r#"<div class="footnote-definition" id="fn-1">"#), "{}", out.html);
         assert_eq!(out.anchors, ["fn-big-note", "fn-1"]);
         // Footnote hrefs are ours, not the author's: never resolved.
         assert!(out.links.is_empty());

@@ -78,12 +78,7 @@ pub(super) fn assign_ids<'t>(mut events: Vec<Ev<'t>>, page: &mut Page) -> Vec<Ev
                 page.out.first_heading = Some(text.clone());
             }
             page.out.anchors.push(final_id.clone());
-            page.out.headings.push(Heading {
-                level: level_number(*level),
-                id: final_id,
-                text,
-                line,
-            });
+            page.out.headings.push(Heading { level: level_number(*level), id: final_id, text, line });
         }
         i = end + 1;
     }
@@ -92,16 +87,7 @@ pub(super) fn assign_ids<'t>(mut events: Vec<Ev<'t>>, page: &mut Page) -> Vec<Ev
 
 /// Remove an H1 that is the very first block, keeping its text as the title.
 fn strip_leading_h1(events: &mut Vec<Ev>, page: &mut Page) {
-    if !matches!(
-        events.first(),
-        Some((
-            Event::Start(Tag::Heading {
-                level: HeadingLevel::H1,
-                ..
-            }),
-            _
-        ))
-    ) {
+    if !matches!(events.first(), Some((Event::Start(Tag::Heading { level: HeadingLevel::H1, .. }), _))) {
         return;
     }
     let end = heading_end(events, 0);
@@ -122,11 +108,7 @@ fn heading_end(events: &[Ev], start: usize) -> usize {
 }
 
 /// `base`, or `base-1`, `base-2`... whichever is free first.
-fn unique(
-    base: String,
-    taken: &mut HashSet<String>,
-    next_suffix: &mut HashMap<String, u32>,
-) -> String {
+fn unique(base: String, taken: &mut HashSet<String>, next_suffix: &mut HashMap<String, u32>) -> String {
     if taken.insert(base.clone()) {
         return base;
     }
@@ -170,37 +152,15 @@ mod tests {
 
     #[test]
     fn ids_are_slugs_unique_and_custom_ids_win() {
-        let text = "## Overview\n\n## Overview\n\n### *Overview*\n\n## Later {#overview-1 .wide}\n\n## Step 2: `plan`\n";
+        let text =
+            "## Overview\n\n## Overview\n\n### *Overview*\n\n## Later {#overview-1 .wide}\n\n## Step 2: `plan`\n";
         let out = render_plain(text);
         let ids: Vec<_> = out.headings.iter().map(|h| h.id.as_str()).collect();
         // The custom id further down still keeps "overview-1" for itself.
-        assert_eq!(
-            ids,
-            [
-                "overview",
-                "overview-2",
-                "overview-3",
-                "overview-1",
-                "step-2-plan"
-            ]
-        );
-        assert!(
-            out.html.contains("<h2 id=\"overview\">Overview</h2>"),
-            "{}",
-            out.html
-        );
-        assert!(
-            out.html
-                .contains("<h3 id=\"overview-3\"><em>Overview</em></h3>"),
-            "{}",
-            out.html
-        );
-        assert!(
-            out.html
-                .contains("<h2 id=\"overview-1\" class=\"wide\">Later</h2>"),
-            "{}",
-            out.html
-        );
+        assert_eq!(ids, ["overview", "overview-2", "overview-3", "overview-1", "step-2-plan"]);
+        assert!(out.html.contains("<h2 id=\"overview\">Overview</h2>"), "{}", out.html);
+        assert!(out.html.contains("<h3 id=\"overview-3\"><em>Overview</em></h3>"), "{}", out.html);
+        assert!(out.html.contains("<h2 id=\"overview-1\" class=\"wide\">Later</h2>"), "{}", out.html);
         assert_eq!(out.headings[4].text, "Step 2: plan");
         assert_eq!(out.headings[2].level, 3);
         assert_eq!(out.anchors, ids);
@@ -210,8 +170,7 @@ mod tests {
 
     #[test]
     fn heading_ids_avoid_raw_html_and_footnote_ids() {
-        let out =
-            render_plain("<div id=\"usage\"></div>\n\n## Usage\n\n## Fn 1\n\nx[^1]\n\n[^1]: n\n");
+        let out = render_plain("<div id=\"usage\"></div>\n\n## Usage\n\n## Fn 1\n\nx[^1]\n\n[^1]: n\n");
         let ids: Vec<_> = out.headings.iter().map(|h| h.id.as_str()).collect();
         assert_eq!(ids, ["usage-1", "fn-1-1"]);
     }
@@ -219,11 +178,7 @@ mod tests {
     #[test]
     fn heading_lines_are_file_lines() {
         let out = render_with_options("Intro\n\n## A\n\nText\nB\n-\n", 7, false);
-        let lines: Vec<_> = out
-            .headings
-            .iter()
-            .map(|h| (h.text.as_str(), h.line))
-            .collect();
+        let lines: Vec<_> = out.headings.iter().map(|h| (h.text.as_str(), h.line)).collect();
         assert_eq!(lines, [("A", 9), ("Text B", 11)]);
     }
 
@@ -246,11 +201,7 @@ mod tests {
         let out = render_with_options("Intro.\n\n# Title\n", 1, true);
         assert_eq!(out.leading_h1, None);
         assert_eq!(out.first_heading.as_deref(), Some("Title"));
-        assert!(
-            out.html.contains("<h1 id=\"title\">Title</h1>"),
-            "{}",
-            out.html
-        );
+        assert!(out.html.contains("<h1 id=\"title\">Title</h1>"), "{}", out.html);
         // Not asked to strip: kept even when first.
         let out = render_with_options("# Title\n", 1, false);
         assert_eq!(out.leading_h1, None);

@@ -17,12 +17,7 @@ pub(super) fn resolve<'t>(events: Vec<Ev<'t>>, page: &mut Page) -> Vec<Ev<'t>> {
     let mut iter = events.into_iter();
     while let Some((event, range)) = iter.next() {
         match event {
-            Event::Start(Tag::Link {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) => {
+            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
                 let (link_type, dest_url) = if link_type == LinkType::Email {
                     // Ask about the real destination, or a caller that treats
                     // schemeless targets as files would call it broken.
@@ -37,19 +32,9 @@ pub(super) fn resolve<'t>(events: Vec<Ev<'t>>, page: &mut Page) -> Vec<Ev<'t>> {
                         None => (link_type, dest_url),
                     }
                 };
-                out.push((
-                    Event::Start(Tag::Link {
-                        link_type,
-                        dest_url,
-                        title,
-                        id,
-                    }),
-                    range,
-                ));
+                out.push((Event::Start(Tag::Link { link_type, dest_url, title, id }), range));
             }
-            Event::Start(Tag::Image {
-                dest_url, title, ..
-            }) => {
+            Event::Start(Tag::Image { dest_url, title, .. }) => {
                 let src = ask(page, &dest_url, LinkKind::Image, range.start);
                 let alt = take_alt_text(&mut iter);
                 let html = image_html(src.as_deref().unwrap_or(&dest_url), &alt, &title);
@@ -81,22 +66,10 @@ pub(super) fn ask(page: &mut Page, target: &str, kind: LinkKind, offset: usize) 
 }
 
 /// Like [`ask`], with the position already known (raw HTML computes its own).
-pub(super) fn record(
-    page: &mut Page,
-    target: &str,
-    kind: LinkKind,
-    line: u32,
-    column: u32,
-) -> Option<String> {
+pub(super) fn record(page: &mut Page, target: &str, kind: LinkKind, line: u32, column: u32) -> Option<String> {
     let resolution = (page.options.resolve)(target, kind);
     let broken = resolution == Resolution::Broken;
-    page.out.links.push(Link {
-        target: target.to_string(),
-        kind,
-        line,
-        column,
-        broken,
-    });
+    page.out.links.push(Link { target: target.to_string(), kind, line, column, broken });
     match resolution {
         Resolution::Rewrite(new) => Some(new),
         Resolution::Keep | Resolution::Broken => None,
@@ -136,11 +109,7 @@ fn image_html(src: &str, alt: &str, title: &str) -> String {
 /// One raw HTML event (a whole inline tag, or a block line on its own).
 fn inline_html<'t>(html: CowStr<'t>, offset: usize, page: &mut Page) -> CowStr<'t> {
     let (line, column) = page.position(offset);
-    let pieces = [rawhtml::Piece {
-        at: 0,
-        line,
-        column,
-    }];
+    let pieces = [rawhtml::Piece { at: 0, line, column }];
     match rawhtml::rewrite(&html, &pieces, page) {
         Some(new) => new.into(),
         None => html,
@@ -160,11 +129,7 @@ fn html_block<'t>(iter: &mut impl Iterator<Item = Ev<'t>>, out: &mut Vec<Ev<'t>>
         match event {
             Event::Html(line_html) | Event::InlineHtml(line_html) => {
                 let (line, column) = page.position(range.start);
-                pieces.push(rawhtml::Piece {
-                    at: joined.len(),
-                    line,
-                    column,
-                });
+                pieces.push(rawhtml::Piece { at: joined.len(), line, column });
                 joined.push_str(&line_html);
                 block_range = Some(match block_range {
                     Some(r) => r.start..range.end,
@@ -207,31 +172,12 @@ mod tests {
     fn rewrites_and_records_with_file_positions() {
         let text = "Intro line\n\nSee [the page](page.md) and\n  é [gone](missing.md).\n";
         let out = render_with(text, 7, &site);
-        assert!(
-            out.html.contains(r#"<a href="/base/page/">the page</a>"#),
-            "{}",
-            out.html
-        );
-        assert!(
-            out.html.contains(r#"<a href="missing.md">gone</a>"#),
-            "{}",
-            out.html
-        );
+        assert!(out.html.contains(r#"<a href="/base/page/">the page</a>"#), "{}", out.html);
+        assert!(out.html.contains(r#"<a href="missing.md">gone</a>"#), "{}", out.html);
         assert_eq!(out.links.len(), 2);
         let (ok, broken) = (&out.links[0], &out.links[1]);
-        assert_eq!(
-            (ok.target.as_str(), ok.line, ok.column, ok.broken),
-            ("page.md", 9, 5, false)
-        );
-        assert_eq!(
-            (
-                broken.target.as_str(),
-                broken.line,
-                broken.column,
-                broken.broken
-            ),
-            ("missing.md", 10, 5, true)
-        );
+        assert_eq!((ok.target.as_str(), ok.line, ok.column, ok.broken), ("page.md", 9, 5, false));
+        assert_eq!((broken.target.as_str(), broken.line, broken.column, broken.broken), ("missing.md", 10, 5, true));
         assert_eq!(broken.kind, LinkKind::Link);
     }
 
@@ -240,25 +186,10 @@ mod tests {
         let text = "A [ref][p] and <https://example.org> and <jo@example.org>.\n\n[p]: page.md\n";
         let calls = Calls::default();
         let out = render_with(text, 1, &|t, k| calls.log(t, k, site(t, k)));
-        assert!(
-            out.html.contains(r#"<a href="/base/page/">ref</a>"#),
-            "{}",
-            out.html
-        );
-        assert!(
-            out.html.contains(r#"<a href="https://example.org">"#),
-            "{}",
-            out.html
-        );
-        assert!(
-            out.html.contains(r#"<a href="mailto:jo@example.org">"#),
-            "{}",
-            out.html
-        );
-        assert_eq!(
-            calls.targets(),
-            ["page.md", "https://example.org", "mailto:jo@example.org"]
-        );
+        assert!(out.html.contains(r#"<a href="/base/page/">ref</a>"#), "{}", out.html);
+        assert!(out.html.contains(r#"<a href="https://example.org">"#), "{}", out.html);
+        assert!(out.html.contains(r#"<a href="mailto:jo@example.org">"#), "{}", out.html);
+        assert_eq!(calls.targets(), ["page.md", "https://example.org", "mailto:jo@example.org"]);
         assert_eq!((out.links[0].line, out.links[0].column), (1, 3));
         assert_eq!((out.links[1].line, out.links[1].column), (1, 16));
     }
@@ -274,12 +205,7 @@ mod tests {
             "{}",
             out.html
         );
-        assert!(
-            out.html
-                .contains(r#"<img src="gone.png" alt="x" loading="lazy" />"#),
-            "{}",
-            out.html
-        );
+        assert!(out.html.contains(r#"<img src="gone.png" alt="x" loading="lazy" />"#), "{}", out.html);
         assert_eq!(out.links[0].kind, LinkKind::Image);
         assert!(out.links[1].broken);
     }
@@ -288,7 +214,8 @@ mod tests {
     fn image_inside_link_both_resolved() {
         let out = render_with("[![logo](<img/a b.png>)](page.md)", 1, &site);
         assert!(
-            out.html.contains(r#"<a href="/base/page/"><img src="/base/img/a%20b.png" alt="logo" loading="lazy" /></a>"#),
+            out.html
+                .contains(r#"<a href="/base/page/"><img src="/base/img/a%20b.png" alt="logo" loading="lazy" /></a>"#),
             "{}",
             out.html
         );
@@ -299,26 +226,10 @@ mod tests {
     fn raw_html_href_and_src_are_rewritten() {
         let text = "Text <a href='page.md'>p</a>.\n\n<div>\n<img alt=\"x\"\n     src=\"img/a b.png\">\n<a href=missing.md>m</a>\n</div>\n";
         let out = render_with(text, 3, &site);
-        assert!(
-            out.html.contains("<a href='/base/page/'>p</a>"),
-            "{}",
-            out.html
-        );
-        assert!(
-            out.html.contains("src=\"/base/img/a b.png\""),
-            "{}",
-            out.html
-        );
-        assert!(
-            out.html.contains("<a href=missing.md>m</a>"),
-            "{}",
-            out.html
-        );
-        let found: Vec<_> = out
-            .links
-            .iter()
-            .map(|l| (l.target.as_str(), l.kind, l.line, l.column, l.broken))
-            .collect();
+        assert!(out.html.contains("<a href='/base/page/'>p</a>"), "{}", out.html);
+        assert!(out.html.contains("src=\"/base/img/a b.png\""), "{}", out.html);
+        assert!(out.html.contains("<a href=missing.md>m</a>"), "{}", out.html);
+        let found: Vec<_> = out.links.iter().map(|l| (l.target.as_str(), l.kind, l.line, l.column, l.broken)).collect();
         assert_eq!(
             found,
             [
@@ -336,27 +247,14 @@ mod tests {
         let out = render_with(text, 1, &|t, k| calls.log(t, k, site(t, k)));
         assert!(calls.targets().is_empty());
         assert!(out.links.is_empty());
-        assert!(
-            out.html.contains("<code>[x](page.md)</code>"),
-            "{}",
-            out.html
-        );
-        assert!(
-            out.html.contains("&lt;a href=\"page.md\"&gt;x&lt;/a&gt;"),
-            "{}",
-            out.html
-        );
+        assert!(out.html.contains("<code>[x](page.md)</code>"), "{}", out.html);
+        assert!(out.html.contains("&lt;a href=\"page.md\"&gt;x&lt;/a&gt;"), "{}", out.html);
         assert!(!out.html.contains("/base/"), "{}", out.html);
     }
 
     #[test]
     fn external_links_left_alone() {
-        let out = render_with("[x](https://example.org/a?b=1&c=2)", 1, &|_, _| {
-            Resolution::Keep
-        });
-        assert_eq!(
-            out.html,
-            "<p><a href=\"https://example.org/a?b=1&amp;c=2\">x</a></p>\n"
-        );
+        let out = render_with("[x](https://example.org/a?b=1&c=2)", 1, &|_, _| Resolution::Keep);
+        assert_eq!(out.html, "<p><a href=\"https://example.org/a?b=1&amp;c=2\">x</a></p>\n");
     }
 }

@@ -135,15 +135,9 @@ fn parser_options() -> pulldown_cmark::Options {
 
 /// Render a page body. Never panics, whatever the text.
 pub fn render(text: &str, options: &Options) -> Rendered {
-    let mut page = Page {
-        text,
-        options,
-        lines: text::LineIndex::new(text, options.first_line),
-        out: Rendered::default(),
-    };
-    let events: Vec<Ev> = Parser::new_ext(text, parser_options())
-        .into_offset_iter()
-        .collect();
+    let mut page =
+        Page { text, options, lines: text::LineIndex::new(text, options.first_line), out: Rendered::default() };
+    let events: Vec<Ev> = Parser::new_ext(text, parser_options()).into_offset_iter().collect();
 
     // The order matters where noted.
     // Links first: it sees every destination as written, and raw HTML

@@ -30,10 +30,7 @@ struct Figure {
 }
 
 pub(super) fn attribute<'t>(events: Vec<Ev<'t>>) -> Vec<Ev<'t>> {
-    if !events
-        .iter()
-        .any(|(e, _)| matches!(e, Event::Start(Tag::BlockQuote(None))))
-    {
+    if !events.iter().any(|(e, _)| matches!(e, Event::Start(Tag::BlockQuote(None)))) {
         return events;
     }
     let figures = find_figures(&events);
@@ -52,10 +49,7 @@ pub(super) fn attribute<'t>(events: Vec<Ev<'t>>) -> Vec<Ev<'t>> {
     while let Some((index, (event, range))) = iter.next() {
         if opens.last() == Some(&index) {
             opens.pop();
-            out.push((
-                Event::Html("<figure class=\"quote\">\n".into()),
-                range.clone(),
-            ));
+            out.push((Event::Html("<figure class=\"quote\">\n".into()), range.clone()));
             out.push((event, range));
             continue;
         }
@@ -101,24 +95,14 @@ fn find_figures(events: &[Ev]) -> Vec<Figure> {
         let inlines = events.get(para_start + 1..para_end).unwrap_or(&[]);
         // The whole last paragraph, if something comes before it.
         if para_start > open + 1 && is_attribution(inlines) {
-            figures.push(Figure {
-                open,
-                caption_at: para_start,
-                split: false,
-                close,
-            });
+            figures.push(Figure { open, caption_at: para_start, split: false, close });
             continue;
         }
         // Or its last line, if there is text before it.
         if let Some(brk) = last_line_break(inlines) {
             if brk > 0 && is_attribution(&inlines[brk + 1..]) {
                 let caption_at = para_start + 1 + brk;
-                figures.push(Figure {
-                    open,
-                    caption_at,
-                    split: true,
-                    close,
-                });
+                figures.push(Figure { open, caption_at, split: true, close });
             }
         }
     }
@@ -154,9 +138,7 @@ fn is_attribution(inlines: &[Ev]) -> bool {
 /// The text after a leading dash, if it starts with one. Smart punctuation
 /// turns "--" into "–" and "---" into "—"; the rest are typed directly.
 fn strip_dash(text: &str) -> Option<&str> {
-    ["—", "―", "–", "--"]
-        .iter()
-        .find_map(|dash| text.strip_prefix(dash))
+    ["—", "―", "–", "--"].iter().find_map(|dash| text.strip_prefix(dash))
 }
 
 /// `Name, Role (Month YYYY)`: a comma, then a month name and a four-digit
@@ -172,10 +154,7 @@ fn is_name_role_date(text: &str) -> bool {
     let (Some(month), Some(year), None) = (words.next(), words.next(), words.next()) else {
         return false;
     };
-    before.contains(',')
-        && is_month(month)
-        && year.len() == 4
-        && year.bytes().all(|b| b.is_ascii_digit())
+    before.contains(',') && is_month(month) && year.len() == 4 && year.bytes().all(|b| b.is_ascii_digit())
 }
 
 fn is_month(word: &str) -> bool {
@@ -195,10 +174,7 @@ fn is_month(word: &str) -> bool {
     ];
     let word = word.trim_end_matches('.').to_lowercase();
     // Full names, three-letter abbreviations, and the common "Sept".
-    word == "sept"
-        || MONTHS
-            .iter()
-            .any(|m| *m == word || (word.len() == 3 && m.starts_with(&word)))
+    word == "sept" || MONTHS.iter().any(|m| *m == word || (word.len() == 3 && m.starts_with(&word)))
 }
 
 /// Drop markup wrapping the whole caption (styling is the theme's job) and
@@ -215,11 +191,7 @@ fn clean_caption(mut caption: Vec<Ev>) -> Vec<Ev> {
     for (event, _) in caption.iter_mut() {
         match event {
             Event::Text(text) => {
-                let rest = if dash_done {
-                    text.as_ref()
-                } else {
-                    strip_dash(text).unwrap_or(text)
-                };
+                let rest = if dash_done { text.as_ref() } else { strip_dash(text).unwrap_or(text) };
                 let rest = rest.trim_start();
                 dash_done = true;
                 let done = !rest.is_empty();
@@ -247,9 +219,7 @@ mod tests {
     #[test]
     fn dash_attribution_in_own_paragraph() {
         for dash in ["—", "–", "--", "---", "―"] {
-            let out = render_plain(&format!(
-                "> Write for *people*.\n>\n> {dash} Amira Haddad, Content designer\n"
-            ));
+            let out = render_plain(&format!("> Write for *people*.\n>\n> {dash} Amira Haddad, Content designer\n"));
             assert_eq!(
                 out.html,
                 format!(
@@ -262,10 +232,7 @@ mod tests {
 
     #[test]
     fn name_role_date_attribution_bold_or_plain() {
-        for last in [
-            "**Jo Bloggs, Head of Content (March 2022)**",
-            "Jo Bloggs, Head of Content (March 2022)",
-        ] {
+        for last in ["**Jo Bloggs, Head of Content (March 2022)**", "Jo Bloggs, Head of Content (March 2022)"] {
             let out = render_plain(&format!("> First.\n>\n> Second.\n>\n> {last}\n"));
             assert_eq!(
                 out.html,
@@ -278,8 +245,7 @@ mod tests {
 
     #[test]
     fn attribution_on_last_line_of_quote() {
-        let out =
-            render_plain("> Keep it simple.\n> — Amira Haddad, Content designer (March 2026)\n");
+        let out = render_plain("> Keep it simple.\n> — Amira Haddad, Content designer (March 2026)\n");
         assert_eq!(
             out.html,
             format!(
@@ -287,12 +253,7 @@ mod tests {
             )
         );
         let out = render_plain("> Keep it simple.\n> *Jo, Lead (Sept 2024)*\n");
-        assert!(
-            out.html
-                .contains("<figcaption>Jo, Lead (Sept 2024)</figcaption>"),
-            "{}",
-            out.html
-        );
+        assert!(out.html.contains("<figcaption>Jo, Lead (Sept 2024)</figcaption>"), "{}", out.html);
     }
 
     #[test]
@@ -309,16 +270,12 @@ mod tests {
             assert!(!out.html.contains("<figure"), "{text:?} gave {}", out.html);
         }
         let out = render_plain("> Just a quote.\n");
-        assert_eq!(
-            out.html,
-            "<blockquote>\n<p>Just a quote.</p>\n</blockquote>\n"
-        );
+        assert_eq!(out.html, "<blockquote>\n<p>Just a quote.</p>\n</blockquote>\n");
     }
 
     #[test]
     fn nested_quotes_each_get_their_own_figure() {
-        let text =
-            "> Outer.\n>\n> > Inner.\n> >\n> > — Inner Author, Role\n>\n> — Outer Author, Role\n";
+        let text = "> Outer.\n>\n> > Inner.\n> >\n> > — Inner Author, Role\n>\n> — Outer Author, Role\n";
         let out = render_plain(text);
         assert_eq!(
             out.html,
@@ -327,16 +284,9 @@ mod tests {
             )
         );
         // Inner attributed, outer not, and a quote inside a list.
-        let out = render_plain(
-            "> > Inner.\n> > — Someone\n>\n> Outer end.\n\n- > Listed.\n  > — Lister\n",
-        );
+        let out = render_plain("> > Inner.\n> > — Someone\n>\n> Outer end.\n\n- > Listed.\n  > — Lister\n");
         assert_eq!(out.html.matches("<figure").count(), 2, "{}", out.html);
-        assert!(
-            out.html
-                .contains("</figure>\n<p>Outer end.</p>\n</blockquote>"),
-            "{}",
-            out.html
-        );
+        assert!(out.html.contains("</figure>\n<p>Outer end.</p>\n</blockquote>"), "{}", out.html);
     }
 
     #[test]

@@ -86,14 +86,9 @@ fn position(html: &str, pieces: &[Piece], offset: usize) -> (u32, u32) {
     let before = html.get(piece.at..offset).unwrap_or("");
     // An inline tag can itself span lines.
     match before.rfind('\n') {
-        None => (
-            piece.line,
-            piece.column.saturating_add(count(before.chars().count())),
-        ),
+        None => (piece.line, piece.column.saturating_add(count(before.chars().count()))),
         Some(nl) => (
-            piece
-                .line
-                .saturating_add(count(before.matches('\n').count())),
+            piece.line.saturating_add(count(before.matches('\n').count())),
             count(before[nl + 1..].chars().count()).saturating_add(1),
         ),
     }
@@ -140,12 +135,7 @@ fn scan<'h>(html: &'h str, mut found: impl FnMut(Value<'h>)) {
 
 /// Scan the attributes of one start tag from `i`; returns the index after
 /// the tag. Every iteration moves forward, so it always ends.
-fn attributes<'h>(
-    html: &'h str,
-    mut i: usize,
-    tag: &'h str,
-    found: &mut impl FnMut(Value<'h>),
-) -> usize {
+fn attributes<'h>(html: &'h str, mut i: usize, tag: &'h str, found: &mut impl FnMut(Value<'h>)) -> usize {
     let b = html.as_bytes();
     let len = b.len();
     loop {
@@ -191,35 +181,20 @@ fn attributes<'h>(
                 (start, i, None)
             }
         };
-        found(Value {
-            tag,
-            name,
-            start,
-            end,
-            quote,
-        });
+        found(Value { tag, name, start, end, quote });
     }
 }
 
 fn find_byte(b: &[u8], from: usize, needle: u8) -> Option<usize> {
-    b.get(from..)?
-        .iter()
-        .position(|&c| c == needle)
-        .map(|p| p + from)
+    b.get(from..)?.iter().position(|&c| c == needle).map(|p| p + from)
 }
 
 fn find_str(b: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    b.get(from..)?
-        .windows(needle.len())
-        .position(|w| w == needle)
-        .map(|p| p + from)
+    b.get(from..)?.windows(needle.len()).position(|w| w == needle).map(|p| p + from)
 }
 
 fn find_str_ignore_case(b: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    b.get(from..)?
-        .windows(needle.len())
-        .position(|w| w.eq_ignore_ascii_case(needle))
-        .map(|p| p + from)
+    b.get(from..)?.windows(needle.len()).position(|w| w.eq_ignore_ascii_case(needle)).map(|p| p + from)
 }
 
 #[cfg(test)]
@@ -228,13 +203,7 @@ mod tests {
 
     fn values(html: &str) -> Vec<(String, String, String)> {
         let mut all = Vec::new();
-        scan(html, |v| {
-            all.push((
-                v.tag.to_string(),
-                v.name.to_string(),
-                html[v.start..v.end].to_string(),
-            ))
-        });
+        scan(html, |v| all.push((v.tag.to_string(), v.name.to_string(), html[v.start..v.end].to_string())));
         all
     }
 
@@ -257,7 +226,8 @@ mod tests {
 
     #[test]
     fn skips_comments_scripts_and_text() {
-        let html = "<!-- <a href=no> --> 1 < 2 <script>if (a<b) x = '<a href=no>'</script><style>a<b{}</style><p id=yes>";
+        let html =
+            "<!-- <a href=no> --> 1 < 2 <script>if (a<b) x = '<a href=no>'</script><style>a<b{}</style><p id=yes>";
         assert_eq!(values(html), [triple("p", "id", "yes")]);
     }
 

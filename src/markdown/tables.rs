@@ -10,10 +10,7 @@ use super::{Ev, Heading};
 /// `headings` are the page's headings in order, as the headings pass
 /// recorded them: the n-th heading end in the events is `headings[n]`.
 pub(super) fn wrap<'t>(events: Vec<Ev<'t>>, headings: &[Heading]) -> Vec<Ev<'t>> {
-    if !events
-        .iter()
-        .any(|(e, _)| matches!(e, Event::Start(Tag::Table(_))))
-    {
+    if !events.iter().any(|(e, _)| matches!(e, Event::Start(Tag::Table(_)))) {
         return events;
     }
     let mut out = Vec::with_capacity(events.len() + 8);
@@ -24,9 +21,7 @@ pub(super) fn wrap<'t>(events: Vec<Ev<'t>>, headings: &[Heading]) -> Vec<Ev<'t>>
         match &event {
             Event::Start(Tag::Table(_)) => {
                 let label = just_after_heading.map_or("Table", |h| h.text.as_str());
-                let mut html = String::from(
-                    "<div class=\"table-wrap\" role=\"region\" tabindex=\"0\" aria-label=\"",
-                );
+                let mut html = String::from("<div class=\"table-wrap\" role=\"region\" tabindex=\"0\" aria-label=\"");
                 escape_html(&mut html, label);
                 html.push_str("\">\n");
                 out.push((Event::Html(html.into()), range.clone()));
@@ -53,9 +48,7 @@ mod tests {
 
     #[test]
     fn tables_are_wrapped_and_named() {
-        let out = render_plain(
-            "## Roles & tasks\n\n| A | B |\n|---|--:|\n| 1 | 2 |\n\nText.\n\n| C |\n|---|\n| 3 |\n",
-        );
+        let out = render_plain("## Roles & tasks\n\n| A | B |\n|---|--:|\n| 1 | 2 |\n\nText.\n\n| C |\n|---|\n| 3 |\n");
         assert!(
             out.html.contains(
                 "<div class=\"table-wrap\" role=\"region\" tabindex=\"0\" aria-label=\"Roles &amp; tasks\">\n<table><thead><tr><th>A</th><th style=\"text-align: right\">B</th></tr></thead><tbody>\n<tr><td>1</td><td style=\"text-align: right\">2</td></tr>\n</tbody></table>\n</div>\n"
@@ -63,7 +56,13 @@ mod tests {
             "{}",
             out.html
         );
-        assert!(out.html.contains("<p>Text.</p>\n<div class=\"table-wrap\" role=\"region\" tabindex=\"0\" aria-label=\"Table\">\n<table>"), "{}", out.html);
+        assert!(
+            out.html.contains(
+                "<p>Text.</p>\n<div class=\"table-wrap\" role=\"region\" tabindex=\"0\" aria-label=\"Table\">\n<table>"
+            ),
+            "{}",
+            out.html
+        );
         assert_eq!(out.html.matches("</table>\n</div>\n").count(), 2);
     }
 }

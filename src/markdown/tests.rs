@@ -5,30 +5,12 @@ use std::cell::RefCell;
 
 use super::{render, LinkKind, Options, Rendered, Resolution};
 
-pub(super) fn render_with(
-    text: &str,
-    first_line: u32,
-    resolve: &dyn Fn(&str, LinkKind) -> Resolution,
-) -> Rendered {
-    render(
-        text,
-        &Options {
-            first_line,
-            resolve,
-            strip_leading_h1: false,
-        },
-    )
+pub(super) fn render_with(text: &str, first_line: u32, resolve: &dyn Fn(&str, LinkKind) -> Resolution) -> Rendered {
+    render(text, &Options { first_line, resolve, strip_leading_h1: false })
 }
 
 pub(super) fn render_with_options(text: &str, first_line: u32, strip_leading_h1: bool) -> Rendered {
-    render(
-        text,
-        &Options {
-            first_line,
-            resolve: &|_, _| Resolution::Keep,
-            strip_leading_h1,
-        },
-    )
+    render(text, &Options { first_line, resolve: &|_, _| Resolution::Keep, strip_leading_h1 })
 }
 
 pub(super) fn render_plain(text: &str) -> Rendered {
@@ -62,52 +44,26 @@ fn setext_headings_and_loose_lists() {
 #[test]
 fn smart_punctuation_task_lists_strikethrough() {
     let out = render_plain("\"Quoted\" -- it's ~~old~~ --- done...\n\n- [x] done\n- [ ] todo\n");
-    assert!(
-        out.html
-            .contains("<p>“Quoted” – it’s <del>old</del> — done…</p>"),
-        "{}",
-        out.html
-    );
-    assert!(
-        out.html
-            .contains("<li><input disabled=\"\" type=\"checkbox\" checked=\"\"/>\ndone</li>"),
-        "{}",
-        out.html
-    );
-    assert!(
-        out.html
-            .contains("<li><input disabled=\"\" type=\"checkbox\"/>\ntodo</li>"),
-        "{}",
-        out.html
-    );
+    assert!(out.html.contains("<p>“Quoted” – it’s <del>old</del> — done…</p>"), "{}", out.html);
+    assert!(out.html.contains("<li><input disabled=\"\" type=\"checkbox\" checked=\"\"/>\ndone</li>"), "{}", out.html);
+    assert!(out.html.contains("<li><input disabled=\"\" type=\"checkbox\"/>\ntodo</li>"), "{}", out.html);
 }
 
 #[test]
 fn text_is_escaped_raw_html_passes_through() {
     let out = render_plain("a < b & c\n\n<div class=\"x\"><b>raw</b></div>\n");
-    assert_eq!(
-        out.html,
-        "<p>a &lt; b &amp; c</p>\n<div class=\"x\"><b>raw</b></div>\n"
-    );
+    assert_eq!(out.html, "<p>a &lt; b &amp; c</p>\n<div class=\"x\"><b>raw</b></div>\n");
 }
 
 #[test]
 fn code_blocks_are_escaped_with_language_class() {
     let out = render_plain("```rust ignore\nlet x = a < b;\n```\n");
-    assert_eq!(
-        out.html,
-        "<pre><code class=\"language-rust\">let x = a &lt; b;\n</code></pre>\n"
-    );
+    assert_eq!(out.html, "<pre><code class=\"language-rust\">let x = a &lt; b;\n</code></pre>\n");
 }
 
 #[test]
 fn first_heading_of_any_level() {
-    assert_eq!(
-        render_plain("Text.\n\n### Deep *one*\n\n## Two\n")
-            .first_heading
-            .as_deref(),
-        Some("Deep one")
-    );
+    assert_eq!(render_plain("Text.\n\n### Deep *one*\n\n## Two\n").first_heading.as_deref(), Some("Deep one"));
     assert_eq!(render_plain("No headings.\n").first_heading, None);
 }
 
@@ -139,9 +95,7 @@ fn nasty_inputs_never_panic() {
         "+++\ntitle = 1\n+++\n".into(),
         "> ".repeat(5_000) + "deep\n",
         "> ".repeat(5_000) + "deep\n>\n> — Someone\n",
-        (0..2_000)
-            .map(|i| format!("{}- item\n", "  ".repeat(i)))
-            .collect(),
+        (0..2_000).map(|i| format!("{}- item\n", "  ".repeat(i))).collect(),
         "[".repeat(10_000),
         "*".repeat(10_000) + "a" + &"*".repeat(10_000),
         "<div>\n<a href=\"x".into(),
@@ -182,11 +136,7 @@ fn nasty_inputs_never_panic() {
         for strip in [false, true] {
             let out = render(
                 text,
-                &Options {
-                    first_line: u32::MAX - 1,
-                    resolve: &|_, _| Resolution::Broken,
-                    strip_leading_h1: strip,
-                },
+                &Options { first_line: u32::MAX - 1, resolve: &|_, _| Resolution::Broken, strip_leading_h1: strip },
             );
             let _ = (i, out);
             let _ = render(
@@ -211,11 +161,7 @@ fn every_prefix_of_a_rich_document_renders() {
     for end in ends {
         let out = render(
             &doc[..end],
-            &Options {
-                first_line: 1,
-                resolve: &|_, _| Resolution::Rewrite("/r/".into()),
-                strip_leading_h1: true,
-            },
+            &Options { first_line: 1, resolve: &|_, _| Resolution::Rewrite("/r/".into()), strip_leading_h1: true },
         );
         assert!(out.html.len() < 10 * doc.len());
     }

@@ -16,12 +16,7 @@ impl LineIndex {
     pub(super) fn new(text: &str, first_line: u32) -> Self {
         let mut starts = Vec::with_capacity(text.len() / 40 + 1);
         starts.push(0);
-        starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|&(_, b)| b == b'\n')
-                .map(|(i, _)| i + 1),
-        );
+        starts.extend(text.bytes().enumerate().filter(|&(_, b)| b == b'\n').map(|(i, _)| i + 1));
         LineIndex { starts, first_line }
     }
 
@@ -29,19 +24,13 @@ impl LineIndex {
     pub(super) fn position(&self, text: &str, offset: usize) -> (u32, u32) {
         let offset = offset.min(text.len());
         // `starts[0]` is 0, so at least one start is <= offset.
-        let row = self
-            .starts
-            .partition_point(|&s| s <= offset)
-            .saturating_sub(1);
+        let row = self.starts.partition_point(|&s| s <= offset).saturating_sub(1);
         let start = self.starts.get(row).copied().unwrap_or(0);
         // Offsets from the parser are char boundaries; fall back to bytes if
         // one ever is not, rather than panic.
-        let column = text
-            .get(start..offset)
-            .map_or(offset - start, |s| s.chars().count());
+        let column = text.get(start..offset).map_or(offset - start, |s| s.chars().count());
         (
-            self.first_line
-                .saturating_add(u32::try_from(row).unwrap_or(u32::MAX)),
+            self.first_line.saturating_add(u32::try_from(row).unwrap_or(u32::MAX)),
             u32::try_from(column).unwrap_or(u32::MAX).saturating_add(1),
         )
     }
@@ -151,10 +140,7 @@ mod tests {
     fn escaping() {
         let mut s = String::new();
         escape_html(&mut s, "<a href=\"x\">Tom & 'Jo'</a>");
-        assert_eq!(
-            s,
-            "&lt;a href=&quot;x&quot;&gt;Tom &amp; &#39;Jo&#39;&lt;/a&gt;"
-        );
+        assert_eq!(s, "&lt;a href=&quot;x&quot;&gt;Tom &amp; &#39;Jo&#39;&lt;/a&gt;");
         let mut s = String::new();
         escape_href(&mut s, "a b\"<é>?x=1&y='2'");
         assert_eq!(s, "a%20b%22%3Cé%3E?x=1&amp;y=&#x27;2&#x27;");

@@ -14,8 +14,12 @@ use std::collections::{BTreeMap, HashSet};
 /// Builds the handbook from a loaded folder. `today` decides review states.
 pub fn handbook(folder: &Folder, today: Date, diags: &mut Diagnostics) -> Handbook {
     let config = folder.config.clone();
-    let index_dirs: HashSet<String> =
-        folder.documents.iter().filter(|d| is_index_name(stem(&d.logical))).map(|d| dir_of(&d.logical).to_string()).collect();
+    let index_dirs: HashSet<String> = folder
+        .documents
+        .iter()
+        .filter(|d| is_index_name(stem(&d.logical)))
+        .map(|d| dir_of(&d.logical).to_string())
+        .collect();
     let mut pages = Vec::new();
     let mut drafts = HashSet::new();
     for doc in &folder.documents {
@@ -96,10 +100,7 @@ pub(super) fn url_of(path: &str, index_dirs: &HashSet<String>) -> String {
 fn kind_of_path(path: &str) -> Kind {
     let top = path.split('/').next().unwrap_or("");
     let in_folder = path.contains('/');
-    Kind::FOLDERS
-        .iter()
-        .find(|(folder, _, _)| in_folder && top == *folder)
-        .map_or(Kind::Page, |(_, kind, _)| *kind)
+    Kind::FOLDERS.iter().find(|(folder, _, _)| in_folder && top == *folder).map_or(Kind::Page, |(_, kind, _)| *kind)
 }
 
 fn page_from_document(
@@ -116,9 +117,17 @@ fn page_from_document(
     let kind = match f.text(&["kind"], diags) {
         Some(name) => Kind::from_name(&name.to_ascii_lowercase()).unwrap_or_else(|| {
             diags.push(
-                Diagnostic::error("bad-value", format!("kind '{name}' is not one of page, community, person, term, principle, guideline, standard"))
-                    .at(&doc.path, f.line("kind"))
-                    .maybe_hint(did_you_mean(&name, ["page", "community", "person", "term", "principle", "guideline", "standard"])),
+                Diagnostic::error(
+                    "bad-value",
+                    format!(
+                        "kind '{name}' is not one of page, community, person, term, principle, guideline, standard"
+                    ),
+                )
+                .at(&doc.path, f.line("kind"))
+                .maybe_hint(did_you_mean(
+                    &name,
+                    ["page", "community", "person", "term", "principle", "guideline", "standard"],
+                )),
             );
             folder_kind
         }),
@@ -142,13 +151,11 @@ fn page_from_document(
         Kind::Person => &["name", "title"],
         _ => &["title"],
     };
-    let title = f
-        .text(title_keys, diags)
-        .or_else(|| first_heading(&doc.body))
-        .unwrap_or_else(|| {
-            let name = if is_index_name(stem(logical)) { dir_of(logical).rsplit('/').next().unwrap_or("") } else { stem(logical) };
-            humanise(name)
-        });
+    let title = f.text(title_keys, diags).or_else(|| first_heading(&doc.body)).unwrap_or_else(|| {
+        let name =
+            if is_index_name(stem(logical)) { dir_of(logical).rsplit('/').next().unwrap_or("") } else { stem(logical) };
+        humanise(name)
+    });
     let owners = f.list(&["owner", "owners"], diags);
     let last_reviewed = f.date(&["last_reviewed", "last_reviewed_on"], false, diags);
     let review_every = f.duration(&["review_every", "review_in"], diags);
@@ -214,7 +221,11 @@ fn community(f: &Fields, diags: &mut Diagnostics) -> Community {
         summary: f.text(&["summary"], diags),
         leads: f.list(&["leads", "lead"], diags),
         leads_as_of: f.date(&["leads_as_of"], true, diags),
-        status: f.choice("status", &[("forming", Forming), ("active", Active), ("paused", Paused), ("closed", Closed)], diags),
+        status: f.choice(
+            "status",
+            &[("forming", Forming), ("active", Active), ("paused", Paused), ("closed", Closed)],
+            diags,
+        ),
         meets: f.text(&["meets"], diags),
         channels: channels(f, diags),
         formats: f.list(&["formats"], diags),
@@ -244,7 +255,12 @@ fn channels(f: &Fields, diags: &mut Diagnostics) -> Vec<Channel> {
                 let text = |k: &str| o.get(k).and_then(|v| v.as_str()).map(str::to_string);
                 match text("name").or_else(|| text("url")) {
                     Some(name) => out.push(Channel { name, url: text("url") }),
-                    None => diags.push(missing_field(f, "channels", "name", "{ name = \"#cop-content\", url = \"https://...\" }")),
+                    None => diags.push(missing_field(
+                        f,
+                        "channels",
+                        "name",
+                        "{ name = \"#cop-content\", url = \"https://...\" }",
+                    )),
                 }
             }
             _ => diags.push(missing_field(f, "channels", "name", "{ name = \"#cop-content\", url = \"https://...\" }")),
@@ -262,7 +278,9 @@ fn sessions(f: &Fields, diags: &mut Diagnostics) -> Vec<Session> {
             diags.push(missing_field(f, "sessions", "date", example));
             continue;
         };
-        let text = |k: &str| o.get(k).and_then(|v| v.as_str().map(str::to_string).or_else(|| v.as_number().map(|n| n.to_string())));
+        let text = |k: &str| {
+            o.get(k).and_then(|v| v.as_str().map(str::to_string).or_else(|| v.as_number().map(|n| n.to_string())))
+        };
         match text("date").and_then(|d| Date::parse(&d, false)) {
             Some(date) => out.push(Session {
                 date,
@@ -272,9 +290,12 @@ fn sessions(f: &Fields, diags: &mut Diagnostics) -> Vec<Session> {
                 facilitator: text("facilitator"),
             }),
             None => diags.push(
-                Diagnostic::error("bad-date", format!("a session has no date, or '{}' is not a date", text("date").unwrap_or_default()))
-                    .at(f.file, f.line("sessions"))
-                    .hint(format!("give each session a date: {example}")),
+                Diagnostic::error(
+                    "bad-date",
+                    format!("a session has no date, or '{}' is not a date", text("date").unwrap_or_default()),
+                )
+                .at(f.file, f.line("sessions"))
+                .hint(format!("give each session a date: {example}")),
             ),
         }
     }
@@ -352,9 +373,17 @@ fn index(handbook: &mut Handbook, diags: &mut Diagnostics) {
             let key = (page.kind, page.id.clone());
             if let Some(&other) = handbook.ids.get(&key) {
                 diags.push(
-                    Diagnostic::error("duplicate-id", format!("{} id '{}' is also used by {}", page.kind.name(), page.id, handbook.pages[other].source))
-                        .at(&page.source, 0)
-                        .hint("rename one of the files: ids are file names and must be unique"),
+                    Diagnostic::error(
+                        "duplicate-id",
+                        format!(
+                            "{} id '{}' is also used by {}",
+                            page.kind.name(),
+                            page.id,
+                            handbook.pages[other].source
+                        ),
+                    )
+                    .at(&page.source, 0)
+                    .hint("rename one of the files: ids are file names and must be unique"),
                 );
             } else {
                 handbook.ids.insert(key, i);
@@ -365,9 +394,12 @@ fn index(handbook: &mut Handbook, diags: &mut Diagnostics) {
         }
         if let Some(&other) = handbook.urls.get(&page.url) {
             diags.push(
-                Diagnostic::error("duplicate-url", format!("writes {}, as {} does", page.url, describe(&handbook.pages[other])))
-                    .at(&page.source, 0)
-                    .hint("rename or move one of the two files"),
+                Diagnostic::error(
+                    "duplicate-url",
+                    format!("writes {}, as {} does", page.url, describe(&handbook.pages[other])),
+                )
+                .at(&page.source, 0)
+                .hint("rename or move one of the two files"),
             );
             continue;
         }
@@ -375,9 +407,17 @@ fn index(handbook: &mut Handbook, diags: &mut Diagnostics) {
         // Folders that clash in case are reported through the files in them.
         if let Some(&other) = folded_urls.get(&folded).filter(|_| !page.source.is_empty()) {
             diags.push(
-                Diagnostic::error("duplicate-url", format!("writes {}, which differs only in case from {} ({})", page.url, handbook.pages[other].url, describe(&handbook.pages[other])))
-                    .at(&page.source, 0)
-                    .hint("case-insensitive file systems (Windows, macOS) cannot hold both: rename one"),
+                Diagnostic::error(
+                    "duplicate-url",
+                    format!(
+                        "writes {}, which differs only in case from {} ({})",
+                        page.url,
+                        handbook.pages[other].url,
+                        describe(&handbook.pages[other])
+                    ),
+                )
+                .at(&page.source, 0)
+                .hint("case-insensitive file systems (Windows, macOS) cannot hold both: rename one"),
             );
             continue;
         }
@@ -431,7 +471,14 @@ fn check_references(handbook: &mut Handbook, diags: &mut Diagnostics) {
         if let Some(replaced) = page.item().and_then(|it| it.replaces.as_ref()) {
             if handbook.get(page.kind, replaced).is_none() {
                 let same_kind = ids_of(page.kind);
-                diags.push(unknown(&f, "replaces", "unknown-item", replaced, &format!("a known {}", page.kind.name()), &same_kind));
+                diags.push(unknown(
+                    &f,
+                    "replaces",
+                    "unknown-item",
+                    replaced,
+                    &format!("a known {}", page.kind.name()),
+                    &same_kind,
+                ));
             }
         }
     }
@@ -474,7 +521,15 @@ fn unknown(f: &Fields, key: &str, code: &'static str, value: &str, what: &str, k
 }
 
 /// A page with front matter given directly (for terms from glossary.toml).
-pub(super) fn term_page(id: String, title: String, body: std::sync::Arc<str>, front: FrontMatter, term: Term, source: &str, line: u32) -> Page {
+pub(super) fn term_page(
+    id: String,
+    title: String,
+    body: std::sync::Arc<str>,
+    front: FrontMatter,
+    term: Term,
+    source: &str,
+    line: u32,
+) -> Page {
     let front = std::sync::Arc::new(front);
     Page {
         kind: Kind::Term,

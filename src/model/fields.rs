@@ -135,9 +135,10 @@ impl<'a> Fields<'a> {
             diags.push(
                 Diagnostic::error("bad-value", format!("{key} '{text}' is not one of {}", names.join(", ")))
                     .at(self.file, self.line(key))
-                    .maybe_hint(crate::diag::did_you_mean(&text, names.iter().copied()).or_else(|| {
-                        Some(format!("use one of: {}", names.join(", ")))
-                    })),
+                    .maybe_hint(
+                        crate::diag::did_you_mean(&text, names.iter().copied())
+                            .or_else(|| Some(format!("use one of: {}", names.join(", ")))),
+                    ),
             );
         }
         found

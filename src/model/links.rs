@@ -141,7 +141,10 @@ impl<'a> Resolver<'a> {
         if self.page_ids.is_empty() || !target.contains("/wiki/") {
             return None;
         }
-        let after = target.split_once("/pages/").map(|(_, rest)| rest).or_else(|| target.split_once("pageId=").map(|(_, rest)| rest))?;
+        let after = target
+            .split_once("/pages/")
+            .map(|(_, rest)| rest)
+            .or_else(|| target.split_once("pageId=").map(|(_, rest)| rest))?;
         let id: String = after.chars().take_while(char::is_ascii_digit).collect();
         self.page_ids.get(&id).copied()
     }
@@ -398,24 +401,48 @@ mod tests {
     #[test]
     fn exported_names_page_ids_and_redirects() {
         let h = handbook(
-            &["Shelters-glossary_712245258.md", "Intro%2C-x_455966725.md", "393871368.md", "Copy_455966725 copy.md", "guides/new.md", "index.md"],
+            &[
+                "Shelters-glossary_712245258.md",
+                "Intro%2C-x_455966725.md",
+                "393871368.md",
+                "Copy_455966725 copy.md",
+                "guides/new.md",
+                "index.md",
+            ],
             &[("/old.html", "/guides/new.html#part"), ("/older/", "/old.html")],
         );
         let r = Resolver::new(&h);
         let from = &h.pages[h.urls["/"]];
-        assert_eq!(page_of(&h, &r.locate(from, "Shelter%27s-glossary_712245258.html")), "Shelters-glossary_712245258.md");
-        assert_eq!(page_of(&h, &r.locate(from, "Intro%2C-x_455966725.html")), "Intro%2C-x_455966725.md", "the raw name");
+        assert_eq!(
+            page_of(&h, &r.locate(from, "Shelter%27s-glossary_712245258.html")),
+            "Shelters-glossary_712245258.md"
+        );
+        assert_eq!(
+            page_of(&h, &r.locate(from, "Intro%2C-x_455966725.html")),
+            "Intro%2C-x_455966725.md",
+            "the raw name"
+        );
         assert_eq!(page_of(&h, &r.locate(from, "Renamed-page_393871368.html#x")), "393871368.md", "by page id");
-        assert_eq!(page_of(&h, &r.locate(from, "https://x.atlassian.net/wiki/spaces/GTS/pages/712245258/Title")), "Shelters-glossary_712245258.md");
-        assert_eq!(r.locate(from, "https://x.atlassian.net/wiki/pages/resumedraft.action?draftId=1"), Located::External);
+        assert_eq!(
+            page_of(&h, &r.locate(from, "https://x.atlassian.net/wiki/spaces/GTS/pages/712245258/Title")),
+            "Shelters-glossary_712245258.md"
+        );
+        assert_eq!(
+            r.locate(from, "https://x.atlassian.net/wiki/pages/resumedraft.action?draftId=1"),
+            Located::External
+        );
         assert_eq!(r.locate(from, "https://example.org/pages/712245258"), Located::External, "only Confluence URLs");
         assert_eq!(r.locate(from, "a/1.jpg?width=680"), Located::File("a/1.jpg".into()));
         match r.locate(from, "/older") {
-            Located::Page { index, anchor } => assert_eq!((h.pages[index].logical.as_str(), anchor.as_deref()), ("guides/new.md", Some("part"))),
+            Located::Page { index, anchor } => {
+                assert_eq!((h.pages[index].logical.as_str(), anchor.as_deref()), ("guides/new.md", Some("part")))
+            }
             other => panic!("{other:?}"),
         }
         assert_eq!(r.locate(from, "/nowhere.html"), Located::Broken);
-        for odd in ["%", "%%2", "_", "/_123456", "é_123456789.html", "../../..", "?", "#", "/wiki/pages/", "x/wiki/y/pages/"] {
+        for odd in
+            ["%", "%%2", "_", "/_123456", "é_123456789.html", "../../..", "?", "#", "/wiki/pages/", "x/wiki/y/pages/"]
+        {
             let _ = r.locate(from, odd);
         }
     }

@@ -9,8 +9,8 @@
 //! so the model is plain data that every later stage shares read-only.
 
 mod build;
-mod glossary;
 mod fields;
+mod glossary;
 pub mod links;
 mod nav;
 mod review;
@@ -244,8 +244,25 @@ impl Page {
     pub fn hash_shape<H: std::hash::Hasher>(&self, state: &mut H) {
         use std::hash::Hash;
         let Page {
-            kind, id, source, logical, redirect_from, url, title, description, weight, body: _, body_line,
-            front, updated, owners, review, contact, typed, parent, children,
+            kind,
+            id,
+            source,
+            logical,
+            redirect_from,
+            url,
+            title,
+            description,
+            weight,
+            body: _,
+            body_line,
+            front,
+            updated,
+            owners,
+            review,
+            contact,
+            typed,
+            parent,
+            children,
         } = self;
         (kind, id, source, logical, redirect_from, url, title, description, weight, body_line).hash(state);
         (updated, owners, review, contact, typed, parent, children).hash(state);

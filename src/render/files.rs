@@ -33,14 +33,21 @@ pub fn site_files(h: &Handbook) -> Vec<(String, Vec<u8>)> {
 
 /// A small page for each old URL that sends readers on to the new one.
 fn redirects(h: &Handbook) -> Vec<(String, Vec<u8>)> {
-    let pairs = h.redirects.iter().cloned().chain(
-        h.pages.iter().flat_map(|p| p.redirect_from.iter().map(|from| (from.clone(), p.url.clone()))),
-    );
-    let taken: std::collections::HashSet<String> = h.pages.iter().filter(|p| p.has_own_page()).map(|p| output_path(&p.url)).collect();
+    let pairs = h
+        .redirects
+        .iter()
+        .cloned()
+        .chain(h.pages.iter().flat_map(|p| p.redirect_from.iter().map(|from| (from.clone(), p.url.clone()))));
+    let taken: std::collections::HashSet<String> =
+        h.pages.iter().filter(|p| p.has_own_page()).map(|p| output_path(&p.url)).collect();
     let mut out: Vec<(String, Vec<u8>)> = Vec::new();
     for (from, to) in pairs {
         let from = if from.starts_with('/') { from } else { format!("/{from}") };
-        let from = if from.ends_with('/') || from.rsplit('/').next().is_some_and(|last| last.contains('.')) { from } else { format!("{from}/") };
+        let from = if from.ends_with('/') || from.rsplit('/').next().is_some_and(|last| last.contains('.')) {
+            from
+        } else {
+            format!("{from}/")
+        };
         let path = output_path(&from);
         if taken.contains(&path) || out.iter().any(|(p, _)| *p == path) {
             continue;
@@ -64,7 +71,9 @@ fn listed(h: &Handbook) -> impl Iterator<Item = &crate::model::Page> {
 
 fn sitemap(h: &Handbook) -> String {
     let prefix = h.config.site_url().map(|u| u[..u.len() - h.config.base_path().len()].to_string()).unwrap_or_default();
-    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
     let mut pages: Vec<_> = listed(h).collect();
     pages.sort_by(|a, b| a.url.cmp(&b.url));
     for p in pages {

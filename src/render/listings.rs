@@ -170,7 +170,8 @@ impl Views<'_> {
         for (i, p) in h.of_kind(Kind::Term) {
             let t = p.term().cloned().unwrap_or_default();
             let own = self.link(i);
-            let see_also = t.see_also.iter().filter_map(|id| h.ids.get(&(Kind::Term, id.clone())).map(|&j| self.link(j)));
+            let see_also =
+                t.see_also.iter().filter_map(|id| h.ids.get(&(Kind::Term, id.clone())).map(|&j| self.link(j)));
             // see_also is shown both ways: a term listed by another links back.
             let listed_by = h
                 .of_kind(Kind::Term)
@@ -222,7 +223,8 @@ impl Views<'_> {
             .map(|l| JumpLetter { id: letter_id(&l), present: letters.contains_key(&l), letter: l })
             .collect();
         jump.dedup_by(|a, b| a.letter == b.letter);
-        let groups = letters.into_iter().map(|(letter, entries)| Letter { id: letter_id(&letter), letter, entries }).collect();
+        let groups =
+            letters.into_iter().map(|(letter, entries)| Letter { id: letter_id(&letter), letter, entries }).collect();
         (jump, groups)
     }
 
@@ -246,8 +248,12 @@ impl Views<'_> {
                 let owner_id = key.split('\u{0}').nth(1).unwrap_or("").to_string();
                 let mut groups: BTreeMap<String, Vec<ItemCard>> = BTreeMap::new();
                 for i in items {
-                    let status = h.pages[i].item().and_then(|it| it.status).unwrap_or(crate::model::ItemStatus::Published);
-                    groups.entry(format!("{}{}", status as u8, enum_name(&status))).or_default().push(self.item_card(i));
+                    let status =
+                        h.pages[i].item().and_then(|it| it.status).unwrap_or(crate::model::ItemStatus::Published);
+                    groups
+                        .entry(format!("{}{}", status as u8, enum_name(&status)))
+                        .or_default()
+                        .push(self.item_card(i));
                 }
                 OwnerGroup {
                     owner: self.community_link(&owner_id),
@@ -304,7 +310,8 @@ impl Views<'_> {
             let r = h.pages[i].review.as_ref();
             (r.map(|r| r.state), r.and_then(|r| r.days).unwrap_or(i64::MAX), h.pages[i].title.clone())
         });
-        let count = |state| needing.iter().filter(|&&i| h.pages[i].review.as_ref().is_some_and(|r| r.state == state)).count();
+        let count =
+            |state| needing.iter().filter(|&&i| h.pages[i].review.as_ref().is_some_and(|r| r.state == state)).count();
         let mut owners: Vec<OwnerGroup> = Vec::new();
         for &i in &needing {
             let page = &h.pages[i];
@@ -318,7 +325,11 @@ impl Views<'_> {
                             owner: self.community_link(&owner),
                             id,
                             leads: self.leads_of(&owner),
-                            groups: vec![ItemGroup { title: "Needs review".into(), id: "needs-review".into(), items: Vec::new() }],
+                            groups: vec![ItemGroup {
+                                title: "Needs review".into(),
+                                id: "needs-review".into(),
+                                items: Vec::new(),
+                            }],
                         });
                         owners.last_mut().expect("just pushed")
                     }
@@ -365,7 +376,11 @@ fn initial(name: &str) -> String {
             // Fold accented capitals onto their base letter where it is ASCII.
             let upper: String = c.to_uppercase().collect();
             let folded = slugify(&upper).to_uppercase();
-            if folded.len() == 1 { folded } else { upper }
+            if folded.len() == 1 {
+                folded
+            } else {
+                upper
+            }
         }
         Some(c) if c.is_ascii_digit() => "0–9".into(),
         _ => "#".into(),

@@ -6,10 +6,10 @@
 //! handbook's `templates/` folder overrides it file by file.
 
 pub mod context;
-pub mod listings;
 mod files;
+pub mod listings;
 
-pub use files::{site_files, output_path};
+pub use files::{output_path, site_files};
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::markdown::Rendered;
@@ -151,7 +151,13 @@ fn template_error(file: &str, e: &tera::Error) -> Diagnostic {
     let detail: Vec<&str> = message
         .split(" = ")
         .skip(1)
-        .chain(message.lines().skip(1).map(str::trim).filter(|l| !l.is_empty() && !l.contains("-->") && !l.starts_with('|') && !l.starts_with('=') && !l.chars().next().is_some_and(|c| c.is_ascii_digit())))
+        .chain(message.lines().skip(1).map(str::trim).filter(|l| {
+            !l.is_empty()
+                && !l.contains("-->")
+                && !l.starts_with('|')
+                && !l.starts_with('=')
+                && !l.chars().next().is_some_and(|c| c.is_ascii_digit())
+        }))
         .collect();
     let text = if detail.is_empty() { first } else { format!("{first}: {}", detail.join(" ").trim()) };
     Diagnostic::error("template", text)
@@ -269,7 +275,8 @@ impl<'a> Renderer<'a> {
         }
         fn items(h: &Handbook, of: usize, open: &[usize]) -> Vec<NavItem> {
             // Retired items stay readable for the record, but out of the way.
-            let retired = |c: usize| h.pages[c].item().and_then(|i| i.status) == Some(crate::model::ItemStatus::Retired);
+            let retired =
+                |c: usize| h.pages[c].item().and_then(|i| i.status) == Some(crate::model::ItemStatus::Retired);
             h.pages[of]
                 .children
                 .iter()
@@ -317,7 +324,12 @@ impl<'a> Renderer<'a> {
     /// know the body by its own key) and added by [`Renderer::render`].
     pub fn inputs(&self, i: usize) -> PageInputs {
         let page = &self.handbook.pages[i];
-        PageInputs { template: template_name(page), page: self.page_view(i), listing: self.listing(page), nav_key: self.nav_key(i) }
+        PageInputs {
+            template: template_name(page),
+            page: self.page_view(i),
+            listing: self.listing(page),
+            nav_key: self.nav_key(i),
+        }
     }
 
     /// The HTML of page `i` from its inputs.
@@ -393,7 +405,8 @@ impl<'a> Renderer<'a> {
             let &j = h.reading_order.get(usize::try_from(pos).ok()?)?;
             Some(views.link(j))
         };
-        let mut backlinks: Vec<LinkView> = self.backlinks.get(i).map(|b| b.iter().map(|&j| views.link(j)).collect()).unwrap_or_default();
+        let mut backlinks: Vec<LinkView> =
+            self.backlinks.get(i).map(|b| b.iter().map(|&j| views.link(j)).collect()).unwrap_or_default();
         backlinks.sort_by(|a, b| a.title.to_lowercase().cmp(&b.title.to_lowercase()));
         PageView {
             kind: kind_name(p).to_string(),
@@ -508,11 +521,47 @@ fn edit_url(h: &Handbook, p: &Page) -> Option<String> {
 /// Front-matter keys copbook does not use, for templates as `page.extra`.
 fn extra_fields(p: &Page) -> serde_json::Map<String, serde_json::Value> {
     const KNOWN: &[&str] = &[
-        "title", "description", "weight", "draft", "owner", "owners", "last_reviewed", "last_reviewed_on",
-        "review_every", "review_in", "review_by", "expires", "expire_by", "kind", "summary", "leads", "lead",
-        "leads_as_of", "status", "meets", "channels", "formats", "started", "approved", "sessions", "name", "role",
-        "team", "contact", "term", "abbreviation", "abbr", "aliases", "see_also", "version", "replaces", "number",
-        "owner_slack", "glossary_links", "id", "definition",
+        "title",
+        "description",
+        "weight",
+        "draft",
+        "owner",
+        "owners",
+        "last_reviewed",
+        "last_reviewed_on",
+        "review_every",
+        "review_in",
+        "review_by",
+        "expires",
+        "expire_by",
+        "kind",
+        "summary",
+        "leads",
+        "lead",
+        "leads_as_of",
+        "status",
+        "meets",
+        "channels",
+        "formats",
+        "started",
+        "approved",
+        "sessions",
+        "name",
+        "role",
+        "team",
+        "contact",
+        "term",
+        "abbreviation",
+        "abbr",
+        "aliases",
+        "see_also",
+        "version",
+        "replaces",
+        "number",
+        "owner_slack",
+        "glossary_links",
+        "id",
+        "definition",
     ];
     p.front.fields.iter().filter(|(k, _)| !KNOWN.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect()
 }

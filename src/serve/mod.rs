@@ -68,7 +68,8 @@ pub fn run(options: ServeOptions) -> Result<(), String> {
 }
 
 fn serve(options: &ServeOptions, out: &Path) -> Result<(), String> {
-    let root = std::fs::canonicalize(&options.site.root).map_err(|e| format!("{}: {e}", options.site.root.display()))?;
+    let root =
+        std::fs::canonicalize(&options.site.root).map_err(|e| format!("{}: {e}", options.site.root.display()))?;
     let listener = listen(&options.bind, options.port)?;
     let address = listener.local_addr().map_err(|e| format!("cannot read the server's address: {e}"))?;
     let canonical_out = std::fs::canonicalize(out).map_err(|e| format!("{}: {e}", out.display()))?;
@@ -100,10 +101,12 @@ fn serve(options: &ServeOptions, out: &Path) -> Result<(), String> {
     // ends the session before it starts.
     session.rebuild()?;
 
-    let server = tiny_http::Server::from_listener(listener, None).map_err(|e| format!("cannot start the server: {e}"))?;
+    let server =
+        tiny_http::Server::from_listener(listener, None).map_err(|e| format!("cannot start the server: {e}"))?;
     let server = Arc::new(server);
     let reachable = reachable(address);
-    http::start(Arc::clone(&server), Arc::clone(&state), reachable).map_err(|e| format!("cannot start the server: {e}"))?;
+    http::start(Arc::clone(&server), Arc::clone(&state), reachable)
+        .map_err(|e| format!("cannot start the server: {e}"))?;
     let mut base = state.showing().base.clone();
     let url = announce(reachable, &base);
     if options.open {
@@ -240,7 +243,8 @@ impl Session {
                     started.elapsed().as_secs_f64(),
                     report::summary(&diags)
                 );
-                let showing = Showing { base: config.base_path(), title: config.title.clone(), built: true, errors: Vec::new() };
+                let showing =
+                    Showing { base: config.base_path(), title: config.title.clone(), built: true, errors: Vec::new() };
                 let event = if !before.built || !before.errors.is_empty() {
                     // The error banner or page goes away.
                     Some(Event::Reload)
@@ -255,7 +259,11 @@ impl Session {
             }
             None => {
                 let errors: Vec<_> = diags.iter().filter(|d| d.severity == Severity::Error).cloned().collect();
-                let serving = if before.built { "still serving the last good build" } else { "nothing to serve until they are fixed" };
+                let serving = if before.built {
+                    "still serving the last good build"
+                } else {
+                    "nothing to serve until they are fixed"
+                };
                 eprintln!("copbook: {}; {serving}", report::summary(&diags));
                 let event = (errors != before.errors).then_some(Event::Reload);
                 (Showing { errors, ..(*before).clone() }, event)
@@ -280,7 +288,11 @@ fn open_browser(url: &str) {
     } else {
         std::process::Command::new("xdg-open")
     };
-    command.arg(url).stdin(std::process::Stdio::null()).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null());
+    command
+        .arg(url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
     if let Ok(mut child) = command.spawn() {
         // Reap it, so no zombie is left behind.
         std::thread::spawn(move || child.wait());

@@ -48,10 +48,8 @@ pub fn clean(raw: &str) -> Result<Clean, Refused> {
             return Err(Refused::Forbidden);
         }
         let segment = decode(raw_segment)?;
-        let forbidden = segment == "."
-            || segment == ".."
-            || segment.contains(['/', '\\', '\0'])
-            || (i == 0 && is_drive(&segment));
+        let forbidden =
+            segment == "." || segment == ".." || segment.contains(['/', '\\', '\0']) || (i == 0 && is_drive(&segment));
         if forbidden {
             return Err(Refused::Forbidden);
         }

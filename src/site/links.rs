@@ -34,17 +34,21 @@ pub(super) fn check(h: &Handbook, bodies: &[Option<&Body>], diags: &mut Diagnost
             let what = if link.kind == LinkKind::Image { "image" } else { "link" };
             match located.clone() {
                 Located::Broken => diags.push(
-                    Diagnostic::warning(if link.kind == LinkKind::Image { "missing-asset" } else { "broken-link" }, format!("{what} '{}' resolves to no page or file", link.target))
-                        .at(&page.source, link.line)
-                        .column(link.column)
-                        .hint("check the path: links are relative to this file, like ../standards/captions.md"),
+                    Diagnostic::warning(
+                        if link.kind == LinkKind::Image { "missing-asset" } else { "broken-link" },
+                        format!("{what} '{}' resolves to no page or file", link.target),
+                    )
+                    .at(&page.source, link.line)
+                    .column(link.column)
+                    .hint("check the path: links are relative to this file, like ../standards/captions.md"),
                 ),
-                Located::SamePage(anchor) if !anchor.is_empty() && !anchors_of(i).contains(&anchor.as_str()) => diags.push(
-                    Diagnostic::warning("broken-anchor", format!("'#{anchor}' is not a heading on this page"))
-                        .at(&page.source, link.line)
-                        .column(link.column)
-                        .maybe_hint(did_you_mean(&anchor, anchors_of(i))),
-                ),
+                Located::SamePage(anchor) if !anchor.is_empty() && !anchors_of(i).contains(&anchor.as_str()) => diags
+                    .push(
+                        Diagnostic::warning("broken-anchor", format!("'#{anchor}' is not a heading on this page"))
+                            .at(&page.source, link.line)
+                            .column(link.column)
+                            .maybe_hint(did_you_mean(&anchor, anchors_of(i))),
+                    ),
                 Located::Page { index, anchor } => {
                     let target = &h.pages[index];
                     let own_anchor = target.anchor().map(str::to_string);
@@ -56,10 +60,13 @@ pub(super) fn check(h: &Handbook, bodies: &[Option<&Body>], diags: &mut Diagnost
                         };
                         if !anchors_of(anchor_page).contains(&anchor.as_str()) {
                             diags.push(
-                                Diagnostic::warning("broken-anchor", format!("'#{anchor}' is not a heading in {}", describe(target)))
-                                    .at(&page.source, link.line)
-                                    .column(link.column)
-                                    .maybe_hint(did_you_mean(&anchor, anchors_of(anchor_page))),
+                                Diagnostic::warning(
+                                    "broken-anchor",
+                                    format!("'#{anchor}' is not a heading in {}", describe(target)),
+                                )
+                                .at(&page.source, link.line)
+                                .column(link.column)
+                                .maybe_hint(did_you_mean(&anchor, anchors_of(anchor_page))),
                             );
                         }
                     }
@@ -75,6 +82,9 @@ pub(super) fn check(h: &Handbook, bodies: &[Option<&Body>], diags: &mut Diagnost
 }
 
 fn describe(page: &model::Page) -> String {
-    if page.source.is_empty() { page.url.clone() } else { page.source.clone() }
+    if page.source.is_empty() {
+        page.url.clone()
+    } else {
+        page.source.clone()
+    }
 }
-

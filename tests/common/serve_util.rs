@@ -211,11 +211,10 @@ fn parse(raw: &[u8]) -> Result<Reply, String> {
     let head = String::from_utf8_lossy(&raw[..end]).into_owned();
     let mut lines = head.split("\r\n");
     let status_line = lines.next().ok_or("no status line")?;
-    let status = status_line.split(' ').nth(1).and_then(|s| s.parse().ok()).ok_or(format!("bad status line {status_line}"))?;
-    let headers: Vec<(String, String)> = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(n, v)| (n.trim().to_string(), v.trim().to_string()))
-        .collect();
+    let status =
+        status_line.split(' ').nth(1).and_then(|s| s.parse().ok()).ok_or(format!("bad status line {status_line}"))?;
+    let headers: Vec<(String, String)> =
+        lines.filter_map(|l| l.split_once(':')).map(|(n, v)| (n.trim().to_string(), v.trim().to_string())).collect();
     let mut body = raw[end + 4..].to_vec();
     let chunked = headers.iter().any(|(n, v)| n.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked"));
     if chunked {
@@ -228,7 +227,8 @@ fn dechunk(mut raw: &[u8]) -> Result<Vec<u8>, String> {
     let mut out = Vec::new();
     loop {
         let line_end = raw.windows(2).position(|w| w == b"\r\n").ok_or("bad chunk")?;
-        let size = usize::from_str_radix(String::from_utf8_lossy(&raw[..line_end]).trim(), 16).map_err(|e| e.to_string())?;
+        let size =
+            usize::from_str_radix(String::from_utf8_lossy(&raw[..line_end]).trim(), 16).map_err(|e| e.to_string())?;
         raw = &raw[line_end + 2..];
         if size == 0 {
             return Ok(out);
@@ -250,7 +250,9 @@ impl Events {
     /// rebuild is sure to be seen.
     pub fn connect(addr: SocketAddr) -> Events {
         let mut stream = TcpStream::connect(addr).expect("connect to the event stream");
-        stream.write_all(format!("GET /__copbook/events HTTP/1.1\r\nHost: {addr}\r\n\r\n").as_bytes()).expect("ask for events");
+        stream
+            .write_all(format!("GET /__copbook/events HTTP/1.1\r\nHost: {addr}\r\n\r\n").as_bytes())
+            .expect("ask for events");
         let mut events = Events { reader: BufReader::new(stream), hello: String::new() };
         let mut head = String::new();
         events.reader.get_ref().set_read_timeout(Some(Duration::from_secs(10))).unwrap();

@@ -34,7 +34,14 @@ pub fn stderr(o: &Output) -> String {
 /// findings when the build fails.
 pub fn build_ok(root: &Path, extra: &[&str]) -> PathBuf {
     let out = root.join("public");
-    let mut args = vec!["build", root.to_str().expect("utf-8 path"), "--out", out.to_str().expect("utf-8"), "--today", "2026-11-23"];
+    let mut args = vec![
+        "build",
+        root.to_str().expect("utf-8 path"),
+        "--out",
+        out.to_str().expect("utf-8"),
+        "--today",
+        "2026-11-23",
+    ];
     args.extend_from_slice(extra);
     let o = copbook(&args);
     assert!(o.status.success(), "build failed:\n{}", stderr(&o));
@@ -90,7 +97,11 @@ pub fn unresolved_links(out: &Path, base: &str) -> Vec<String> {
         let links = attribute_values(html, "href").into_iter().chain(attribute_values(html, "src"));
         for link in links {
             let link = link.replace("&amp;", "&");
-            if link.starts_with("http:") || link.starts_with("https:") || link.starts_with("mailto:") || link.starts_with("//") {
+            if link.starts_with("http:")
+                || link.starts_with("https:")
+                || link.starts_with("mailto:")
+                || link.starts_with("//")
+            {
                 continue;
             }
             let (target, fragment) = match link.split_once('#') {
@@ -102,7 +113,11 @@ pub fn unresolved_links(out: &Path, base: &str) -> Vec<String> {
                 path.clone()
             } else if let Some(rooted) = target.strip_prefix(base) {
                 let decoded = percent_decode(rooted);
-                if decoded.is_empty() || decoded.ends_with('/') { format!("{decoded}index.html") } else { decoded }
+                if decoded.is_empty() || decoded.ends_with('/') {
+                    format!("{decoded}index.html")
+                } else {
+                    decoded
+                }
             } else {
                 broken.push(format!("{path}: {link} (not under {base})"));
                 continue;
