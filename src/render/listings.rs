@@ -175,7 +175,7 @@ impl Views<'_> {
             // see_also is shown both ways: a term listed by another links back.
             let listed_by = h
                 .of_kind(Kind::Term)
-                .filter(|(_, q)| q.term().is_some_and(|qt| qt.see_also.iter().any(|s| *s == p.id)))
+                .filter(|(_, q)| q.term().is_some_and(|qt| qt.see_also.contains(&p.id)))
                 .map(|(j, _)| self.link(j));
             let mut see: Vec<LinkView> = Vec::new();
             for link in see_also.chain(listed_by) {

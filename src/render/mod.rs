@@ -407,7 +407,7 @@ impl<'a> Renderer<'a> {
         };
         let mut backlinks: Vec<LinkView> =
             self.backlinks.get(i).map(|b| b.iter().map(|&j| views.link(j)).collect()).unwrap_or_default();
-        backlinks.sort_by(|a, b| a.title.to_lowercase().cmp(&b.title.to_lowercase()));
+        backlinks.sort_by_key(|a| a.title.to_lowercase());
         PageView {
             kind: kind_name(p).to_string(),
             kind_title: kind_title(p).to_string(),
@@ -491,7 +491,7 @@ impl<'a> Renderer<'a> {
             started: c.started.map(Into::into),
             approved: c.approved.map(Into::into),
             upcoming: c.sessions.iter().filter(|s| s.date >= h.today).take(3).map(session).collect(),
-            last_session: c.sessions.iter().filter(|s| s.date < h.today).last().map(session),
+            last_session: c.sessions.iter().rev().find(|s| s.date < h.today).map(session),
             owns: views.owned(&p.id),
         }
     }

@@ -257,7 +257,9 @@ impl Builder {
         diags: &mut Diagnostics,
     ) -> Vec<(String, Content)> {
         let (cache, by_shape) = (&self.pages, &self.pages_by_shape);
-        let rendered: Vec<(u64, u64, Result<(String, Arc<[u8]>), Diagnostic>)> = h
+        // (quick key, full key, the page's path and bytes)
+        type Rendered = (u64, u64, Result<(String, Arc<[u8]>), Diagnostic>);
+        let rendered: Vec<Rendered> = h
             .pages
             .par_iter()
             .enumerate()
