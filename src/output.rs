@@ -22,16 +22,27 @@ pub fn write_site(files: &[(String, Content)], out: &Path, root: &Path) -> io::R
     };
     std::fs::create_dir_all(&parent)?;
     let name = out.file_name().map_or_else(|| "site".into(), |n| n.to_string_lossy().into_owned());
+    remove_leftovers(&parent, &name);
     let staging = parent.join(format!(".{name}.copbook-tmp-{}", std::process::id()));
-    if staging.exists() {
-        std::fs::remove_dir_all(&staging)?;
-    }
     std::fs::create_dir_all(&staging)?;
     if let Err(e) = write_all(files, &staging) {
         let _ = std::fs::remove_dir_all(&staging);
         return Err(e);
     }
     swap_in(&staging, out, &parent, &name)
+}
+
+/// Staging folders of builds that were interrupted (Ctrl-C, a crash) before
+/// they could swap in or clean up.
+fn remove_leftovers(parent: &Path, name: &str) {
+    let Ok(entries) = std::fs::read_dir(parent) else { return };
+    let prefixes = [format!(".{name}.copbook-tmp-"), format!(".{name}.copbook-old-")];
+    for entry in entries.flatten() {
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        if prefixes.iter().any(|p| file_name.starts_with(p.as_str())) {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
 }
 
 fn write_all(files: &[(String, Content)], dir: &Path) -> io::Result<()> {
@@ -130,6 +141,16 @@ mod tests {
         bad.push(("x.png".into(), Content::Copy(dir.path().join("missing.png"))));
         assert!(write_site(&bad, &out, &root).is_err());
         assert_eq!(std::fs::read_to_string(out.join("index.html")).unwrap(), "good");
+    }
+
+    #[test]
+    fn an_interrupted_build_leaves_nothing_behind_the_next() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        std::fs::create_dir_all(dir.path().join(".public.copbook-tmp-99999/half")).unwrap();
+        write_site(&site("x"), &out, &dir.path().join("content")).unwrap();
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("public")]);
     }
 
     #[test]
