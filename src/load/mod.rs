@@ -172,23 +172,26 @@ pub fn folder_cached(root: &Path, options: &LoadOptions, cache: &mut Cache, diag
     // One `git log` per session: commits rarely land while someone previews.
     let dates = cache.dates.get_or_insert_with(|| Arc::new(updated::Dates::of(root))).clone();
     let previous = &cache.documents;
-    let read: Vec<(String, Cached)> = markdown
+    // `None`: the cached document still holds.
+    let read: Vec<Option<Cached>> = markdown
         .par_iter()
         .map(|(path, logical)| {
             let stamp = Stamp::of(&root.join(path));
             if let Some(hit) = previous.get(path).filter(|c| stamp.is_some_and(|s| s == c.stamp)) {
                 if hit.document.as_ref().is_none_or(|d| d.logical == *logical) {
-                    return (path.clone(), hit.clone());
+                    return None;
                 }
             }
             let mut found = Diagnostics::default();
             let document = read_document(root, path, logical, &dates, &mut found);
             let stamp = stamp.unwrap_or(Stamp { len: 0, modified: None });
-            (path.clone(), Cached { stamp, document, findings: found.0 })
+            Some(Cached { stamp, document, findings: found.0 })
         })
         .collect();
-    cache.documents = HashMap::with_capacity(read.len());
-    for (path, cached) in read {
+    let mut previous = std::mem::take(&mut cache.documents);
+    cache.documents.reserve(read.len());
+    for ((path, _), fresh) in markdown.into_iter().zip(read) {
+        let Some(cached) = fresh.or_else(|| previous.remove(&path)) else { continue };
         folder.documents.extend(cached.document.clone());
         diags.0.extend(cached.findings.iter().cloned());
         cache.documents.insert(path, cached);

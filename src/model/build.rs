@@ -9,6 +9,7 @@ use crate::date::Date;
 use crate::diag::{did_you_mean, Diagnostic, Diagnostics};
 use crate::load::{Document, Folder, FrontMatter};
 use crate::markdown::slugify;
+use rayon::prelude::*;
 use std::collections::{BTreeMap, HashSet};
 
 /// Builds the handbook from a loaded folder. `today` decides review states.
@@ -20,17 +21,25 @@ pub fn handbook(folder: &Folder, today: Date, diags: &mut Diagnostics) -> Handbo
         .filter(|d| is_index_name(stem(&d.logical)))
         .map(|d| dir_of(&d.logical).to_string())
         .collect();
-    let mut pages = Vec::new();
-    let mut drafts = HashSet::new();
-    for doc in &folder.documents {
-        let fields = Fields::new(&doc.path, &doc.front);
-        if fields.boolean(&["draft"], diags) == Some(true) {
-            drafts.insert(doc.path.clone());
-            continue;
-        }
-        if let Some(page) = page_from_document(doc, &index_dirs, &config, today, diags) {
-            pages.push(page);
-        }
+    // Each document on its own, in parallel; findings keep the documents' order.
+    let built: Vec<(Option<Page>, Diagnostics)> = folder
+        .documents
+        .par_iter()
+        .map(|doc| {
+            let mut found = Diagnostics::default();
+            let fields = Fields::new(&doc.path, &doc.front);
+            let page = if fields.boolean(&["draft"], &mut found) == Some(true) {
+                None
+            } else {
+                page_from_document(doc, &index_dirs, &config, today, &mut found)
+            };
+            (page, found)
+        })
+        .collect();
+    let mut pages = Vec::with_capacity(built.len());
+    for (page, found) in built {
+        pages.extend(page);
+        diags.extend(found);
     }
     if let Some(text) = &folder.glossary {
         pages.extend(super::glossary::terms(text, &config, today, diags));

@@ -331,17 +331,25 @@ impl Builder {
 /// links between pages, and the glossary's definitions.
 fn shape_key(h: &Handbook, shared: u64, bodies: &[Option<(u64, Arc<Body>)>], backlinks: &[Vec<usize>]) -> u64 {
     use std::hash::Hash;
+    let pages: Vec<u64> = h
+        .pages
+        .par_iter()
+        .enumerate()
+        .map(|(i, page)| {
+            let mut hasher = Xxh3::new();
+            page.hash_shape(&mut hasher);
+            backlinks.get(i).hash(&mut hasher);
+            if page.kind == Kind::Term {
+                bodies[i].as_ref().map(|(k, _)| *k).hash(&mut hasher);
+            }
+            hasher.digest()
+        })
+        .collect();
     let mut hasher = Xxh3::new();
     shared.hash(&mut hasher);
     // Settings such as the contents depth shape pages without showing in `site`.
     let _ = serde_json::to_writer(model::HashWriter(&mut hasher), &h.config);
-    for (i, page) in h.pages.iter().enumerate() {
-        page.hash_shape(&mut hasher);
-        backlinks.get(i).hash(&mut hasher);
-        if page.kind == Kind::Term {
-            bodies[i].as_ref().map(|(k, _)| *k).hash(&mut hasher);
-        }
-    }
+    pages.hash(&mut hasher);
     h.reading_order.hash(&mut hasher);
     hasher.digest()
 }
