@@ -31,7 +31,7 @@ pub mod load;
 pub mod markdown;
 pub mod model;
 pub mod output;
-pub mod report;
 pub mod render;
+pub mod report;
 pub mod serve;
 pub mod site;

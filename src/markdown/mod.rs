@@ -12,6 +12,7 @@
 //! differs (images, footnotes, callouts, quote figures, table wrappers).
 //! That keeps later passes able to tell headings, links and code apart.
 
+mod autolinks;
 mod callouts;
 mod footnotes;
 mod headings;
@@ -143,6 +144,8 @@ pub fn render(text: &str, options: &Options) -> Rendered {
     // Links first: it sees every destination as written, and raw HTML
     // before any pass adds HTML of its own (footnote hrefs must not be
     // resolved). It also collects raw-HTML ids, which heading ids avoid.
+    // Bare URLs become links before links are resolved, so they are asked about like any other.
+    let events = autolinks::link(events);
     let events = links::resolve(events, &mut page);
     // Footnotes before headings, so heading ids avoid footnote ids too.
     let events = footnotes::number(events, &mut page);
