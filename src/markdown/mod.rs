@@ -12,6 +12,7 @@
 //! differs (images, footnotes, callouts, quote figures, table wrappers).
 //! That keeps later passes able to tell headings, links and code apart.
 
+mod a11y;
 mod autolinks;
 mod callouts;
 mod footnotes;
@@ -157,6 +158,7 @@ pub fn render(text: &str, options: &Options) -> Rendered {
     let events = callouts::convert(events);
     let events = quotes::attribute(events);
     let events = tables::wrap(events, &page.out.headings);
+    let events = a11y::fix(events);
 
     let mut html = String::with_capacity(text.len() + text.len() / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter().map(|(event, _)| event));

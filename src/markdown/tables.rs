@@ -17,12 +17,17 @@ pub(super) fn wrap<'t>(events: Vec<Ev<'t>>, headings: &[Heading]) -> Vec<Ev<'t>>
     let mut headings_seen = 0;
     // The heading right before the current event, if any: it names the table.
     let mut just_after_heading: Option<&Heading> = None;
+    // Each region is a landmark, so each needs a name of its own.
+    let mut names_used: Vec<String> = Vec::new();
     for (event, range) in events {
         match &event {
             Event::Start(Tag::Table(_)) => {
-                let label = just_after_heading.map_or("Table", |h| h.text.as_str());
+                let base = just_after_heading.map_or("Table", |h| h.text.as_str());
+                let seen = names_used.iter().filter(|n| n.as_str() == base).count();
+                names_used.push(base.to_string());
+                let label = if seen == 0 { base.to_string() } else { format!("{base} ({})", seen + 1) };
                 let mut html = String::from("<div class=\"table-wrap\" role=\"region\" tabindex=\"0\" aria-label=\"");
-                escape_html(&mut html, label);
+                escape_html(&mut html, &label);
                 html.push_str("\">\n");
                 out.push((Event::Html(html.into()), range.clone()));
                 out.push((event, range));
@@ -64,5 +69,13 @@ mod tests {
             out.html
         );
         assert_eq!(out.html.matches("</table>\n</div>\n").count(), 2);
+    }
+
+    #[test]
+    fn every_table_region_has_its_own_name() {
+        let out = render_plain("| A |\n|---|\n| 1 |\n\nText.\n\n| B |\n|---|\n| 2 |\n\nMore.\n\n| C |\n|---|\n| 3 |\n");
+        for name in ["aria-label=\"Table\"", "aria-label=\"Table (2)\"", "aria-label=\"Table (3)\""] {
+            assert_eq!(out.html.matches(name).count(), 1, "{name}: {}", out.html);
+        }
     }
 }

@@ -45,8 +45,16 @@ fn setext_headings_and_loose_lists() {
 fn smart_punctuation_task_lists_strikethrough() {
     let out = render_plain("\"Quoted\" -- it's ~~old~~ --- done...\n\n- [x] done\n- [ ] todo\n");
     assert!(out.html.contains("<p>“Quoted” – it’s <del>old</del> — done…</p>"), "{}", out.html);
-    assert!(out.html.contains("<li><input disabled=\"\" type=\"checkbox\" checked=\"\"/>\ndone</li>"), "{}", out.html);
-    assert!(out.html.contains("<li><input disabled=\"\" type=\"checkbox\"/>\ntodo</li>"), "{}", out.html);
+    assert!(
+        out.html.contains("<li><input type=\"checkbox\" disabled checked aria-label=\"Done\"> done</li>"),
+        "{}",
+        out.html
+    );
+    assert!(
+        out.html.contains("<li><input type=\"checkbox\" disabled aria-label=\"Not done\"> todo</li>"),
+        "{}",
+        out.html
+    );
 }
 
 #[test]
@@ -58,7 +66,7 @@ fn text_is_escaped_raw_html_passes_through() {
 #[test]
 fn code_blocks_are_escaped_with_language_class() {
     let out = render_plain("```rust ignore\nlet x = a < b;\n```\n");
-    assert_eq!(out.html, "<pre><code class=\"language-rust\">let x = a &lt; b;\n</code></pre>\n");
+    assert_eq!(out.html, "<pre tabindex=\"0\"><code class=\"language-rust\">let x = a &lt; b;\n</code></pre>\n");
 }
 
 #[test]
