@@ -1,0 +1,121 @@
+//! Every page of the example handbook, in light and dark mode, checked
+//! with axe-core in headless Chromium: WCAG 2.0, 2.1 and 2.2 A and AA
+//! rules and axe's best practices, with no violations allowed.
+//!
+//! axe-core comes from npm, pinned in `tests/axe/package-lock.json` and
+//! installed by `.ci/run` (`npm ci --prefix tests/axe`).
+
+mod common {
+    pub mod browser_util;
+    pub mod serve_util;
+}
+
+use common::browser_util::*;
+use common::serve_util::eventually;
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+const RULES: &str = "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']";
+
+/// `copbook serve` on the example handbook, stopped when dropped.
+struct Preview {
+    child: Child,
+    url: String,
+    out: tempfile::TempDir,
+}
+
+impl Drop for Preview {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn preview() -> Preview {
+    let out = tempfile::tempdir().unwrap();
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("content-example");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_copbook"))
+        .args(["serve", "--port", "0", "--base-url", "/", "--today", "2026-11-23", "--out"])
+        .arg(out.path())
+        .arg(&example)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start copbook serve");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).expect("the serving line");
+    let url = line.trim().trim_start_matches("Serving at ").trim_end_matches('/').to_string();
+    assert!(url.starts_with("http://127.0.0.1:"), "{line}");
+    Preview { child, url, out }
+}
+
+/// axe-core's source, or `None` (said loudly) outside CI when it is not installed.
+fn axe_source() -> Option<String> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/axe/node_modules/axe-core/axe.min.js");
+    match std::fs::read_to_string(&path) {
+        Ok(source) => Some(source),
+        Err(_) if std::env::var("CI").is_ok_and(|v| v == "true") => {
+            panic!("{} is missing: .ci/run must run `npm ci --prefix tests/axe`", path.display())
+        }
+        Err(_) => {
+            eprintln!("\n********\nSKIPPED: axe-core is not installed (run `npm ci --prefix tests/axe`)\n********\n");
+            None
+        }
+    }
+}
+
+/// Every page the preview wrote, as URL paths.
+fn pages(out: &Path) -> Vec<String> {
+    let mut pages: Vec<String> = walkdir::WalkDir::new(out)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name() == "index.html" || e.file_name() == "404.html")
+        .map(|e| {
+            let rel: PathBuf = e.path().strip_prefix(out).unwrap().to_path_buf();
+            let rel = rel.to_string_lossy().replace('\\', "/");
+            format!("/{}", rel.trim_end_matches("index.html"))
+        })
+        .collect();
+    pages.sort();
+    pages
+}
+
+#[test]
+fn every_example_page_passes_axe_in_light_and_dark_mode() {
+    if chromium_or_skip().is_none() {
+        return;
+    }
+    let Some(axe) = axe_source() else { return };
+    let preview = preview();
+    let pages = pages(preview.out.path());
+    assert!(pages.len() > 40, "the example builds its pages: {pages:?}");
+    let home = format!("{}/", preview.url);
+    let browser = Browser::launch(&home);
+    let mut tab = browser.tab(&home);
+    let mut violations = Vec::new();
+    for scheme in ["light", "dark"] {
+        tab.call(
+            "Emulation.setEmulatedMedia",
+            json!({ "features": [{ "name": "prefers-color-scheme", "value": scheme }] }),
+        );
+        for page in &pages {
+            let url = format!("{}{page}", preview.url);
+            tab.call("Page.navigate", json!({ "url": url }));
+            let loaded = eventually(Duration::from_secs(10), || {
+                tab.eval("document.readyState") == json!("complete") && tab.eval("location.href") == json!(url)
+            });
+            assert!(loaded, "{url} did not load");
+            tab.eval(&axe);
+            let found: Value = tab.eval_async(&format!(
+                "axe.run(document, {{ runOnly: {{ type: 'tag', values: {RULES} }} }}).then(r => r.violations.map(v => \
+                 v.id + ': ' + v.help + ' at ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | ')))"
+            ));
+            let found = found.as_array().cloned().unwrap_or_else(|| panic!("axe did not run on {url}: {found}"));
+            violations.extend(found.iter().map(|v| format!("{scheme} {page}: {}", v.as_str().unwrap_or_default())));
+        }
+    }
+    assert!(violations.is_empty(), "{} axe violations:\n{}", violations.len(), violations.join("\n"));
+}
