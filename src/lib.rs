@@ -20,13 +20,14 @@
 //! that make a rebuild after one edit quick without ever changing its
 //! result. Beside the pipeline: [`diag`] and [`report`] (findings with file
 //! and line, and how they are printed), [`serve`] (preview server with
-//! livereload), [`date`], [`config`], and the command line in `main.rs`.
+//! livereload), [`date`], [`config`], [`html`] (escaping), and the command line in `main.rs`.
 
 pub mod check;
 pub mod config;
 pub mod date;
 pub mod diag;
 pub mod dialect;
+pub mod html;
 pub mod load;
 pub mod markdown;
 pub mod model;

@@ -36,19 +36,7 @@ impl LineIndex {
     }
 }
 
-/// Escape text for an HTML attribute value or element content.
-pub(super) fn escape_html(out: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-}
+pub(super) use crate::html::escape_into as escape_html;
 
 /// Escape a URL for an `href`/`src` attribute the way pulldown-cmark does
 /// for Markdown links, so images we write ourselves match links it writes:

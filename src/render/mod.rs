@@ -23,15 +23,6 @@ use tera::{Context, Tera};
 /// The default theme, compiled in so that the binary alone can build a site.
 static THEME: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn escapes_markup_but_not_slashes() {
-        assert_eq!(super::escape("a/b <i>\"x\" & 'y'</i>"), "a/b &lt;i&gt;&quot;x&quot; &amp; &#39;y&#39;&lt;/i&gt;");
-        assert_eq!(super::escape("café"), "café");
-    }
-}
-
 /// The loaded templates: the default theme with the handbook's overrides.
 pub struct Theme {
     tera: Tera,
@@ -103,27 +94,7 @@ fn collect_assets(dir: &'static Dir<'static>, out: &mut Vec<(String, &'static [u
     }
 }
 
-/// Escapes text for HTML text and quoted attributes. Unlike Tera's default
-/// it leaves `/` alone, so URLs stay readable in the output.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 16);
-    let mut plain_from = 0;
-    for (i, b) in text.bytes().enumerate() {
-        let entity = match b {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            b'\'' => "&#39;",
-            _ => continue,
-        };
-        out.push_str(&text[plain_from..i]);
-        out.push_str(entity);
-        plain_from = i + 1;
-    }
-    out.push_str(&text[plain_from..]);
-    out
-}
+pub use crate::html::escape;
 
 /// Tera's message and its causes, with the line when it names one.
 fn template_error(file: &str, e: &tera::Error) -> Diagnostic {
