@@ -29,8 +29,9 @@ fn faulty() -> tempfile::TempDir {
         ("glossary/y.md", "+++\nterm = \"crit\"\n+++\nAgain.\n"),
         (
             "index.md",
-            "# Home\n\n[gone](standards/nope.md)\n\n[anchor](standards/b.md#nowhere)\n\n![pic](missing.png)\n",
+            "# Home\n\n[gone](standards/nope.md)\n\n[anchor](standards/b.md#nowhere)\n\n![pic](missing.png)\n\n![](static/x.png)\n",
         ),
+        ("static/x.png", "png"),
         ("notes/bad.md", "---\ntitle: [unclosed\n---\n"),
         ("notes/untitled.md", "Just words.\n"),
     ])
@@ -54,6 +55,7 @@ const EXPECTED: &[(&str, &str, &str, u32)] = &[
     ("warning", "broken-link", "index.md", 3),
     ("warning", "broken-anchor", "index.md", 5),
     ("warning", "missing-asset", "index.md", 7),
+    ("warning", "image-no-alt", "index.md", 9),
     ("error", "frontmatter-parse", "notes/bad.md", 3),
     ("warning", "missing-title", "notes/untitled.md", 1),
 ];
@@ -128,7 +130,7 @@ fn human_format_shows_the_source_line() {
     assert!(err.contains("owner = \"uxx\""), "{err}");
     assert!(err.contains("= help: did you mean 'ux'?"), "{err}");
     assert!(!err.contains('\u{1b}'), "no colour when piped");
-    assert!(err.contains("copbook: 8 errors, 10 warnings, 1 note"), "{err}");
+    assert!(err.contains("copbook: 8 errors, 11 warnings, 1 note"), "{err}");
 }
 
 #[test]

@@ -37,6 +37,9 @@ pub(super) fn resolve<'t>(events: Vec<Ev<'t>>, page: &mut Page) -> Vec<Ev<'t>> {
             Event::Start(Tag::Image { dest_url, title, .. }) => {
                 let src = ask(page, &dest_url, LinkKind::Image, range.start);
                 let alt = take_alt_text(&mut iter);
+                if let Some(link) = page.out.links.last_mut() {
+                    link.alt = Some(alt.clone());
+                }
                 let html = image_html(src.as_deref().unwrap_or(&dest_url), &alt, &title);
                 out.push((Event::InlineHtml(html.into()), range));
             }
@@ -69,7 +72,7 @@ pub(super) fn ask(page: &mut Page, target: &str, kind: LinkKind, offset: usize) 
 pub(super) fn record(page: &mut Page, target: &str, kind: LinkKind, line: u32, column: u32) -> Option<String> {
     let resolution = (page.options.resolve)(target, kind);
     let broken = resolution == Resolution::Broken;
-    page.out.links.push(Link { target: target.to_string(), kind, line, column, broken });
+    page.out.links.push(Link { target: target.to_string(), kind, line, column, broken, alt: None });
     match resolution {
         Resolution::Rewrite(new) => Some(new),
         Resolution::Keep | Resolution::Broken => None,

@@ -84,6 +84,9 @@ pub struct Link {
     pub column: u32,
     /// The caller answered [`Resolution::Broken`].
     pub broken: bool,
+    /// A Markdown image's alt text (`![alt](src)`); `None` for links and
+    /// for images in raw HTML.
+    pub alt: Option<String>,
 }
 
 /// The result of rendering one body.

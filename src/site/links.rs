@@ -32,6 +32,14 @@ pub(super) fn check(h: &Handbook, bodies: &[Option<&Body>], diags: &mut Diagnost
         let page = &h.pages[i];
         for (link, located) in body.rendered.links.iter().zip(&body.located) {
             let what = if link.kind == LinkKind::Image { "image" } else { "link" };
+            if link.alt.as_deref().is_some_and(|alt| alt.trim().is_empty()) {
+                diags.push(
+                    Diagnostic::warning("image-no-alt", format!("image '{}' has no alt text", link.target))
+                        .at(&page.source, link.line)
+                        .column(link.column)
+                        .hint("describe what the image shows for people who cannot see it: ![A chart of sessions per month](chart.png)"),
+                );
+            }
             match located.clone() {
                 Located::Broken => diags.push(
                     Diagnostic::warning(
