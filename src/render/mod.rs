@@ -320,10 +320,6 @@ impl<'a> Renderer<'a> {
         })
     }
 
-    /// The HTML of page `i`.
-    pub fn page(&self, i: usize) -> Result<String, Diagnostic> {
-        self.render(i, self.inputs(i))
-    }
 
     fn listing(&self, page: &Page) -> serde_json::Map<String, serde_json::Value> {
         let views = Views { handbook: self.handbook };
