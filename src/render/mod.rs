@@ -320,7 +320,6 @@ impl<'a> Renderer<'a> {
         })
     }
 
-
     fn listing(&self, page: &Page) -> serde_json::Map<String, serde_json::Value> {
         let views = Views { handbook: self.handbook };
         let mut vars = serde_json::Map::new();

@@ -9,17 +9,17 @@
 use crate::output;
 use crate::site::Content;
 use std::collections::HashMap;
-use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 /// What is on disk for one file, cheap to compare with the next build.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 enum Fingerprint {
-    /// Length and a 64-bit hash of the bytes: a collision would have to
-    /// match both, which is not worth guarding against for a preview.
-    Bytes { len: usize, hash: u64 },
+    /// The bytes themselves, shared with the build: a page the build did
+    /// not render again comes back as the very same allocation, so most
+    /// comparisons are one pointer comparison, and none can be wrong.
+    Bytes(std::sync::Arc<[u8]>),
     /// A file copied as-is: its source and that file's size and time, so
     /// large images and videos are not read again on every save.
     Copy { source: PathBuf, len: u64, modified: Option<SystemTime> },
@@ -28,17 +28,26 @@ enum Fingerprint {
 impl Fingerprint {
     fn of(content: &Content) -> Option<Fingerprint> {
         match content {
-            Content::Bytes(bytes) => {
-                let mut hasher = DefaultHasher::new();
-                bytes.hash(&mut hasher);
-                Some(Fingerprint::Bytes { len: bytes.len(), hash: hasher.finish() })
-            }
+            Content::Bytes(bytes) => Some(Fingerprint::Bytes(bytes.clone())),
             Content::Copy(source) => {
                 // A source we cannot stat has no fingerprint: it is always
                 // written again, and the copy reports why it failed.
                 let meta = std::fs::metadata(source).ok()?;
                 Some(Fingerprint::Copy { source: source.clone(), len: meta.len(), modified: meta.modified().ok() })
             }
+        }
+    }
+}
+
+impl PartialEq for Fingerprint {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Fingerprint::Bytes(a), Fingerprint::Bytes(b)) => std::sync::Arc::ptr_eq(a, b) || a[..] == b[..],
+            (
+                Fingerprint::Copy { source: s1, len: l1, modified: m1 },
+                Fingerprint::Copy { source: s2, len: l2, modified: m2 },
+            ) => s1 == s2 && l1 == l2 && m1 == m2,
+            _ => false,
         }
     }
 }
