@@ -5,7 +5,7 @@
 
 use super::context::*;
 use crate::markdown::slugify;
-use crate::model::{CommunityStatus, Generated, Kind, ReviewState};
+use crate::model::{CommunityStatus, Kind, ReviewState};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -353,10 +353,6 @@ impl Views<'_> {
             owners,
             stale_leads,
         }
-    }
-
-    pub fn is_directory(&self, which: Generated) -> bool {
-        self.handbook.generated(which).is_some()
     }
 }
 

@@ -279,7 +279,7 @@ impl Builder {
                 let key = hash_of(|hasher| {
                     hasher.update(&nav_keys.get(&inputs.nav_key).copied().unwrap_or(0).to_le_bytes());
                     hasher.update(&body_key.to_le_bytes());
-                    let _ = serde_json::to_writer(HashWriter(hasher), &inputs);
+                    let _ = serde_json::to_writer(model::HashWriter(hasher), &inputs);
                 });
                 match cache.get(&key) {
                     Some(hit) => (quick, key, Ok((path, hit.clone()))),
@@ -409,21 +409,8 @@ fn hash_of(feed: impl FnOnce(&mut Xxh3)) -> u64 {
 
 fn json_key<T: serde::Serialize>(value: &T) -> u64 {
     hash_of(|hasher| {
-        let _ = serde_json::to_writer(HashWriter(hasher), value);
+        let _ = serde_json::to_writer(model::HashWriter(hasher), value);
     })
-}
-
-/// Feeds serialised bytes straight into a hasher, without building a string.
-struct HashWriter<'a>(&'a mut Xxh3);
-
-impl std::io::Write for HashWriter<'_> {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.update(bytes);
-        Ok(bytes.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
 }
 
 /// Stage durations.
