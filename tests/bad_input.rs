@@ -1,5 +1,16 @@
 //! Bad input gets a clear finding and never a panic: odd files, odd
 //! encodings, huge and deeply nested pages, symlink loops, odd names.
+//!
+//! The catalogue: every folder under `tests/fixtures/bad-input/` is one case,
+//! run by [`catalogue`]. A case is a `handbook/` folder and an `expected.txt`
+//! that lists, one a line, every finding `copbook check` must give, and no
+//! more: `SEVERITY CODE FILE:LINE [TEXT]`, where TEXT (optional) must occur
+//! in the finding's message; `#` starts a comment. Each case is also built:
+//! a case with errors must fail and leave the output folder untouched; one
+//! without must build. Every run puts a secret in the environment, and no
+//! output file may contain it. To add a case, add a folder. Inputs git
+//! cannot hold (FIFOs, devices, an unreadable file) are tests of their own
+//! below.
 
 mod support;
 use support::*;
@@ -17,6 +28,167 @@ fn codes(found: &[serde_json::Value]) -> Vec<(String, String, u64)> {
         .iter()
         .map(|d| (d["code"].as_str().unwrap().into(), d["file"].as_str().unwrap().into(), d["line"].as_u64().unwrap()))
         .collect()
+}
+
+/// Set in the environment of every catalogue run; no output may contain it.
+const SECRET: &str = "copbook-catalogue-secret-5e3a9c";
+
+/// One expected finding of a catalogue case.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Expected {
+    severity: String,
+    code: String,
+    file: String,
+    line: u64,
+    text: String,
+}
+
+fn parse_expected(case: &str, text: &str) -> Vec<Expected> {
+    let mut found = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let mut parts = line.splitn(4, ' ');
+        let (Some(severity), Some(code), Some(place)) = (parts.next(), parts.next(), parts.next()) else {
+            panic!("{case}/expected.txt:{}: want `SEVERITY CODE FILE:LINE [TEXT]`, got `{line}`", n + 1);
+        };
+        let (file, at) = place.rsplit_once(':').unwrap_or_else(|| panic!("{case}/expected.txt:{}: no :LINE", n + 1));
+        found.push(Expected {
+            severity: severity.into(),
+            code: code.into(),
+            file: file.into(),
+            line: at.parse().unwrap_or_else(|_| panic!("{case}/expected.txt:{}: bad line number", n + 1)),
+            text: parts.next().unwrap_or("").trim().into(),
+        });
+    }
+    found.sort();
+    found
+}
+
+fn run_with_secret(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_copbook"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .env("COPBOOK_CATALOGUE_SECRET", SECRET)
+        .output()
+        .expect("run copbook")
+}
+
+/// Runs one catalogue case; returns what differs from its expectations.
+fn run_case(case_dir: &std::path::Path) -> Vec<String> {
+    let case = case_dir.file_name().unwrap().to_string_lossy().into_owned();
+    let handbook = case_dir.join("handbook");
+    let expected_text = std::fs::read_to_string(case_dir.join("expected.txt")).unwrap_or_default();
+    let expected = parse_expected(&case, &expected_text);
+    let mut problems = Vec::new();
+    let o = run_with_secret(&["check", handbook.to_str().unwrap(), "--format", "json", "--today", "2026-11-23"]);
+    if stderr(&o).contains("panicked") || o.status.code().is_none() {
+        return vec![format!("{case}: check crashed: {}", stderr(&o))];
+    }
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    let Ok(serde_json::Value::Array(found)) = serde_json::from_str(&stdout) else {
+        return vec![format!("{case}: check printed no JSON list: {stdout} {}", stderr(&o))];
+    };
+    let mut got: Vec<(Expected, String)> = found
+        .iter()
+        .map(|d| {
+            let e = Expected {
+                severity: d["severity"].as_str().unwrap_or("").into(),
+                code: d["code"].as_str().unwrap_or("").into(),
+                file: d["file"].as_str().unwrap_or("").into(),
+                line: d["line"].as_u64().unwrap_or(0),
+                text: String::new(),
+            };
+            (e, d["message"].as_str().unwrap_or("").to_string())
+        })
+        .collect();
+    got.sort();
+    let mut unmatched: Vec<Expected> = Vec::new();
+    for want in &expected {
+        let at = got.iter().position(|(g, message)| {
+            (&g.severity, &g.code, &g.file, g.line) == (&want.severity, &want.code, &want.file, want.line)
+                && message.contains(&want.text)
+        });
+        match at {
+            Some(i) => {
+                got.remove(i);
+            }
+            None => unmatched.push(want.clone()),
+        }
+    }
+    for want in unmatched {
+        problems.push(format!(
+            "{case}: expected `{} {} {}:{} {}`, not found",
+            want.severity, want.code, want.file, want.line, want.text
+        ));
+    }
+    for (g, message) in got {
+        problems.push(format!("{case}: unexpected `{} {} {}:{}` {message}", g.severity, g.code, g.file, g.line));
+    }
+    let has_errors = expected.iter().any(|e| e.severity == "error");
+    let want_code = if has_errors { 1 } else { 0 };
+    if o.status.code() != Some(want_code) {
+        problems.push(format!("{case}: check exited {:?}, expected {want_code}", o.status.code()));
+    }
+    // Build into a folder that holds a previous good site: errors must leave it as it was.
+    let out_dir = tempfile::tempdir().unwrap();
+    let out = out_dir.path().join("site");
+    std::fs::create_dir_all(out.join("assets")).unwrap();
+    std::fs::write(out.join("assets/copbook.js"), "previous").unwrap();
+    std::fs::write(out.join("index.html"), "previous good site").unwrap();
+    let o = run_with_secret(&[
+        "build",
+        handbook.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--today",
+        "2026-11-23",
+    ]);
+    if stderr(&o).contains("panicked") || o.status.code().is_none() {
+        problems.push(format!("{case}: build crashed: {}", stderr(&o)));
+    } else if has_errors {
+        if o.status.success() {
+            problems.push(format!("{case}: build succeeded despite errors"));
+        }
+        if std::fs::read_to_string(out.join("index.html")).ok().as_deref() != Some("previous good site") {
+            problems.push(format!("{case}: a failed build changed the previous output"));
+        }
+    } else if !o.status.success() {
+        problems.push(format!("{case}: build failed: {}", stderr(&o)));
+    }
+    for entry in walkdir::WalkDir::new(out_dir.path()).into_iter().filter_map(Result::ok) {
+        if entry.file_type().is_file() {
+            let bytes = std::fs::read(entry.path()).unwrap_or_default();
+            if bytes.windows(SECRET.len()).any(|w| w == SECRET.as_bytes()) {
+                problems.push(format!("{case}: the environment's secret was published in {}", entry.path().display()));
+            }
+        }
+    }
+    problems
+}
+
+/// Every case of `tests/fixtures/bad-input/` (see the top of this file).
+#[test]
+fn catalogue() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/bad-input");
+    let mut cases: Vec<_> = std::fs::read_dir(&root)
+        .expect("tests/fixtures/bad-input")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.join("handbook").is_dir())
+        .collect();
+    cases.sort();
+    assert!(!cases.is_empty(), "no cases under {}", root.display());
+    let only = std::env::var("COPBOOK_CASE").ok();
+    let problems: Vec<String> = cases
+        .iter()
+        .filter(|c| only.as_deref().is_none_or(|o| c.ends_with(o)))
+        .flat_map(|c| run_case(c))
+        .collect();
+    assert!(problems.is_empty(), "{} catalogue problem(s):\n{}", problems.len(), problems.join("\n"));
+    eprintln!("catalogue: {} cases", cases.len());
 }
 
 #[test]
