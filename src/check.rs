@@ -89,7 +89,7 @@ fn title(page: &Page, diags: &mut Diagnostics) {
     if page.source.is_empty() || has_title || is_folder_landing || page.kind == Kind::Term || page.front.invalid {
         return;
     }
-    if crate::model::first_heading(&page.body).is_none() {
+    if crate::text::first_heading(&page.body).is_none() {
         diags.push(
             Diagnostic::warning(
                 "missing-title",

@@ -47,7 +47,7 @@ struct Common {
     today: Option<Date>,
     /// Read the folder as written for this generator (detected when absent).
     #[arg(long, value_enum)]
-    dialect: Option<copbook::dialect::Dialect>,
+    dialect: Option<copbook::load::dialect::Dialect>,
 }
 
 #[derive(Args)]
@@ -159,7 +159,7 @@ fn build(args: BuildArgs) -> i32 {
         eprintln!("  {:>10}: {:7.1} ms", "write", writing.elapsed().as_secs_f64() * 1000.0);
     }
     let pages = site.handbook.pages.iter().filter(|p| p.has_own_page()).count();
-    if site.dialect != copbook::dialect::Dialect::Copbook {
+    if site.dialect != copbook::load::dialect::Dialect::Copbook {
         eprintln!("copbook: read {} as a {} handbook", args.common.content_dir.display(), site.dialect.name());
     }
     eprintln!(
@@ -176,14 +176,14 @@ fn build(args: BuildArgs) -> i32 {
 /// own static files (Astro, Next, Hugo).
 fn default_out(common: &Common) -> PathBuf {
     let root = &common.content_dir;
-    let dialect = common.dialect.unwrap_or_else(|| copbook::dialect::detect(root));
+    let dialect = common.dialect.unwrap_or_else(|| copbook::load::dialect::detect(root));
     let mut d = Diagnostics::default();
     let configured = copbook::load::read_text(root, copbook::config::FILE_NAME, &mut d)
         .and_then(|t| copbook::config::Config::parse(&t, &mut d))
         .map(|c| c.output);
     let name = match (configured, dialect) {
         (Some(output), _) => output,
-        (None, copbook::dialect::Dialect::Copbook) => "public".into(),
+        (None, copbook::load::dialect::Dialect::Copbook) => "public".into(),
         (None, _) => "_site".into(),
     };
     root.join(name)
@@ -191,8 +191,8 @@ fn default_out(common: &Common) -> PathBuf {
 
 /// Says which generator's folder this is, when it is not copbook's own.
 fn say_dialect(common: &Common) {
-    let dialect = common.dialect.unwrap_or_else(|| copbook::dialect::detect(&common.content_dir));
-    if dialect != copbook::dialect::Dialect::Copbook {
+    let dialect = common.dialect.unwrap_or_else(|| copbook::load::dialect::detect(&common.content_dir));
+    if dialect != copbook::load::dialect::Dialect::Copbook {
         eprintln!("copbook: reading {} as a {} handbook", common.content_dir.display(), dialect.name());
     }
 }

@@ -1,6 +1,8 @@
-//! Escaping text for HTML, shared by the templates, the Markdown renderer
-//! and the preview server's error pages. Slashes are left alone, so URLs
-//! stay readable in the output.
+//! HTML fragments shared by stages: escaping (for the templates, the
+//! Markdown renderer and the preview server's error pages; slashes are left
+//! alone, so URLs stay readable) and the markup of callouts (for the
+//! Markdown renderer and the adapters that convert other generators'
+//! admonitions, so both write exactly the same).
 
 /// Escapes text for HTML content and quoted attribute values.
 pub fn escape(text: &str) -> String {
@@ -26,6 +28,40 @@ pub fn escape_into(out: &mut String, text: &str) {
         plain_from = i + 1;
     }
     out.push_str(&text[plain_from..]);
+}
+
+/// Opening markup of a callout of `kind` ("note", "tip", "important",
+/// "warning", "caution", or any other word), with `title` or, by default,
+/// the kind capitalised ("Note"). The title is escaped; the kind is reduced
+/// to `[a-z0-9-]` so it is always a safe class name.
+pub fn callout_open(kind: &str, title: Option<&str>) -> String {
+    let class: String =
+        kind.chars().flat_map(char::to_lowercase).filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
+    let class = if class.is_empty() { "note".to_string() } else { class };
+    let default_title;
+    let title = match title {
+        Some(title) => title,
+        None => {
+            let mut chars = class.chars();
+            default_title = match chars.next() {
+                Some(first) => first.to_uppercase().chain(chars).collect(),
+                None => String::new(),
+            };
+            &default_title
+        }
+    };
+    let mut html = String::with_capacity(80 + title.len());
+    html.push_str("<div class=\"callout callout-");
+    html.push_str(&class);
+    html.push_str("\" role=\"note\">\n<p class=\"callout-title\">");
+    escape_into(&mut html, title);
+    html.push_str("</p>\n");
+    html
+}
+
+/// Closing markup matching [`callout_open`].
+pub fn callout_close() -> &'static str {
+    "</div>\n"
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 //!
 //! 1. [`load`]: read the content folder: `handbook.toml`, every Markdown file
 //!    split into front matter and body, static files and template overrides.
-//!    [`dialect`] first turns a folder written for another generator
+//!    [`load::dialect`] first turns a folder written for another generator
 //!    (tech-docs, MkDocs, Jekyll/Eleventy, a Confluence export) into the same.
 //! 2. [`model`]: build the typed handbook (communities, people, glossary
 //!    terms, principles, guidelines, standards, pages), give every page its
@@ -26,7 +26,6 @@ pub mod check;
 pub mod config;
 pub mod date;
 pub mod diag;
-pub mod dialect;
 pub mod html;
 pub mod load;
 pub mod markdown;
@@ -36,3 +35,4 @@ pub mod render;
 pub mod report;
 pub mod serve;
 pub mod site;
+pub mod text;

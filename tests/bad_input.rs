@@ -182,11 +182,8 @@ fn catalogue() {
     cases.sort();
     assert!(!cases.is_empty(), "no cases under {}", root.display());
     let only = std::env::var("COPBOOK_CASE").ok();
-    let problems: Vec<String> = cases
-        .iter()
-        .filter(|c| only.as_deref().is_none_or(|o| c.ends_with(o)))
-        .flat_map(|c| run_case(c))
-        .collect();
+    let problems: Vec<String> =
+        cases.iter().filter(|c| only.as_deref().is_none_or(|o| c.ends_with(o))).flat_map(|c| run_case(c)).collect();
     assert!(problems.is_empty(), "{} catalogue problem(s):\n{}", problems.len(), problems.join("\n"));
     eprintln!("catalogue: {} cases", cases.len());
 }

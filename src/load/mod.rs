@@ -5,6 +5,7 @@
 //! and the handbook's template overrides. Nothing is interpreted here beyond
 //! syntax: what a file *means* is the model's job.
 
+pub mod dialect;
 pub mod front_matter;
 mod updated;
 

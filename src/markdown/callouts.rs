@@ -8,42 +8,8 @@
 
 use pulldown_cmark::{BlockQuoteKind, Event, Tag, TagEnd};
 
-use super::text::escape_html;
 use super::Ev;
-
-/// Opening markup of a callout of `kind` ("note", "tip", "important",
-/// "warning", "caution", or any other word), with `title` or, by default,
-/// the kind capitalised ("Note"). The title is escaped; the kind is reduced
-/// to `[a-z0-9-]` so it is always a safe class name.
-pub fn callout_open(kind: &str, title: Option<&str>) -> String {
-    let class: String =
-        kind.chars().flat_map(char::to_lowercase).filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
-    let class = if class.is_empty() { "note".to_string() } else { class };
-    let default_title;
-    let title = match title {
-        Some(title) => title,
-        None => {
-            let mut chars = class.chars();
-            default_title = match chars.next() {
-                Some(first) => first.to_uppercase().chain(chars).collect(),
-                None => String::new(),
-            };
-            &default_title
-        }
-    };
-    let mut html = String::with_capacity(80 + title.len());
-    html.push_str("<div class=\"callout callout-");
-    html.push_str(&class);
-    html.push_str("\" role=\"note\">\n<p class=\"callout-title\">");
-    escape_html(&mut html, title);
-    html.push_str("</p>\n");
-    html
-}
-
-/// Closing markup matching [`callout_open`].
-pub fn callout_close() -> &'static str {
-    "</div>\n"
-}
+use crate::html::{callout_close, callout_open};
 
 pub(super) fn convert<'t>(mut events: Vec<Ev<'t>>) -> Vec<Ev<'t>> {
     for (event, _) in events.iter_mut() {

@@ -13,33 +13,7 @@ use pulldown_cmark::{Event, HeadingLevel, Tag, TagEnd};
 
 use super::text::plain_text;
 use super::{Ev, Heading, Page};
-
-/// The slug rule for heading ids, exported because other modules use it
-/// for glossary anchors etc.
-///
-/// Lowercase; every run of characters that are not alphanumeric (Unicode
-/// letters and digits are kept) becomes one '-'; '-' is trimmed from both
-/// ends. "Security.txt" -> "security-txt", "Step 2: plan" -> "step-2-plan",
-/// "Ça va?" -> "ça-va". An empty result becomes "section".
-pub fn slugify(text: &str) -> String {
-    let mut slug = String::with_capacity(text.len());
-    let mut gap = false;
-    for c in text.chars() {
-        if c.is_alphanumeric() {
-            if gap && !slug.is_empty() {
-                slug.push('-');
-            }
-            gap = false;
-            slug.extend(c.to_lowercase());
-        } else {
-            gap = true;
-        }
-    }
-    if slug.is_empty() {
-        slug.push_str("section");
-    }
-    slug
-}
+use crate::text::slugify;
 
 pub(super) fn assign_ids<'t>(mut events: Vec<Ev<'t>>, page: &mut Page) -> Vec<Ev<'t>> {
     if page.options.strip_leading_h1 {

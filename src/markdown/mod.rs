@@ -27,9 +27,6 @@ use std::ops::Range;
 
 use pulldown_cmark::{Event, Parser};
 
-pub use callouts::{callout_close, callout_open};
-pub use headings::slugify;
-
 /// What a link or image in the body points at, as the renderer asks the caller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LinkKind {

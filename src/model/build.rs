@@ -8,7 +8,7 @@ use super::*;
 use crate::date::Date;
 use crate::diag::{did_you_mean, Diagnostic, Diagnostics};
 use crate::load::{Document, Folder, FrontMatter};
-use crate::markdown::slugify;
+use crate::text::{first_heading, humanise, slugify};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashSet};
 
@@ -318,59 +318,6 @@ fn missing_field(f: &Fields, key: &str, field: &str, example: &str) -> Diagnosti
         .hint(format!("write entries like {example}"))
 }
 
-/// The text of the first heading, for pages without a title.
-pub fn first_heading(body: &str) -> Option<String> {
-    let mut fence: Option<&str> = None;
-    let mut previous = "";
-    for line in body.lines() {
-        let trimmed = line.trim();
-        if let Some(f) = fence {
-            if trimmed.starts_with(f) {
-                fence = None;
-            }
-            continue;
-        }
-        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
-            fence = Some(&trimmed[..3]);
-            previous = "";
-            continue;
-        }
-        if let Some(rest) = line.strip_prefix('#') {
-            let rest = rest.trim_start_matches('#');
-            if rest.starts_with(' ') && line.len() - rest.len() <= 6 {
-                let text = rest.trim().trim_end_matches('#').trim();
-                let text = match text.rfind(" {") {
-                    Some(i) if text.ends_with('}') => &text[..i],
-                    _ => text,
-                };
-                return Some(plain_inline(text)).filter(|t| !t.is_empty());
-            }
-        }
-        let underline = !trimmed.is_empty() && (trimmed.chars().all(|c| c == '=') || trimmed.chars().all(|c| c == '-'));
-        if underline && !previous.trim().is_empty() && !line.starts_with("    ") {
-            return Some(plain_inline(previous.trim())).filter(|t| !t.is_empty());
-        }
-        previous = line;
-    }
-    None
-}
-
-/// Drops the commonest inline Markdown marks from a heading used as a title.
-fn plain_inline(text: &str) -> String {
-    text.replace("**", "").replace('`', "").replace("__", "")
-}
-
-/// `setting-up_a community` -> `Setting up a community`.
-pub(super) fn humanise(name: &str) -> String {
-    let words = name.replace(['-', '_'], " ");
-    let words = words.trim();
-    let mut chars = words.chars();
-    match chars.next() {
-        Some(c) => c.to_uppercase().chain(chars).collect(),
-        None => "Untitled".into(),
-    }
-}
-
 /// Fills the lookup tables, reporting ids and URLs used twice.
 fn index(handbook: &mut Handbook, diags: &mut Diagnostics) {
     let mut folded_urls: BTreeMap<String, usize> = BTreeMap::new();
@@ -577,20 +524,5 @@ mod tests {
         let with_index: HashSet<String> = ["guides".to_string()].into();
         assert_eq!(url_of("guides/README.md", &with_index), "/guides/README/");
         assert_eq!(url_of("Our guides/Café menu.md", &none), "/Our-guides/Café-menu/");
-    }
-
-    #[test]
-    fn first_heading_finds_atx_and_setext() {
-        assert_eq!(first_heading("Intro\n\n## Second {#x}\n").as_deref(), Some("Second"));
-        assert_eq!(first_heading("Title here\n==========\n").as_deref(), Some("Title here"));
-        assert_eq!(first_heading("```\n# not a heading\n```\n# Real\n").as_deref(), Some("Real"));
-        assert_eq!(first_heading("#hashtag\ntext"), None);
-        assert_eq!(first_heading("# **Bold** title #").as_deref(), Some("Bold title"));
-    }
-
-    #[test]
-    fn humanises_names() {
-        assert_eq!(humanise("setting-up_a-community"), "Setting up a community");
-        assert_eq!(humanise(""), "Untitled");
     }
 }

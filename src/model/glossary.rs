@@ -8,7 +8,7 @@ use crate::config::toml_error;
 use crate::date::Date;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::load::{FrontMatter, GLOSSARY_FILE};
-use crate::markdown::slugify;
+use crate::text::slugify;
 
 pub(super) fn terms(text: &str, _config: &crate::config::Config, _today: Date, diags: &mut Diagnostics) -> Vec<Page> {
     let table: toml::Table = match text.parse() {

@@ -15,7 +15,7 @@ pub mod links;
 mod nav;
 mod review;
 
-pub use build::{first_heading, handbook};
+pub use build::handbook;
 pub use review::{Review, ReviewState};
 
 use crate::config::Config;

@@ -1,8 +1,9 @@
 //! The pages copbook adds (home, directories, section landings, review,
 //! 404) and the navigation tree: parents, children in order, reading order.
 
-use super::build::{humanise, DEFAULT_WEIGHT};
+use super::build::DEFAULT_WEIGHT;
 use super::*;
+use crate::text::humanise;
 use std::collections::HashSet;
 
 /// Title and weight of each generated directory.

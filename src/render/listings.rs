@@ -4,8 +4,8 @@
 //! what it holds.
 
 use super::context::*;
-use crate::markdown::slugify;
 use crate::model::{CommunityStatus, Kind, ReviewState};
+use crate::text::slugify;
 use serde::Serialize;
 use std::collections::BTreeMap;
 

@@ -6,7 +6,7 @@ mod links;
 
 use crate::date::Date;
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::dialect::{self, Dialect};
+use crate::load::dialect::{self, Dialect};
 use crate::load::{self, LoadOptions};
 use crate::markdown::{self, LinkKind, Rendered, Resolution};
 use crate::model::links::{Located, Resolver};

@@ -23,7 +23,7 @@ use super::folder::{self, file_name, text};
 use super::text::{atx_heading, code_spans, drop_title_h1, fenced_lines};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::load::{self, FileEntry, Folder};
-use crate::model::links::percent_decode;
+use crate::text::percent_decode;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
@@ -94,7 +94,7 @@ pub fn adapt(folder: &mut Folder, diags: &mut Diagnostics) {
         // The title is the page's only h1: its heading in the body is not
         // shown again, wherever it is, and other h1s become h2s.
         let title =
-            given.or_else(|| crate::model::first_heading(&body)).unwrap_or_else(|| title_from_name(&doc.logical));
+            given.or_else(|| crate::text::first_heading(&body)).unwrap_or_else(|| title_from_name(&doc.logical));
         doc.body = demote_h1(&drop_title_h1(&body, &title)).into();
         folder::default_field(doc, "title", Value::String(title));
     }

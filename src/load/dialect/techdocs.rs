@@ -25,8 +25,8 @@ use super::text::{
     blank_like, code_spans, drop_title_h1, fenced_lines, html_body, html_line, join_html, line_at, Dropped,
 };
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::html::{callout_close, callout_open};
 use crate::load::{self, Document, Folder};
-use crate::markdown::{callout_close, callout_open};
 use serde_json::{Map, Value};
 use std::path::Path;
 

@@ -19,8 +19,8 @@
 use super::folder::{self, text};
 use super::text::{attribute_lists, fenced_lines, html_line};
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::html::{callout_close, callout_open};
 use crate::load::{self, Document, Folder};
-use crate::markdown::{callout_close, callout_open};
 use crate::render::escape;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -155,7 +155,7 @@ fn apply_nav(folder: &mut Folder, nav: &Value, config_file: &str) {
                 let Some(&i) = by_logical.get(&path) else { continue };
                 let doc = &mut folder.documents[i];
                 folder::default_field(doc, "weight", weight);
-                if let Some(title) = title.filter(|_| crate::model::first_heading(&doc.body).is_none()) {
+                if let Some(title) = title.filter(|_| crate::text::first_heading(&doc.body).is_none()) {
                     folder::default_field(doc, "title", Value::String(title));
                 }
             }

@@ -178,7 +178,7 @@ pub fn foreign_fields(doc: &mut Document, communities: &[String]) {
         if owners.is_empty()
             || owners
                 .iter()
-                .all(|o| communities.iter().any(|c| c.eq_ignore_ascii_case(o) || *c == crate::markdown::slugify(o)))
+                .all(|o| communities.iter().any(|c| c.eq_ignore_ascii_case(o) || *c == crate::text::slugify(o)))
         {
             continue;
         }

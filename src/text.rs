@@ -1,0 +1,144 @@
+//! Text helpers that every stage uses: slugs, a document's first heading,
+//! names made readable, percent-decoding. A leaf: it imports nothing of
+//! copbook, so loading, the model and rendering can share it without
+//! reaching into each other.
+
+/// The slug rule for heading ids, glossary anchors and URL segments.
+///
+/// Lowercase; every run of characters that are not alphanumeric (Unicode
+/// letters and digits are kept) becomes one '-'; '-' is trimmed from both
+/// ends. "Security.txt" -> "security-txt", "Step 2: plan" -> "step-2-plan",
+/// "Ça va?" -> "ça-va". An empty result becomes "section".
+pub fn slugify(text: &str) -> String {
+    let mut slug = String::with_capacity(text.len());
+    let mut gap = false;
+    for c in text.chars() {
+        if c.is_alphanumeric() {
+            if gap && !slug.is_empty() {
+                slug.push('-');
+            }
+            gap = false;
+            slug.extend(c.to_lowercase());
+        } else {
+            gap = true;
+        }
+    }
+    if slug.is_empty() {
+        slug.push_str("section");
+    }
+    slug
+}
+
+/// The text of the first heading, for pages without a title.
+pub fn first_heading(body: &str) -> Option<String> {
+    let mut fence: Option<&str> = None;
+    let mut previous = "";
+    for line in body.lines() {
+        let trimmed = line.trim();
+        if let Some(f) = fence {
+            if trimmed.starts_with(f) {
+                fence = None;
+            }
+            continue;
+        }
+        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            fence = Some(&trimmed[..3]);
+            previous = "";
+            continue;
+        }
+        if let Some(rest) = line.strip_prefix('#') {
+            let rest = rest.trim_start_matches('#');
+            if rest.starts_with(' ') && line.len() - rest.len() <= 6 {
+                let text = rest.trim().trim_end_matches('#').trim();
+                let text = match text.rfind(" {") {
+                    Some(i) if text.ends_with('}') => &text[..i],
+                    _ => text,
+                };
+                return Some(plain_inline(text)).filter(|t| !t.is_empty());
+            }
+        }
+        let underline = !trimmed.is_empty() && (trimmed.chars().all(|c| c == '=') || trimmed.chars().all(|c| c == '-'));
+        if underline && !previous.trim().is_empty() && !line.starts_with("    ") {
+            return Some(plain_inline(previous.trim())).filter(|t| !t.is_empty());
+        }
+        previous = line;
+    }
+    None
+}
+
+/// Drops the commonest inline Markdown marks from a heading used as a title.
+fn plain_inline(text: &str) -> String {
+    text.replace("**", "").replace('`', "").replace("__", "")
+}
+
+/// `setting-up_a community` -> `Setting up a community`.
+pub fn humanise(name: &str) -> String {
+    let words = name.replace(['-', '_'], " ");
+    let words = words.trim();
+    let mut chars = words.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => "Untitled".into(),
+    }
+}
+
+/// Decodes `%xx` escapes; invalid ones are kept as written.
+pub fn percent_decode(text: &str) -> String {
+    if !text.contains('%') {
+        return text.to_string();
+    }
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let (Some(hi), Some(lo)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                out.push(hi * 16 + lo);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8(out).unwrap_or_else(|_| text.to_string())
+}
+
+fn hex(b: u8) -> Option<u8> {
+    (b as char).to_digit(16).map(|d| d as u8)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn first_heading_finds_atx_and_setext() {
+        assert_eq!(first_heading("Intro\n\n## Second {#x}\n").as_deref(), Some("Second"));
+        assert_eq!(first_heading("Title here\n==========\n").as_deref(), Some("Title here"));
+        assert_eq!(first_heading("```\n# not a heading\n```\n# Real\n").as_deref(), Some("Real"));
+        assert_eq!(first_heading("#hashtag\ntext"), None);
+        assert_eq!(first_heading("# **Bold** title #").as_deref(), Some("Bold title"));
+    }
+
+    #[test]
+    fn humanises_names() {
+        assert_eq!(humanise("setting-up_a-community"), "Setting up a community");
+        assert_eq!(humanise(""), "Untitled");
+    }
+
+    #[test]
+    fn slugs_keep_letters_and_digits_of_any_script() {
+        assert_eq!(slugify("Security.txt"), "security-txt");
+        assert_eq!(slugify("Step 2: plan"), "step-2-plan");
+        assert_eq!(slugify("Ça va?"), "ça-va");
+        assert_eq!(slugify("?!"), "section");
+    }
+
+    #[test]
+    fn percent_decoding_keeps_invalid_escapes() {
+        assert_eq!(percent_decode("caf%C3%A9%20menu"), "café menu");
+        assert_eq!(percent_decode("100%"), "100%");
+        assert_eq!(percent_decode("%zz"), "%zz");
+    }
+}
