@@ -5,6 +5,7 @@
 //! broken links where links are resolved (the site pipeline).
 
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::keys;
 use crate::model::{CommunityStatus, Handbook, ItemStatus, Kind, Page, ReviewState};
 use std::collections::HashMap;
 
@@ -56,10 +57,11 @@ fn review(h: &Handbook, page: &Page, diags: &mut Diagnostics) {
     if page.item().and_then(|i| i.status) == Some(ItemStatus::Retired) {
         return;
     }
-    let key = ["review_by", "expires", "review_every", "review_in", "last_reviewed", "last_reviewed_on"]
-        .into_iter()
+    let key = [keys::REVIEW_BY, keys::REVIEW_EVERY, keys::LAST_REVIEWED]
+        .iter()
+        .flat_map(|k| k.names())
         .find(|k| page.front.key_lines.contains_key(*k))
-        .unwrap_or("last_reviewed");
+        .unwrap_or(keys::LAST_REVIEWED.name);
     let line = line_of(page, key);
     match (review.state, review.due, review.days) {
         (ReviewState::Overdue, Some(due), Some(days)) => diags.push(
@@ -84,7 +86,7 @@ fn review(h: &Handbook, page: &Page, diags: &mut Diagnostics) {
 }
 
 fn title(page: &Page, diags: &mut Diagnostics) {
-    let has_title = ["title", "term", "name"].iter().any(|k| page.front.fields.contains_key(*k));
+    let has_title = [keys::TITLE, keys::TERM, keys::NAME].iter().any(|k| page.front.fields.contains_key(k.name));
     let is_folder_landing = page.source.ends_with("index.md") || page.source.ends_with("README.md");
     if page.source.is_empty() || has_title || is_folder_landing || page.kind == Kind::Term || page.front.invalid {
         return;

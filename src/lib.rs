@@ -27,6 +27,7 @@ pub mod config;
 pub mod date;
 pub mod diag;
 pub mod html;
+pub mod keys;
 pub mod load;
 pub mod markdown;
 pub mod model;

@@ -3,6 +3,7 @@
 
 use crate::date::{Date, Duration};
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::keys::{Key, Type};
 use crate::load::FrontMatter;
 use serde_json::Value;
 
@@ -23,9 +24,10 @@ impl<'a> Fields<'a> {
         self.front.line_of(key) + self.line_offset
     }
 
-    fn value(&self, keys: &[&str]) -> Option<(&'a str, &'a Value)> {
-        keys.iter().find_map(|k| {
-            self.front.fields.get_key_value(*k).filter(|(_, v)| !v.is_null()).map(|(k, v)| (k.as_str(), v))
+    /// The value under the key's name or, failing that, its first alias present.
+    fn value(&self, key: &Key) -> Option<(&'a str, &'a Value)> {
+        key.names().find_map(|k| {
+            self.front.fields.get_key_value(k).filter(|(_, v)| !v.is_null()).map(|(k, v)| (k.as_str(), v))
         })
     }
 
@@ -37,8 +39,12 @@ impl<'a> Fields<'a> {
 
     /// Text under the first of `keys` present. Numbers are accepted as text
     /// (`version = 1.2` means "1.2").
-    pub fn text(&self, keys: &[&str], diags: &mut Diagnostics) -> Option<String> {
-        let (key, value) = self.value(keys)?;
+    pub fn text(&self, key: &Key, diags: &mut Diagnostics) -> Option<String> {
+        let (key, value) = self.value(key)?;
+        self.text_of(key, value, diags)
+    }
+
+    fn text_of(&self, key: &str, value: &Value, diags: &mut Diagnostics) -> Option<String> {
         match value {
             Value::String(s) => Some(s.trim().to_string()).filter(|s| !s.is_empty()),
             Value::Number(n) => Some(n.to_string()),
@@ -51,8 +57,8 @@ impl<'a> Fields<'a> {
     }
 
     /// A list of text; a single text value counts as a list of one.
-    pub fn list(&self, keys: &[&str], diags: &mut Diagnostics) -> Vec<String> {
-        let Some((key, value)) = self.value(keys) else { return Vec::new() };
+    pub fn list(&self, key: &Key, diags: &mut Diagnostics) -> Vec<String> {
+        let Some((key, value)) = self.value(key) else { return Vec::new() };
         match value {
             Value::String(s) if !s.trim().is_empty() => vec![s.trim().to_string()],
             Value::Array(items) => {
@@ -73,8 +79,8 @@ impl<'a> Fields<'a> {
         }
     }
 
-    pub fn integer(&self, keys: &[&str], diags: &mut Diagnostics) -> Option<i64> {
-        let (key, value) = self.value(keys)?;
+    pub fn integer(&self, key: &Key, diags: &mut Diagnostics) -> Option<i64> {
+        let (key, value) = self.value(key)?;
         match value {
             Value::Number(n) if n.is_i64() => n.as_i64(),
             Value::String(s) if s.trim().parse::<i64>().is_ok() => s.trim().parse().ok(),
@@ -85,8 +91,8 @@ impl<'a> Fields<'a> {
         }
     }
 
-    pub fn boolean(&self, keys: &[&str], diags: &mut Diagnostics) -> Option<bool> {
-        let (key, value) = self.value(keys)?;
+    pub fn boolean(&self, key: &Key, diags: &mut Diagnostics) -> Option<bool> {
+        let (key, value) = self.value(key)?;
         match value {
             Value::Bool(b) => Some(*b),
             _ => {
@@ -96,10 +102,11 @@ impl<'a> Fields<'a> {
         }
     }
 
-    /// A date `YYYY-MM-DD` (or `YYYY-MM` when `allow_month`).
-    pub fn date(&self, keys: &[&str], allow_month: bool, diags: &mut Diagnostics) -> Option<Date> {
-        let (key, _) = self.value(keys)?;
-        let text = self.text(&[key], diags)?;
+    /// A date `YYYY-MM-DD` (or `YYYY-MM` for a [`Type::DateOrMonth`] key).
+    pub fn date(&self, key: &Key, diags: &mut Diagnostics) -> Option<Date> {
+        let allow_month = key.ty == Type::DateOrMonth;
+        let (key, value) = self.value(key)?;
+        let text = self.text_of(key, value, diags)?;
         let date = Date::parse(&text, allow_month);
         if date.is_none() {
             let example = if allow_month { "2026-01-31 or 2026-01" } else { "2026-01-31" };
@@ -112,9 +119,9 @@ impl<'a> Fields<'a> {
         date
     }
 
-    pub fn duration(&self, keys: &[&str], diags: &mut Diagnostics) -> Option<Duration> {
-        let (key, _) = self.value(keys)?;
-        let text = self.text(&[key], diags)?;
+    pub fn duration(&self, key: &Key, diags: &mut Diagnostics) -> Option<Duration> {
+        let (key, value) = self.value(key)?;
+        let text = self.text_of(key, value, diags)?;
         let duration = Duration::parse(&text);
         if duration.is_none() {
             diags.push(
@@ -126,12 +133,14 @@ impl<'a> Fields<'a> {
         duration
     }
 
-    /// One of a fixed set of values; `None` (and an error) for anything else.
-    pub fn choice<T: Copy>(&self, key: &str, choices: &[(&str, T)], diags: &mut Diagnostics) -> Option<T> {
-        let text = self.text(&[key], diags)?;
-        let found = choices.iter().find(|(name, _)| name.eq_ignore_ascii_case(&text)).map(|(_, v)| *v);
+    /// One of the words of a [`Type::Choice`] key, as the table spells it;
+    /// `None` (and an error) for anything else.
+    pub fn choice(&self, key: &Key, diags: &mut Diagnostics) -> Option<&'static str> {
+        let Type::Choice(names) = key.ty else { return None };
+        let (key, value) = self.value(key)?;
+        let text = self.text_of(key, value, diags)?;
+        let found = names.iter().find(|name| name.eq_ignore_ascii_case(&text)).copied();
         if found.is_none() {
-            let names: Vec<&str> = choices.iter().map(|(n, _)| *n).collect();
             diags.push(
                 Diagnostic::error("bad-value", format!("{key} '{text}' is not one of {}", names.join(", ")))
                     .at(self.file, self.line(key))
@@ -145,7 +154,7 @@ impl<'a> Fields<'a> {
     }
 
     /// The raw value, for structured fields (channels, sessions).
-    pub fn raw(&self, key: &str) -> Option<&'a Value> {
-        self.value(&[key]).map(|(_, v)| v)
+    pub fn raw(&self, key: &Key) -> Option<&'a Value> {
+        self.value(key).map(|(_, v)| v)
     }
 }

@@ -1,16 +1,17 @@
 //! Terms from `glossary.toml`: many `[[term]]` tables in one file, beside
 //! (and in one namespace with) the one-term-per-file `glossary/` folder.
 
-use super::build::term_page;
 use super::fields::Fields;
-use super::{Page, Term};
+use super::page::DEFAULT_WEIGHT;
+use super::typed;
+use super::{Kind, Page, Term, Typed};
 use crate::config::toml_error;
-use crate::date::Date;
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::keys;
 use crate::load::{FrontMatter, GLOSSARY_FILE};
 use crate::text::slugify;
 
-pub(super) fn terms(text: &str, _config: &crate::config::Config, _today: Date, diags: &mut Diagnostics) -> Vec<Page> {
+pub(super) fn terms(text: &str, diags: &mut Diagnostics) -> Vec<Page> {
     let table: toml::Table = match text.parse() {
         Ok(t) => t,
         Err(e) => {
@@ -38,7 +39,7 @@ pub(super) fn terms(text: &str, _config: &crate::config::Config, _today: Date, d
         let Some(entry) = entry.as_table() else { continue };
         let front = entry_front_matter(entry, &lines[start..end], start as u32);
         let f = Fields::new(GLOSSARY_FILE, &front);
-        let Some(name) = f.text(&["term", "title"], diags) else {
+        let Some(name) = f.text(&keys::TERM, diags).or_else(|| f.text(&keys::TITLE, diags)) else {
             diags.push(
                 Diagnostic::error("missing-title", "a [[term]] has no 'term'")
                     .at(GLOSSARY_FILE, start as u32 + 1)
@@ -46,13 +47,9 @@ pub(super) fn terms(text: &str, _config: &crate::config::Config, _today: Date, d
             );
             continue;
         };
-        let id = f.text(&["id"], diags).unwrap_or_else(|| slugify(&name));
-        let definition = f.text(&["definition"], diags).unwrap_or_default();
-        let term = Term {
-            abbreviation: f.text(&["abbreviation", "abbr"], diags),
-            aliases: f.list(&["aliases"], diags),
-            see_also: f.list(&["see_also"], diags),
-        };
+        let id = f.text(&keys::ID, diags).unwrap_or_else(|| slugify(&name));
+        let definition = f.text(&keys::DEFINITION, diags).unwrap_or_default();
+        let term = typed::term(&f, diags);
         let line = f.line("definition");
         pages.push(term_page(id, name, definition.into(), front, term, GLOSSARY_FILE, line));
     }
@@ -76,4 +73,37 @@ fn entry_front_matter(entry: &toml::Table, lines: &[&str], first: u32) -> FrontM
         })
         .collect();
     FrontMatter { fields, key_lines, first_line: first + 1, invalid: false }
+}
+/// A page with front matter given directly (for terms from glossary.toml).
+fn term_page(
+    id: String,
+    title: String,
+    body: std::sync::Arc<str>,
+    front: FrontMatter,
+    term: Term,
+    source: &str,
+    line: u32,
+) -> Page {
+    let front = std::sync::Arc::new(front);
+    Page {
+        kind: Kind::Term,
+        url: format!("/glossary/#{}", slugify(&id)),
+        id,
+        source: source.to_string(),
+        logical: source.to_string(),
+        redirect_from: Vec::new(),
+        title,
+        description: None,
+        weight: DEFAULT_WEIGHT,
+        body,
+        body_line: line,
+        front,
+        updated: None,
+        owners: Vec::new(),
+        review: None,
+        contact: None,
+        typed: Typed::Term(term),
+        parent: None,
+        children: Vec::new(),
+    }
 }

@@ -13,7 +13,10 @@ mod fields;
 mod glossary;
 pub mod links;
 mod nav;
+mod page;
+mod references;
 mod review;
+mod typed;
 
 pub use build::handbook;
 pub use review::{Review, ReviewState};
@@ -102,6 +105,22 @@ pub enum CommunityStatus {
     Closed,
 }
 
+impl CommunityStatus {
+    /// The status a word of the keys table names.
+    pub fn from_name(name: &str) -> Option<Self> {
+        use CommunityStatus::*;
+        [Forming, Active, Paused, Closed].into_iter().find(|s| s.name() == name)
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            CommunityStatus::Forming => "forming",
+            CommunityStatus::Active => "active",
+            CommunityStatus::Paused => "paused",
+            CommunityStatus::Closed => "closed",
+        }
+    }
+}
+
 /// Lifecycle of a principle, guideline or standard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -109,6 +128,21 @@ pub enum ItemStatus {
     Published,
     Draft,
     Retired,
+}
+
+impl ItemStatus {
+    /// The status a word of the keys table names.
+    pub fn from_name(name: &str) -> Option<Self> {
+        use ItemStatus::*;
+        [Published, Draft, Retired].into_iter().find(|s| s.name() == name)
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            ItemStatus::Published => "published",
+            ItemStatus::Draft => "draft",
+            ItemStatus::Retired => "retired",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Hash, Serialize)]

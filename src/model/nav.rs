@@ -1,7 +1,7 @@
 //! The pages copbook adds (home, directories, section landings, review,
 //! 404) and the navigation tree: parents, children in order, reading order.
 
-use super::build::DEFAULT_WEIGHT;
+use super::page::DEFAULT_WEIGHT;
 use super::*;
 use crate::text::humanise;
 use std::collections::HashSet;

@@ -4,6 +4,7 @@
 
 use crate::date::Date;
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::keys::{self, Type};
 use crate::load::{self, front_matter, Document, Folder};
 use serde_json::{Map, Value};
 use std::path::Path;
@@ -149,23 +150,21 @@ pub fn default_field(doc: &mut Document, key: &str, value: Value) {
 pub fn foreign_fields(doc: &mut Document, communities: &[String]) {
     use crate::date::Duration;
     let fields = &mut std::sync::Arc::make_mut(&mut doc.front).fields;
-    let rejected = |key: &str, value: &Value| -> bool {
+    // A value is rejected when no key of that name (`status` is two) would take it.
+    let rejected = |name: &str, value: &Value| -> bool {
         let text = text(Some(value));
-        match key {
-            "kind" => text.is_none_or(|k| crate::model::Kind::from_name(&k.to_ascii_lowercase()).is_none()),
-            "status" => text.is_none_or(|s| !STATUSES.contains(&s.to_ascii_lowercase().as_str())),
-            "draft" => !value.is_boolean(),
-            "weight" | "number" => !(value.is_i64() || text.is_some_and(|t| t.parse::<i64>().is_ok())),
-            "last_reviewed" | "last_reviewed_on" | "review_by" | "expires" | "expire_by" => {
-                text.is_none_or(|d| Date::parse(&d, false).is_none())
-            }
-            "started" | "approved" | "leads_as_of" => text.is_none_or(|d| Date::parse(&d, true).is_none()),
-            "review_every" | "review_in" => text.is_none_or(|d| Duration::parse(&d).is_none()),
-            _ => false,
-        }
+        keys::checked().filter(|(n, _)| *n == name).all(|(_, key)| match key.ty {
+            Type::Choice(words) => text.as_ref().is_none_or(|t| !words.contains(&t.to_ascii_lowercase().as_str())),
+            Type::Boolean => !value.is_boolean(),
+            Type::Integer => !(value.is_i64() || text.as_ref().is_some_and(|t| t.parse::<i64>().is_ok())),
+            Type::Date => text.as_ref().is_none_or(|d| Date::parse(d, false).is_none()),
+            Type::DateOrMonth => text.as_ref().is_none_or(|d| Date::parse(d, true).is_none()),
+            Type::Duration => text.as_ref().is_none_or(|d| Duration::parse(d).is_none()),
+            Type::Text | Type::List | Type::Tables => false,
+        })
     };
-    let keys: Vec<String> = fields.keys().filter(|k| CHECKED.contains(&k.as_str())).cloned().collect();
-    for key in keys {
+    let checked: Vec<String> = fields.keys().filter(|k| keys::checked().any(|(n, _)| n == *k)).cloned().collect();
+    for key in checked {
         let Some(value) = fields.get(&key) else { continue };
         if !value.is_null() && rejected(&key, value) {
             if let Some(value) = fields.remove(&key) {
@@ -173,7 +172,7 @@ pub fn foreign_fields(doc: &mut Document, communities: &[String]) {
             }
         }
     }
-    for key in ["owner", "owners"] {
+    for key in keys::OWNER.names() {
         let owners = text_list(fields.get(key));
         if owners.is_empty()
             || owners
@@ -183,7 +182,7 @@ pub fn foreign_fields(doc: &mut Document, communities: &[String]) {
             continue;
         }
         if let Some(value) = fields.remove(key) {
-            let has_contact = ["contact", "owner_slack"].iter().any(|k| fields.contains_key(*k));
+            let has_contact = keys::CONTACT.names().any(|k| fields.contains_key(k));
             if !has_contact {
                 fields.insert("contact".into(), Value::String(owners.join(", ")));
             }
@@ -191,27 +190,6 @@ pub fn foreign_fields(doc: &mut Document, communities: &[String]) {
         }
     }
 }
-
-/// Keys [`foreign_fields`] checks.
-const CHECKED: [&str; 15] = [
-    "kind",
-    "status",
-    "draft",
-    "weight",
-    "last_reviewed",
-    "last_reviewed_on",
-    "review_by",
-    "expires",
-    "expire_by",
-    "started",
-    "approved",
-    "leads_as_of",
-    "review_every",
-    "review_in",
-    "number",
-];
-/// Every status copbook knows, for communities and for items.
-const STATUSES: [&str; 7] = ["forming", "active", "paused", "closed", "draft", "published", "retired"];
 
 /// Ids of the community pages among the documents (`communities/x.md` -> `x`).
 pub fn community_ids(folder: &Folder) -> Vec<String> {

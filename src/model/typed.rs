@@ -1,0 +1,135 @@
+//! The typed fields of communities, people, glossary terms and items
+//! (principles, guidelines, standards), read by the keys table.
+
+use super::fields::Fields;
+use super::*;
+use crate::date::Date;
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::keys;
+
+/// The typed part of a page of `kind`.
+pub(super) fn typed(kind: Kind, f: &Fields, diags: &mut Diagnostics) -> Typed {
+    match kind {
+        Kind::Community => Typed::Community(community(f, diags)),
+        Kind::Person => Typed::Person(Person {
+            role: f.text(&keys::ROLE, diags),
+            team: f.text(&keys::TEAM, diags),
+            contact: f.text(&keys::CONTACT, diags),
+        }),
+        Kind::Term => Typed::Term(term(f, diags)),
+        k if k.is_item() => Typed::Item(item(f, diags)),
+        _ => Typed::None,
+    }
+}
+
+/// A term's fields, from its own file or a `[[term]]` of glossary.toml.
+pub(super) fn term(f: &Fields, diags: &mut Diagnostics) -> Term {
+    Term {
+        abbreviation: f.text(&keys::ABBREVIATION, diags),
+        aliases: f.list(&keys::ALIASES, diags),
+        see_also: f.list(&keys::SEE_ALSO, diags),
+    }
+}
+
+fn community(f: &Fields, diags: &mut Diagnostics) -> Community {
+    Community {
+        summary: f.text(&keys::SUMMARY, diags),
+        leads: f.list(&keys::LEADS, diags),
+        leads_as_of: f.date(&keys::LEADS_AS_OF, diags),
+        status: f.choice(&keys::COMMUNITY_STATUS, diags).and_then(CommunityStatus::from_name),
+        meets: f.text(&keys::MEETS, diags),
+        channels: channels(f, diags),
+        formats: f.list(&keys::FORMATS, diags),
+        started: f.date(&keys::STARTED, diags),
+        approved: f.date(&keys::APPROVED, diags),
+        sessions: sessions(f, diags),
+    }
+}
+
+fn item(f: &Fields, diags: &mut Diagnostics) -> Item {
+    Item {
+        status: f.choice(&keys::ITEM_STATUS, diags).and_then(ItemStatus::from_name),
+        version: f.text(&keys::VERSION, diags),
+        replaces: f.text(&keys::REPLACES, diags),
+        number: f.integer(&keys::NUMBER, diags),
+    }
+}
+
+fn channels(f: &Fields, diags: &mut Diagnostics) -> Vec<Channel> {
+    let Some(value) = f.raw(&keys::CHANNELS) else { return Vec::new() };
+    let mut out = Vec::new();
+    for entry in value.as_array().map_or(std::slice::from_ref(value), |a| a.as_slice()) {
+        match entry {
+            serde_json::Value::String(s) => out.push(Channel { name: s.clone(), url: None }),
+            serde_json::Value::Object(o) => {
+                let text = |k: &str| o.get(k).and_then(|v| v.as_str()).map(str::to_string);
+                match text("name").or_else(|| text("url")) {
+                    Some(name) => out.push(Channel { name, url: text("url") }),
+                    None => diags.push(missing_field(
+                        f,
+                        "channels",
+                        "name",
+                        "{ name = \"#cop-content\", url = \"https://...\" }",
+                    )),
+                }
+            }
+            _ => diags.push(missing_field(f, "channels", "name", "{ name = \"#cop-content\", url = \"https://...\" }")),
+        }
+    }
+    out
+}
+
+fn sessions(f: &Fields, diags: &mut Diagnostics) -> Vec<Session> {
+    let Some(value) = f.raw(&keys::SESSIONS) else { return Vec::new() };
+    let example = "{ date = 2026-12-03, time = \"14:00\", title = \"Screen reader clinic\" }";
+    let mut out = Vec::new();
+    for entry in value.as_array().map_or(std::slice::from_ref(value), |a| a.as_slice()) {
+        let Some(o) = entry.as_object() else {
+            diags.push(missing_field(f, "sessions", "date", example));
+            continue;
+        };
+        let text = |k: &str| {
+            o.get(k).and_then(|v| v.as_str().map(str::to_string).or_else(|| v.as_number().map(|n| n.to_string())))
+        };
+        match text("date").and_then(|d| Date::parse(&d, false)) {
+            Some(date) => out.push(Session {
+                date,
+                time: text("time"),
+                title: text("title").or_else(|| text("theme")),
+                format: text("format"),
+                facilitator: text("facilitator"),
+            }),
+            None => diags.push(
+                Diagnostic::error(
+                    "bad-date",
+                    format!("a session has no date, or '{}' is not a date", text("date").unwrap_or_default()),
+                )
+                .at(f.file, f.line("sessions"))
+                .hint(format!("give each session a date: {example}")),
+            ),
+        }
+    }
+    out.sort_by_key(|s| s.date);
+    out
+}
+
+fn missing_field(f: &Fields, key: &str, field: &str, example: &str) -> Diagnostic {
+    Diagnostic::error("bad-type", format!("each entry of '{key}' needs a '{field}'"))
+        .at(f.file, f.line(key))
+        .hint(format!("write entries like {example}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_status_word_of_the_keys_table_has_a_status() {
+        let words = |key: keys::Key| match key.ty {
+            keys::Type::Choice(words) => words,
+            _ => panic!("status is a choice"),
+        };
+        assert!(words(keys::COMMUNITY_STATUS).iter().all(|w| CommunityStatus::from_name(w).is_some()));
+        assert!(words(keys::ITEM_STATUS).iter().all(|w| ItemStatus::from_name(w).is_some()));
+    }
+}
