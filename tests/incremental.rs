@@ -4,6 +4,21 @@
 //! same files — and so must the findings.
 //!
 //! CI runs a fixed set of seeds; `COPBOOK_SEEDS=200` runs more locally.
+//!
+//! The steps' keys are derived from their inputs structs (`src/site/memo.rs`),
+//! so a step cannot read what its key leaves out; what can still go wrong is
+//! a summary key or a constant one. To see that this test bites, plant one
+//! of these and run `cargo test --test incremental`; each fails within the
+//! CI seeds (checked when they were written):
+//! - `Shape` in `src/site/mod.rs` without `config` (`Json(())`), with empty
+//!   `backlinks`, or with no `definitions`;
+//! - the page step keyed without its sidebar (hash the `PageJob` fields but `nav`);
+//! - a constant key: `key_of` in `src/site/memo.rs` returning 0, or the
+//!   theme's `Keyed { key: 0, .. }`;
+//! - a field left out of `Page::hash_shape` in `src/model/mod.rs` (`title`).
+//!
+//! A new input must be an edit here too: add one to [`edit`] for each new
+//! kind of file or setting a page reads.
 
 mod support;
 
@@ -62,7 +77,10 @@ fn start_files() -> BTreeMap<String, String> {
     put("glossary/crit.md", "+++\nterm = \"Crit\"\nsee_also = [\"lean-coffee\"]\n+++\nA critique session.\n");
     put("glossary/lean-coffee.md", "+++\nterm = \"Lean coffee\"\n+++\nA meeting without an agenda.\n");
     put("glossary.toml", "[[term]]\nterm = \"Show and tell\"\ndefinition = \"Teams show work.\"\n");
-    put("guides/a.md", "+++\ntitle = \"Guide A\"\nweight = 1\n+++\n## One\n\nText [b](b.md).\n");
+    put(
+        "guides/a.md",
+        "+++\ntitle = \"Guide A\"\nweight = 1\n+++\n## One\n\nText [b](b.md).\n\n### Detail\n\n#### Fine print\n",
+    );
     put("guides/b.md", "+++\ntitle = \"Guide B\"\nweight = 2\n+++\n## Two\n\nText [a](a.md).\n");
     put("guides/deep/c.md", "# Guide C\n\nDeep [home](../../index.md).\n");
     put("static/site.css", "body { color: black }\n");
@@ -162,13 +180,9 @@ fn edit(rng: &mut Rng, files: &mut BTreeMap<String, String>, step: usize) -> Vec
             vec![c]
         }
         9 => {
-            // handbook.toml
-            let title = format!("Fixture {word} {step}");
-            let base = *rng.pick(&["/hb/", "/", "https://example.org/docs/"]);
-            files.insert(
-                "handbook.toml".into(),
-                format!("title = \"{title}\"\nbase_url = \"{base}\"\nleads_as_of = \"2026-0{}\"\n", 1 + rng.below(9)),
-            );
+            // handbook.toml: one setting changes
+            let text = edit_config(rng, files.get("handbook.toml").map_or("", String::as_str), word, step);
+            files.insert("handbook.toml".into(), text);
             vec!["handbook.toml".into()]
         }
         10 => {
@@ -177,7 +191,7 @@ fn edit(rng: &mut Rng, files: &mut BTreeMap<String, String>, step: usize) -> Vec
             if files.contains_key(&path) && rng.below(2) == 0 {
                 files.remove(&path);
             } else {
-                files.insert(path.clone(), format!("<!doctype html><title>{{{{ page.title }}}}</title><p>{word} {step}</p>{{{{ page.content | safe }}}}\n"));
+                files.insert(path.clone(), format!("<!doctype html><title>{{{{ page.title }}}}</title><p>{word} {step} {{{{ site.extra.banner | default(value=\"\") }}}}</p>{{{{ page.content | safe }}}}\n"));
             }
             vec![path]
         }
@@ -212,6 +226,48 @@ fn edit(rng: &mut Rng, files: &mut BTreeMap<String, String>, step: usize) -> Vec
             vec![page]
         }
     }
+}
+
+/// handbook.toml with one setting changed or removed, the others kept, so
+/// that a setting that reaches pages by one road only is tested on its own.
+/// Every kind is here: top-level text and URLs, `[review]`, `[theme]`, `[extra]`.
+fn edit_config(rng: &mut Rng, text: &str, word: &str, step: usize) -> String {
+    use toml::Value::{Boolean, Integer, String as Text};
+    let mut table: toml::Table = text.parse().unwrap_or_default();
+    let choices: Vec<(&str, &str, toml::Value)> = vec![
+        ("", "title", Text(format!("Fixture {word} {step}"))),
+        ("", "base_url", Text(rng.pick(&["/hb/", "/", "https://example.org/docs/"]).to_string())),
+        ("", "leads_as_of", Text(format!("2026-0{}", 1 + rng.below(9)))),
+        ("", "description", Text(format!("About {word}"))),
+        ("", "organisation", Text(format!("Org {step}"))),
+        ("", "language", Text(rng.pick(&["en", "cy", "fr"]).to_string())),
+        ("", "repository", Text(rng.pick(&["https://github.com/org/hb", "https://gitlab.com/o/h"]).to_string())),
+        ("", "branch", Text(rng.pick(&["main", "trunk"]).to_string())),
+        ("", "contact_url", Text(format!("mailto:{}@example.org", word.replace(' ', "-")))),
+        ("", "contact_text", Text(format!("Ask the {word} team"))),
+        ("", "footer", Text(format!("Footer {step}"))),
+        ("review", "due_soon_days", Integer(*rng.pick(&[7, 30, 400]))),
+        ("review", "standards", Text(format!("{} months", 1 + rng.below(12)))),
+        ("review", "pages", Text(rng.pick(&["", "1 year"]).to_string())),
+        ("theme", "toc_depth", Integer(2 + rng.below(3) as i64)),
+        ("theme", "people_pages", Boolean(rng.below(2) == 0)),
+        ("extra", "banner", Text(format!("{word} {step}"))),
+    ];
+    let (section, key, value) = choices[rng.below(choices.len())].clone();
+    let at = if section.is_empty() {
+        &mut table
+    } else {
+        match table.entry(section).or_insert_with(|| toml::Value::Table(Default::default())) {
+            toml::Value::Table(t) => t,
+            _ => return text.to_string(),
+        }
+    };
+    if rng.below(4) == 0 && key != "title" {
+        at.remove(key);
+    } else {
+        at.insert(key.to_string(), value);
+    }
+    toml::to_string(&table).unwrap_or_else(|_| text.to_string())
 }
 
 fn write_all(root: &Path, files: &BTreeMap<String, String>, changed: &[String]) {

@@ -40,11 +40,62 @@ pub enum Located {
     Broken,
 }
 
-/// Resolves link targets against the whole handbook.
-pub struct Resolver<'a> {
-    handbook: &'a Handbook,
-    files: HashSet<&'a str>,
+/// Everything link resolution reads of the handbook, and nothing else:
+/// its hash is the key of every rendered body, so a change to any of it
+/// renders the bodies again, and nothing outside it can change a link.
+#[derive(Debug, Clone, Hash)]
+pub struct LinkTable {
     base_path: String,
+    /// Each page's logical path and URL, by index.
+    pages: Vec<(String, String)>,
+    /// Pages by logical source path, and by URL (without anchors), sorted.
+    sources: Vec<(String, usize)>,
+    urls: Vec<(String, usize)>,
+    /// Published files, by logical path.
+    files: Vec<String>,
+    /// Old URLs and where they lead: configured ones, then pages' own.
+    redirects: Vec<(String, String)>,
+}
+
+impl LinkTable {
+    pub fn of(handbook: &Handbook) -> Self {
+        let sorted = |map: &HashMap<String, usize>| {
+            let mut v: Vec<(String, usize)> = map.iter().map(|(k, &i)| (k.clone(), i)).collect();
+            v.sort_unstable();
+            v
+        };
+        let from_pages =
+            handbook.pages.iter().flat_map(|p| p.redirect_from.iter().map(move |from| (from.clone(), p.url.clone())));
+        LinkTable {
+            base_path: handbook.config.base_path(),
+            pages: handbook.pages.iter().map(|p| (p.logical.clone(), p.url.clone())).collect(),
+            sources: sorted(&handbook.sources),
+            urls: sorted(&handbook.urls),
+            files: handbook.files.iter().map(|f| f.logical.clone()).collect(),
+            redirects: handbook.redirects.iter().cloned().chain(from_pages).collect(),
+        }
+    }
+}
+
+/// Where a link starts from: the page's logical path and URL.
+#[derive(Debug, Clone, Copy, Hash)]
+pub struct LinkSource<'a> {
+    pub logical: &'a str,
+    pub url: &'a str,
+}
+
+impl<'a> LinkSource<'a> {
+    pub fn page(page: &'a Page) -> Self {
+        LinkSource { logical: &page.logical, url: &page.url }
+    }
+}
+
+/// Resolves link targets against a [`LinkTable`].
+pub struct Resolver<'a> {
+    table: &'a LinkTable,
+    sources: HashMap<&'a str, usize>,
+    urls: HashMap<&'a str, usize>,
+    files: HashSet<&'a str>,
     /// Old URLs (as [`redirect_key`] writes them) and where they lead.
     redirects: HashMap<String, String>,
     /// Pages by the Confluence page id ending their file name.
@@ -52,33 +103,33 @@ pub struct Resolver<'a> {
 }
 
 impl<'a> Resolver<'a> {
-    pub fn new(handbook: &'a Handbook) -> Self {
+    pub fn new(table: &'a LinkTable) -> Self {
         let mut redirects = HashMap::new();
-        let from_pages = handbook.pages.iter().flat_map(|p| p.redirect_from.iter().map(move |from| (from, &p.url)));
-        for (from, to) in handbook.redirects.iter().map(|(f, t)| (f, t)).chain(from_pages) {
+        for (from, to) in &table.redirects {
             redirects.entry(redirect_key(from)).or_insert_with(|| to.clone());
         }
         let mut page_ids: HashMap<String, usize> = HashMap::new();
-        for (i, page) in handbook.pages.iter().enumerate() {
-            let Some(id) = page_id(file_stem(&page.logical)) else { continue };
+        for (i, (logical, _)) in table.pages.iter().enumerate() {
+            let Some(id) = page_id(file_stem(logical)) else { continue };
             // Exports may hold copies of a page ("Title_123 copy.md" has no
             // id); among pages with one id the shortest path is the original.
-            let shorter = |j: &usize| page.logical.len() < handbook.pages[*j].logical.len();
+            let shorter = |j: &usize| logical.len() < table.pages[*j].0.len();
             if page_ids.get(id).is_none_or(shorter) {
                 page_ids.insert(id.to_string(), i);
             }
         }
         Resolver {
-            handbook,
-            files: handbook.files.iter().map(|f| f.logical.as_str()).collect(),
-            base_path: handbook.config.base_path(),
+            table,
+            sources: table.sources.iter().map(|(k, i)| (k.as_str(), *i)).collect(),
+            urls: table.urls.iter().map(|(k, i)| (k.as_str(), *i)).collect(),
+            files: table.files.iter().map(String::as_str).collect(),
             redirects,
             page_ids,
         }
     }
 
     /// What `target`, written in `from`, points at.
-    pub fn locate(&self, from: &Page, target: &str) -> Located {
+    pub fn locate(&self, from: LinkSource, target: &str) -> Located {
         let target = target.trim();
         if let Some(anchor) = target.strip_prefix('#') {
             return Located::SamePage(percent_decode(anchor));
@@ -116,13 +167,13 @@ impl<'a> Resolver<'a> {
     }
 
     /// What a decoded path without its anchor points at.
-    fn locate_path(&self, from: &Page, path: &str, anchor: Option<String>) -> Located {
+    fn locate_path(&self, from: LinkSource, path: &str, anchor: Option<String>) -> Located {
         if let Some(rooted) = path.strip_prefix('/') {
             let rooted = self.strip_base(rooted);
             return self.find(&format!("/{rooted}"), rooted, anchor, 0);
         }
         // Relative to the source file first (how authors see it), then to the page's URL.
-        let source_dir = if from.logical.is_empty() { from.url.trim_start_matches('/') } else { dir_of(&from.logical) };
+        let source_dir = if from.logical.is_empty() { from.url.trim_start_matches('/') } else { dir_of(from.logical) };
         if let Some(joined) = join(source_dir, path) {
             let found = self.find(&format!("/{joined}"), &joined, anchor.clone(), 0);
             if found != Located::Broken {
@@ -154,20 +205,20 @@ impl<'a> Resolver<'a> {
     pub fn href(&self, located: &Located) -> Option<String> {
         match located {
             Located::External | Located::SamePage(_) | Located::Broken => None,
-            Located::File(path) => Some(format!("{}/{}", self.base_path, path)),
+            Located::File(path) => Some(format!("{}/{}", self.table.base_path, path)),
             Located::Page { index, anchor } => {
-                let url = &self.handbook.pages[*index].url;
+                let url = &self.table.pages[*index].1;
                 let url = match anchor {
                     Some(a) => format!("{}#{a}", url.split('#').next().unwrap_or(url)),
                     None => url.clone(),
                 };
-                Some(format!("{}{}", self.base_path, url))
+                Some(format!("{}{}", self.table.base_path, url))
             }
         }
     }
 
     fn strip_base<'p>(&self, rooted: &'p str) -> &'p str {
-        let base = self.base_path.trim_start_matches('/');
+        let base = self.table.base_path.trim_start_matches('/');
         if base.is_empty() {
             return rooted;
         }
@@ -180,7 +231,6 @@ impl<'a> Resolver<'a> {
     /// Looks a normalised path up as a source file, a page URL, a file and
     /// an old URL; `hops` counts the redirects followed to get here.
     fn find(&self, url: &str, path: &str, anchor: Option<String>, hops: u8) -> Located {
-        let h = self.handbook;
         let page = |index: usize| Located::Page { index, anchor: anchor.clone() };
         let path = path.trim_end_matches('/');
         // Source files, as written or without their extension.
@@ -192,19 +242,19 @@ impl<'a> Resolver<'a> {
             format!("{path}/README.md"),
         ];
         for candidate in &source_candidates {
-            if let Some(&i) = h.sources.get(candidate.as_str()) {
+            if let Some(&i) = self.sources.get(candidate.as_str()) {
                 return page(i);
             }
         }
         if let Some(stem) = path.strip_suffix(".html") {
             let stem = stem.strip_suffix("/index").or_else(|| (stem == "index").then_some("")).unwrap_or(stem);
             for candidate in [format!("{stem}.md"), format!("{stem}/index.md"), format!("{stem}/_index.md")] {
-                if let Some(&i) = h.sources.get(candidate.as_str()) {
+                if let Some(&i) = self.sources.get(candidate.as_str()) {
                     return page(i);
                 }
             }
             let as_url = if stem.is_empty() { "/".to_string() } else { format!("/{stem}/") };
-            if let Some(&i) = h.urls.get(&as_url) {
+            if let Some(&i) = self.urls.get(as_url.as_str()) {
                 return page(i);
             }
         }
@@ -214,16 +264,16 @@ impl<'a> Resolver<'a> {
         // `glossary.md` for the page of the `glossary/` folder, generated or not.
         if let Some(stem) = path.strip_suffix(".md") {
             for candidate in [format!("{stem}/index.md"), format!("{stem}/_index.md"), format!("{stem}/README.md")] {
-                if let Some(&i) = h.sources.get(candidate.as_str()) {
+                if let Some(&i) = self.sources.get(candidate.as_str()) {
                     return page(i);
                 }
             }
-            if let Some(&i) = h.urls.get(&format!("/{stem}/")) {
+            if let Some(&i) = self.urls.get(format!("/{stem}/").as_str()) {
                 return page(i);
             }
         }
         let as_url = if url.ends_with('/') || url.ends_with(".html") { url.to_string() } else { format!("{url}/") };
-        if let Some(&i) = h.urls.get(&as_url) {
+        if let Some(&i) = self.urls.get(as_url.as_str()) {
             return page(i);
         }
         match self.redirects.get(&redirect_key(url)) {
@@ -386,8 +436,9 @@ mod tests {
             ],
             &[("/old.html", "/guides/new.html#part"), ("/older/", "/old.html")],
         );
-        let r = Resolver::new(&h);
-        let from = &h.pages[h.urls["/"]];
+        let table = LinkTable::of(&h);
+        let r = Resolver::new(&table);
+        let from = LinkSource::page(&h.pages[h.urls["/"]]);
         assert_eq!(
             page_of(&h, &r.locate(from, "Shelter%27s-glossary_712245258.html")),
             "Shelters-glossary_712245258.md"
@@ -425,8 +476,20 @@ mod tests {
     #[test]
     fn redirect_loops_end() {
         let h = handbook(&["index.md"], &[("/a/", "/b/"), ("/b/", "/a/")]);
-        let r = Resolver::new(&h);
-        assert_eq!(r.locate(&h.pages[0], "/a/"), Located::Broken);
+        let table = LinkTable::of(&h);
+        let r = Resolver::new(&table);
+        assert_eq!(r.locate(LinkSource::page(&h.pages[0]), "/a/"), Located::Broken);
+    }
+
+    #[test]
+    fn the_link_table_holds_redirects_so_their_changes_reach_its_key() {
+        use std::hash::{Hash, Hasher};
+        let key = |redirects: &[(&str, &str)]| {
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            LinkTable::of(&handbook(&["index.md"], redirects)).hash(&mut hasher);
+            hasher.finish()
+        };
+        assert_ne!(key(&[("/a/", "/b/")]), key(&[("/a/", "/c/")]));
     }
 
     #[test]

@@ -67,6 +67,36 @@ impl Theme {
         self.tera.render(name, context)
     }
 
+    /// One sidebar, with `nav.html`.
+    pub fn render_nav(&self, site: &SiteView, items: &[NavItem]) -> Result<String, Diagnostic> {
+        let mut ctx = Context::new();
+        ctx.insert("site", site);
+        ctx.insert("nav", items);
+        self.render("nav.html", &ctx).map_err(|e| self.render_error("nav.html", &e))
+    }
+
+    /// One page from its template inputs, its body already in
+    /// `inputs.page.content`, and its sidebar. `what` names the page in findings.
+    pub fn render_page(
+        &self,
+        site: &SiteView,
+        inputs: &PageInputs,
+        nav: &str,
+        what: &str,
+    ) -> Result<String, Diagnostic> {
+        let mut ctx = Context::new();
+        ctx.insert("site", site);
+        ctx.insert("page", &inputs.page);
+        ctx.insert("nav", nav);
+        for (name, value) in &inputs.listing {
+            ctx.insert(name, value);
+        }
+        self.render(inputs.template, &ctx).map_err(|e| {
+            let d = self.render_error(inputs.template, &e);
+            Diagnostic { message: format!("while rendering {what}: {}", d.message), ..d }
+        })
+    }
+
     /// A render error as a finding at the template's file.
     fn render_error(&self, name: &str, e: &tera::Error) -> Diagnostic {
         let file = self.files.get(name).map_or(name, String::as_str);
@@ -147,6 +177,18 @@ pub struct NavItem {
     pub children: Vec<NavItem>,
 }
 
+/// A sidebar with the link to `href` (the page being rendered) marked as the current page.
+pub fn mark_current(nav: &str, href: &str) -> String {
+    let needle = format!("<a href=\"{}\"", escape(href));
+    match nav.find(&needle) {
+        Some(at) => {
+            let end = at + needle.len();
+            format!("{} aria-current=\"page\"{}", &nav[..end], &nav[end..])
+        }
+        None => nav.to_string(),
+    }
+}
+
 /// Which template renders a page.
 pub fn template_name(page: &Page) -> &'static str {
     match page.kind {
@@ -166,25 +208,23 @@ pub fn template_name(page: &Page) -> &'static str {
     }
 }
 
-/// Renders pages: shared data is computed once, pages in any order.
+/// Computes what templates are given: each page's template inputs and
+/// each section's sidebar entries, from the handbook, the rendered bodies
+/// and the backlinks. The [`Theme`] turns them into HTML.
 ///
 /// Rendering is split in two so that `serve` can skip work: a page's
 /// template inputs ([`Renderer::inputs`]) are cheap to compute and compare,
 /// and only pages whose inputs changed are put through the templates.
 pub struct Renderer<'a> {
     handbook: &'a Handbook,
-    theme: &'a Theme,
     bodies: &'a [Option<&'a Rendered>],
     backlinks: &'a [Vec<usize>],
-    base: Context,
-    /// Sidebar HTML by the section it is opened at.
-    navs: HashMap<usize, std::sync::Arc<String>>,
     reading_position: HashMap<usize, usize>,
 }
 
-/// Everything a page's HTML depends on besides the templates: two pages
-/// with equal inputs render to equal bytes.
-#[derive(Serialize)]
+/// Everything a page's HTML depends on besides the templates, `site`, its
+/// body and its sidebar: two pages with equal inputs render to equal bytes.
+#[derive(Serialize, Clone)]
 pub struct PageInputs {
     pub template: &'static str,
     pub page: PageView,
@@ -196,21 +236,11 @@ pub struct PageInputs {
 }
 
 impl<'a> Renderer<'a> {
-    pub fn new(
-        handbook: &'a Handbook,
-        theme: &'a Theme,
-        bodies: &'a [Option<&'a Rendered>],
-        backlinks: &'a [Vec<usize>],
-    ) -> Self {
-        let mut base = Context::new();
-        base.insert("site", &SiteView::of(handbook));
+    pub fn new(handbook: &'a Handbook, bodies: &'a [Option<&'a Rendered>], backlinks: &'a [Vec<usize>]) -> Self {
         Renderer {
             handbook,
-            theme,
             bodies,
             backlinks,
-            base,
-            navs: HashMap::new(),
             reading_position: handbook.reading_order.iter().enumerate().map(|(pos, &i)| (i, pos)).collect(),
         }
     }
@@ -266,33 +296,8 @@ impl<'a> Renderer<'a> {
         items(h, h.home(), &open)
     }
 
-    /// Renders one sidebar with `nav.html`.
-    pub fn render_nav(&self, items: &[NavItem]) -> Result<String, Diagnostic> {
-        let mut ctx = self.base.clone();
-        ctx.insert("nav", items);
-        self.theme.render("nav.html", &ctx).map_err(|e| self.theme.render_error("nav.html", &e))
-    }
-
-    /// Gives the renderer the sidebars, by section.
-    pub fn set_navs(&mut self, navs: HashMap<usize, std::sync::Arc<String>>) {
-        self.navs = navs;
-    }
-
-    /// The sidebar for page `i`, with its link marked as the current page.
-    fn nav_for(&self, i: usize) -> String {
-        let nav = self.navs.get(&self.nav_key(i)).map_or("", |n| n.as_str());
-        let needle = format!("<a href=\"{}\"", escape(&self.handbook.href(&self.handbook.pages[i].url)));
-        match nav.find(&needle) {
-            Some(at) => {
-                let end = at + needle.len();
-                format!("{} aria-current=\"page\"{}", &nav[..end], &nav[end..])
-            }
-            None => nav.to_string(),
-        }
-    }
-
     /// What page `i` is rendered from; its body HTML is left out (callers
-    /// know the body by its own key) and added by [`Renderer::render`].
+    /// know the body by its own key) and goes into `page.content` to render.
     pub fn inputs(&self, i: usize) -> PageInputs {
         let page = &self.handbook.pages[i];
         PageInputs {
@@ -301,23 +306,6 @@ impl<'a> Renderer<'a> {
             listing: self.listing(page),
             nav_key: self.nav_key(i),
         }
-    }
-
-    /// The HTML of page `i` from its inputs.
-    pub fn render(&self, i: usize, mut inputs: PageInputs) -> Result<String, Diagnostic> {
-        let page = &self.handbook.pages[i];
-        inputs.page.content = self.bodies.get(i).copied().flatten().map(|b| b.html.clone()).unwrap_or_default();
-        let mut ctx = self.base.clone();
-        ctx.insert("page", &inputs.page);
-        ctx.insert("nav", &self.nav_for(i));
-        for (name, value) in inputs.listing {
-            ctx.insert(name, &value);
-        }
-        self.theme.render(inputs.template, &ctx).map_err(|e| {
-            let d = self.theme.render_error(inputs.template, &e);
-            let what = if page.source.is_empty() { format!("the {} page", page.url) } else { page.source.clone() };
-            Diagnostic { message: format!("while rendering {what}: {}", d.message), ..d }
-        })
     }
 
     fn listing(&self, page: &Page) -> serde_json::Map<String, serde_json::Value> {

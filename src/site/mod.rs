@@ -3,15 +3,18 @@
 //! templates. Nothing here writes to disk; [`crate::output`] does.
 
 mod links;
+pub mod memo;
 
 use crate::date::Date;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::load::dialect::{self, Dialect};
 use crate::load::{self, LoadOptions};
 use crate::markdown::{self, LinkKind, Rendered, Resolution};
-use crate::model::links::{Located, Resolver};
+use crate::model::links::{LinkSource, LinkTable, Located, Resolver};
 use crate::model::{self, Handbook, Kind};
-use crate::render::{self, NavItem, Renderer, Theme};
+use crate::render::context::SiteView;
+use crate::render::{self, NavItem, PageInputs, Renderer, Theme};
+use memo::{key_of, Json, Keyed, Memo};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
@@ -67,28 +70,77 @@ pub fn build(options: &Options) -> (Option<Site>, Diagnostics) {
 /// Builds a handbook again and again (for `serve`), reusing the work whose
 /// inputs did not change.
 ///
-/// There is one pipeline: a fresh `Builder` has empty caches and does a full
-/// build, so a partial rebuild can only differ from a full one if a cache
-/// key leaves out something its stage reads. Each key holds all of it:
-/// - a document: its file's size and modification time;
-/// - a body's HTML: its text, its place, and the table of every page's URL
-///   (all that link resolution reads);
-/// - a sidebar: its entries;
-/// - a page's HTML: all of its template inputs, its body and its sidebar,
-///   with the templates themselves fixed for the life of the theme cache;
-///   or, quicker, the handbook's shape (every page but the bodies, the
-///   links between pages, the glossary's definitions) and its own body:
-///   while the shape holds, nothing but its body can change a page.
+/// There is one pipeline: a fresh `Builder` has empty memos and does a full
+/// build, so a partial rebuild can only differ from a full one if a step
+/// reads something its key leaves out. The keys are derived, not written
+/// by hand: each step is a plain function of one inputs struct and its key
+/// is that struct's hash ([`memo`]):
+/// - a document: its file's size and modification time (in `load`);
+/// - a body: [`BodyJob`], with the link table it resolves against;
+/// - the theme: the handbook's template overrides;
+/// - a sidebar: [`NavJob`];
+/// - a page: [`PageJob`], with its template inputs, body and sidebar;
+/// - or, quicker, a page from the handbook's [`Shape`] and its own body:
+///   while the shape holds, nothing but its body can change its inputs.
+///
+/// The sitemap, search index and redirect pages are cheap and made afresh
+/// every build, so there is nothing to go stale.
 #[derive(Default)]
 pub struct Builder {
     documents: load::Cache,
-    bodies: HashMap<u64, Arc<Body>>,
-    theme: Option<(u64, Arc<Theme>)>,
-    navs: HashMap<u64, Arc<String>>,
-    pages: HashMap<u64, Arc<[u8]>>,
-    /// By the quick key: the full key too, so that it is kept.
-    pages_by_shape: HashMap<u64, (u64, Arc<[u8]>)>,
-    site_files: Option<(u64, Vec<(String, Content)>)>,
+    bodies: Memo<Arc<Body>>,
+    theme: Memo<Arc<Theme>>,
+    navs: Memo<Arc<String>>,
+    pages: Memo<Arc<[u8]>>,
+    /// Pages by the key of (shape, index, body key): the page's full key, and its bytes.
+    pages_by_shape: Memo<(u64, Arc<[u8]>)>,
+}
+
+/// What a body's HTML is made of.
+#[derive(Hash)]
+pub struct BodyJob<'a> {
+    links: &'a Keyed<Resolver<'a>>,
+    from: LinkSource<'a>,
+    /// Terms are definitions inside the glossary page, which has its own H1.
+    strip_leading_h1: bool,
+    first_line: u32,
+    text: &'a str,
+}
+
+/// What one sidebar is made of.
+#[derive(Hash)]
+pub struct NavJob<'a> {
+    theme: &'a Keyed<Arc<Theme>>,
+    site: &'a Keyed<SiteView>,
+    items: Json<&'a [NavItem]>,
+}
+
+/// What one page's HTML is made of.
+#[derive(Hash)]
+pub struct PageJob<'a> {
+    theme: &'a Keyed<Arc<Theme>>,
+    site: &'a Keyed<SiteView>,
+    inputs: Json<&'a PageInputs>,
+    nav: Option<&'a Keyed<Arc<String>>>,
+    body: Option<&'a Keyed<Arc<Body>>>,
+    /// How findings name the page.
+    what: String,
+}
+
+/// Everything but its own body that a page's template inputs
+/// ([`Renderer::inputs`]) are computed from: the theme and `site`, the
+/// settings, every page's fields and place in the tree (its
+/// [`model::Page::hash_shape`]), the reading order, the links between
+/// pages, and the glossary's definitions (the bodies of terms).
+#[derive(Hash)]
+struct Shape<'a> {
+    theme: &'a Keyed<Arc<Theme>>,
+    site: &'a Keyed<SiteView>,
+    config: Json<&'a crate::config::Config>,
+    pages: Vec<u64>,
+    reading_order: &'a [usize],
+    backlinks: &'a [Vec<usize>],
+    definitions: Vec<Option<u64>>,
 }
 
 impl Builder {
@@ -122,25 +174,36 @@ impl Builder {
         clock.lap("model");
         let bodies = self.render_bodies(&handbook);
         clock.lap("markdown");
-        let body_refs: Vec<Option<&Body>> = bodies.iter().map(|b| b.as_ref().map(|(_, b)| &**b)).collect();
+        let body_refs: Vec<Option<&Body>> = bodies.iter().map(|b| b.as_ref().map(|b| &*b.value)).collect();
         let backlinks = links::check(&handbook, &body_refs, &mut diags);
         clock.lap("links");
         let Some(theme) = self.theme(&folder.templates, &mut diags) else {
             return (None, diags.sorted());
         };
+        let site = SiteView::of(&handbook);
+        let site = Keyed { key: key_of(&Json(&site)), value: site };
         let rendered: Vec<Option<&Rendered>> = body_refs.iter().map(|b| b.map(|b| &b.rendered)).collect();
-        let mut renderer = Renderer::new(&handbook, &theme, &rendered, &backlinks);
-        // Every template also reads `site`, and every output depends on the templates.
-        let shared = hash_of(|h| {
-            h.update(&self.theme.as_ref().map_or(0, |(k, _)| *k).to_le_bytes());
-            h.update(&json_key(&render::context::SiteView::of(&handbook)).to_le_bytes());
-        });
-        let nav_keys = self.render_navs(&mut renderer, shared, &mut diags);
-        let shape = shape_key(&handbook, shared, &bodies, &backlinks);
-        let mut files = self.render_pages(&handbook, &renderer, &bodies, &nav_keys, shape, &mut diags);
+        let renderer = Renderer::new(&handbook, &rendered, &backlinks);
+        let navs = self.render_navs(&renderer, &theme, &site, &mut diags);
+        let shape = Shape {
+            theme: &theme,
+            site: &site,
+            config: Json(&handbook.config),
+            pages: handbook.pages.par_iter().map(|p| hash_of(|h| p.hash_shape(h))).collect(),
+            reading_order: &handbook.reading_order,
+            backlinks: &backlinks,
+            definitions: handbook
+                .pages
+                .iter()
+                .zip(&bodies)
+                .map(|(p, b)| b.as_ref().filter(|_| p.kind == Kind::Term).map(|b| b.key))
+                .collect(),
+        };
+        let shape = key_of(&shape);
+        let mut files = self.render_pages(&handbook, &renderer, (&theme, &site), &bodies, &navs, shape, &mut diags);
         drop(renderer);
         clock.lap("templates");
-        files.extend(self.site_files(&handbook, shape));
+        files.extend(render::site_files(&handbook).into_iter().map(|(p, b)| (p, Content::Bytes(b.into()))));
         files.extend(Theme::assets().into_iter().map(|(p, b)| (p, Content::Bytes(b.into()))));
         files.extend(handbook.files.iter().map(|f| (f.logical.clone(), Content::Copy(options.root.join(&f.path)))));
         clock.lap("site files");
@@ -152,150 +215,125 @@ impl Builder {
     }
 
     /// Renders every page body to HTML, resolving its links.
-    fn render_bodies(&mut self, h: &Handbook) -> Vec<Option<(u64, Arc<Body>)>> {
-        let resolver = Resolver::new(h);
-        let table = link_table_key(h);
-        let cache = &self.bodies;
-        let bodies: Vec<Option<(u64, Arc<Body>)>> = h
+    fn render_bodies(&mut self, h: &Handbook) -> Vec<Option<Keyed<Arc<Body>>>> {
+        let table = LinkTable::of(h);
+        let links = Keyed { key: key_of(&table), value: Resolver::new(&table) };
+        let memo = &self.bodies;
+        let bodies: Vec<Option<Keyed<Arc<Body>>>> = h
             .pages
             .par_iter()
             .map(|page| {
                 if page.source.is_empty() && page.body.is_empty() {
                     return None;
                 }
-                // Terms are definitions inside the glossary page, which has its own H1.
-                let strip_leading_h1 = page.kind != Kind::Term;
-                let key = hash_of(|hasher| {
-                    hasher.update(page.logical.as_bytes());
-                    hasher.update(&[0]);
-                    hasher.update(page.url.as_bytes());
-                    hasher.update(&[0, u8::from(strip_leading_h1)]);
-                    hasher.update(&page.body_line.to_le_bytes());
-                    hasher.update(&table.to_le_bytes());
-                    hasher.update(page.body.as_bytes());
-                });
-                let body = match cache.get(&key) {
-                    Some(hit) => hit.clone(),
-                    None => Arc::new(render_body(&resolver, page, strip_leading_h1)),
+                let job = BodyJob {
+                    links: &links,
+                    from: LinkSource::page(page),
+                    strip_leading_h1: page.kind != Kind::Term,
+                    first_line: page.body_line,
+                    text: &page.body,
                 };
-                Some((key, body))
+                let (key, body) = memo.get(&job, |job| Ok::<_, ()>(Arc::new(render_body(job))));
+                body.ok().map(|value| Keyed { key, value })
             })
             .collect();
-        self.bodies = bodies.iter().flatten().cloned().collect();
+        self.bodies.keep(bodies.iter().flatten().map(|b| (b.key, b.value.clone())));
         bodies
     }
 
     /// The theme, loaded again only when the handbook's templates change.
-    fn theme(&mut self, overrides: &BTreeMap<String, String>, diags: &mut Diagnostics) -> Option<Arc<Theme>> {
-        let key = hash_of(|h| {
-            for (name, text) in overrides {
-                h.update(name.as_bytes());
-                h.update(&[0]);
-                h.update(text.as_bytes());
-                h.update(&[0]);
-            }
+    fn theme(&mut self, overrides: &BTreeMap<String, String>, diags: &mut Diagnostics) -> Option<Keyed<Arc<Theme>>> {
+        let (key, theme) = self.theme.get(overrides, |overrides| {
+            let mut found = Diagnostics::default();
+            Theme::load(overrides, &mut found).map(Arc::new).ok_or(found)
         });
-        if let Some((k, theme)) = &self.theme {
-            if *k == key {
-                return Some(theme.clone());
+        match theme {
+            Ok(theme) => {
+                self.theme.keep([(key, theme.clone())]);
+                Some(Keyed { key, value: theme })
+            }
+            Err(found) => {
+                diags.extend(found);
+                None
             }
         }
-        let theme = Arc::new(Theme::load(overrides, diags)?);
-        self.theme = Some((key, theme.clone()));
-        Some(theme)
     }
 
-    /// One sidebar per section, each rendered only when its entries change.
-    /// Returns the key of each section's sidebar.
-    fn render_navs(&mut self, renderer: &mut Renderer, shared: u64, diags: &mut Diagnostics) -> HashMap<usize, u64> {
-        let keyed: Vec<(usize, u64, Vec<NavItem>)> = renderer
-            .nav_keys()
-            .into_iter()
-            .map(|section| {
-                let items = renderer.nav_items(section);
-                (section, json_key(&(shared, &items)), items)
-            })
-            .collect();
-        let cache = &self.navs;
-        let results: Vec<(usize, u64, Result<Arc<String>, Diagnostic>)> = keyed
-            .into_par_iter()
-            .map(|(section, key, items)| {
-                let html = match cache.get(&key) {
-                    Some(hit) => Ok(hit.clone()),
-                    None => renderer.render_nav(&items).map(Arc::new),
-                };
-                (section, key, html)
+    /// One sidebar per section. Returns each section's sidebar.
+    fn render_navs(
+        &mut self,
+        renderer: &Renderer,
+        theme: &Keyed<Arc<Theme>>,
+        site: &Keyed<SiteView>,
+        diags: &mut Diagnostics,
+    ) -> HashMap<usize, Keyed<Arc<String>>> {
+        let sections: Vec<(usize, Vec<NavItem>)> =
+            renderer.nav_keys().into_iter().map(|section| (section, renderer.nav_items(section))).collect();
+        let memo = &self.navs;
+        let made: Vec<(usize, u64, Result<Arc<String>, Diagnostic>)> = sections
+            .par_iter()
+            .map(|(section, items)| {
+                let job = NavJob { theme, site, items: Json(items) };
+                let (key, html) =
+                    memo.get(&job, |job| job.theme.value.render_nav(&job.site.value, job.items.0).map(Arc::new));
+                (*section, key, html)
             })
             .collect();
         let mut navs = HashMap::new();
-        let mut keys = HashMap::new();
-        let mut cached = HashMap::new();
-        for (section, key, html) in results {
+        for (section, key, html) in made {
             match html {
-                Ok(html) => {
-                    cached.insert(key, html.clone());
-                    navs.insert(section, html);
-                    keys.insert(section, key);
+                Ok(value) => {
+                    navs.insert(section, Keyed { key, value });
                 }
                 Err(d) => diags.push(d),
             }
         }
-        self.navs = cached;
-        renderer.set_navs(navs);
-        keys
+        self.navs.keep(navs.values().map(|n| (n.key, n.value.clone())));
+        navs
     }
 
-    /// Every page through the templates, unless its template inputs, its
-    /// body and its sidebar are all what they were when it was last rendered.
+    /// Every page through the templates, unless the shape and its body are
+    /// what they were, or its [`PageJob`] hashes as before.
+    #[allow(clippy::too_many_arguments)]
     fn render_pages(
         &mut self,
         h: &Handbook,
         renderer: &Renderer,
-        bodies: &[Option<(u64, Arc<Body>)>],
-        nav_keys: &HashMap<usize, u64>,
+        (theme, site): (&Keyed<Arc<Theme>>, &Keyed<SiteView>),
+        bodies: &[Option<Keyed<Arc<Body>>>],
+        navs: &HashMap<usize, Keyed<Arc<String>>>,
         shape: u64,
         diags: &mut Diagnostics,
     ) -> Vec<(String, Content)> {
-        let (cache, by_shape) = (&self.pages, &self.pages_by_shape);
+        let (memo, by_shape) = (&self.pages, &self.pages_by_shape);
         // (quick key, full key, the page's path and bytes)
-        type Rendered = (u64, u64, Result<(String, Arc<[u8]>), Diagnostic>);
-        let rendered: Vec<Rendered> = h
+        type Made = (u64, u64, Result<(String, Arc<[u8]>), Diagnostic>);
+        let made: Vec<Made> = h
             .pages
             .par_iter()
             .enumerate()
             .filter(|(_, p)| p.has_own_page())
             .map(|(i, p)| {
                 let path = render::output_path(&p.url);
-                let body_key = bodies[i].as_ref().map_or(0, |(k, _)| *k);
-                let quick = hash_of(|hasher| {
-                    hasher.update(&shape.to_le_bytes());
-                    hasher.update(&(i as u64).to_le_bytes());
-                    hasher.update(&body_key.to_le_bytes());
-                });
-                if let Some((key, hit)) = by_shape.get(&quick) {
-                    return (quick, *key, Ok((path, hit.clone())));
+                let body = bodies[i].as_ref();
+                let quick = key_of(&(shape, i, body.map(|b| b.key)));
+                if let Some((key, hit)) = by_shape.kept(quick) {
+                    return (quick, key, Ok((path, hit)));
                 }
                 let inputs = renderer.inputs(i);
-                let key = hash_of(|hasher| {
-                    hasher.update(&nav_keys.get(&inputs.nav_key).copied().unwrap_or(0).to_le_bytes());
-                    hasher.update(&body_key.to_le_bytes());
-                    let _ = serde_json::to_writer(model::HashWriter(hasher), &inputs);
-                });
-                match cache.get(&key) {
-                    Some(hit) => (quick, key, Ok((path, hit.clone()))),
-                    None => (quick, key, renderer.render(i, inputs).map(|html| (path, Arc::from(html.into_bytes())))),
-                }
+                let what = if p.source.is_empty() { format!("the {} page", p.url) } else { p.source.clone() };
+                let job = PageJob { theme, site, inputs: Json(&inputs), nav: navs.get(&inputs.nav_key), body, what };
+                let (key, html) = memo.get(&job, render_page);
+                (quick, key, html.map(|bytes| (path, bytes)))
             })
             .collect();
-        let mut files = Vec::with_capacity(rendered.len());
-        let mut cached = HashMap::with_capacity(rendered.len());
-        let mut cached_by_shape = HashMap::with_capacity(rendered.len());
+        let mut files = Vec::with_capacity(made.len());
+        let mut kept = Vec::with_capacity(made.len());
         let mut template_errors = 0;
-        for (quick, key, result) in rendered {
+        for (quick, key, result) in made {
             match result {
                 Ok((path, bytes)) => {
-                    cached.insert(key, bytes.clone());
-                    cached_by_shape.insert(quick, (key, bytes.clone()));
+                    kept.push((quick, (key, bytes.clone())));
                     files.push((path, Content::Bytes(bytes)));
                 }
                 // One broken template fails every page: report the first few.
@@ -306,59 +344,27 @@ impl Builder {
                 Err(_) => {}
             }
         }
-        self.pages = cached;
-        self.pages_by_shape = cached_by_shape;
-        files
-    }
-
-    /// Sitemap, search index, redirects and the GitHub Pages files: they
-    /// read nothing but the handbook's shape.
-    fn site_files(&mut self, h: &Handbook, shape: u64) -> Vec<(String, Content)> {
-        if let Some((key, files)) = &self.site_files {
-            if *key == shape {
-                return files.clone();
-            }
-        }
-        let files: Vec<(String, Content)> =
-            render::site_files(h).into_iter().map(|(p, b)| (p, Content::Bytes(b.into()))).collect();
-        self.site_files = Some((shape, files.clone()));
+        self.pages.keep(kept.iter().map(|(_, (key, bytes))| (*key, bytes.clone())));
+        self.pages_by_shape.keep(kept);
         files
     }
 }
 
-/// Everything but the page bodies that any page's HTML can read: the
-/// templates and `site`, every page's fields and place in the tree, the
-/// links between pages, and the glossary's definitions.
-fn shape_key(h: &Handbook, shared: u64, bodies: &[Option<(u64, Arc<Body>)>], backlinks: &[Vec<usize>]) -> u64 {
-    use std::hash::Hash;
-    let pages: Vec<u64> = h
-        .pages
-        .par_iter()
-        .enumerate()
-        .map(|(i, page)| {
-            let mut hasher = Xxh3::new();
-            page.hash_shape(&mut hasher);
-            backlinks.get(i).hash(&mut hasher);
-            if page.kind == Kind::Term {
-                bodies[i].as_ref().map(|(k, _)| *k).hash(&mut hasher);
-            }
-            hasher.digest()
-        })
-        .collect();
-    let mut hasher = Xxh3::new();
-    shared.hash(&mut hasher);
-    // Settings such as the contents depth shape pages without showing in `site`.
-    let _ = serde_json::to_writer(model::HashWriter(&mut hasher), &h.config);
-    pages.hash(&mut hasher);
-    h.reading_order.hash(&mut hasher);
-    hasher.digest()
+/// A page's HTML from its [`PageJob`].
+fn render_page(job: &PageJob) -> Result<Arc<[u8]>, Diagnostic> {
+    let mut inputs = job.inputs.0.clone();
+    inputs.page.content = job.body.map(|b| b.value.rendered.html.clone()).unwrap_or_default();
+    let nav = job.nav.map_or(String::new(), |n| render::mark_current(&n.value, &inputs.page.url));
+    let html = job.theme.value.render_page(&job.site.value, &inputs, &nav, &job.what)?;
+    Ok(Arc::from(html.into_bytes()))
 }
 
 /// Renders one body, recording where each of its links leads.
-fn render_body(resolver: &Resolver, page: &model::Page, strip_leading_h1: bool) -> Body {
+fn render_body(job: &BodyJob) -> Body {
+    let resolver = &job.links.value;
     let asked = std::cell::RefCell::new(Vec::new());
     let resolve = |target: &str, _kind: LinkKind| {
-        let found = resolver.locate(page, target);
+        let found = resolver.locate(job.from, target);
         let answer = match &found {
             Located::Broken => Resolution::Broken,
             other => resolver.href(other).map_or(Resolution::Keep, Resolution::Rewrite),
@@ -366,8 +372,9 @@ fn render_body(resolver: &Resolver, page: &model::Page, strip_leading_h1: bool) 
         asked.borrow_mut().push((target.to_string(), found));
         answer
     };
-    let options = markdown::Options { first_line: page.body_line, resolve: &resolve, strip_leading_h1 };
-    let rendered = markdown::render(&page.body, &options);
+    let options =
+        markdown::Options { first_line: job.first_line, resolve: &resolve, strip_leading_h1: job.strip_leading_h1 };
+    let rendered = markdown::render(job.text, &options);
     // Pair each recorded link with the answer given for its target.
     let asked = asked.into_inner();
     let located = rendered
@@ -377,40 +384,16 @@ fn render_body(resolver: &Resolver, page: &model::Page, strip_leading_h1: bool) 
             asked
                 .iter()
                 .find(|(t, _)| *t == link.target)
-                .map_or_else(|| resolver.locate(page, &link.target), |(_, found)| found.clone())
+                .map_or_else(|| resolver.locate(job.from, &link.target), |(_, found)| found.clone())
         })
         .collect();
     Body { rendered, located }
-}
-
-/// What link resolution reads: every page's logical path and URL, the
-/// published files, and the base path. Equal keys, equal answers.
-fn link_table_key(h: &Handbook) -> u64 {
-    hash_of(|hasher| {
-        hasher.update(h.config.base_path().as_bytes());
-        for p in &h.pages {
-            hasher.update(p.logical.as_bytes());
-            hasher.update(&[0]);
-            hasher.update(p.url.as_bytes());
-            hasher.update(&[0]);
-        }
-        for f in &h.files {
-            hasher.update(f.logical.as_bytes());
-            hasher.update(&[0]);
-        }
-    })
 }
 
 fn hash_of(feed: impl FnOnce(&mut Xxh3)) -> u64 {
     let mut hasher = Xxh3::new();
     feed(&mut hasher);
     hasher.digest()
-}
-
-fn json_key<T: serde::Serialize>(value: &T) -> u64 {
-    hash_of(|hasher| {
-        let _ = serde_json::to_writer(model::HashWriter(hasher), value);
-    })
 }
 
 /// Stage durations.
