@@ -1,8 +1,10 @@
 //! The command line: `build`, `check` and `serve`.
 
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand};
 use copbook::date::Date;
 use copbook::diag::{Diagnostics, Severity};
+use copbook::load::dialect::Dialect;
 use copbook::report::{self, Format};
 use copbook::site;
 use std::io::IsTerminal;
@@ -46,8 +48,8 @@ struct Common {
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     today: Option<Date>,
     /// Read the folder as written for this generator (detected when absent).
-    #[arg(long, value_enum)]
-    dialect: Option<copbook::load::dialect::Dialect>,
+    #[arg(long, value_parser = one_of(&Dialect::ALL, Dialect::id, Dialect::about))]
+    dialect: Option<Dialect>,
 }
 
 #[derive(Args)]
@@ -61,7 +63,7 @@ struct BuildArgs {
     #[arg(long)]
     strict: bool,
     /// How findings are printed.
-    #[arg(long, value_enum, default_value = "human")]
+    #[arg(long, value_parser = one_of(&Format::ALL, Format::id, Format::about), default_value = "human")]
     format: Format,
 }
 
@@ -73,7 +75,7 @@ struct CheckArgs {
     #[arg(long)]
     strict: bool,
     /// How findings are printed.
-    #[arg(long, value_enum, default_value = "human")]
+    #[arg(long, value_parser = one_of(&Format::ALL, Format::id, Format::about), default_value = "human")]
     format: Format,
 }
 
@@ -96,6 +98,18 @@ struct ServeArgs {
     /// Watch by polling file times, for network drives and WSL where file events are unreliable.
     #[arg(long)]
     poll: bool,
+}
+
+/// Parses one of a library enum's values by its id, so the library stays
+/// free of clap while `--help` lists each value with what it means.
+fn one_of<T: Copy + Send + Sync + 'static>(
+    all: &'static [T],
+    id: fn(T) -> &'static str,
+    about: fn(T) -> &'static str,
+) -> impl TypedValueParser<Value = T> {
+    let values = all.iter().map(move |&v| PossibleValue::new(id(v)).help(about(v)));
+    // Clap only passes on a value it found among `values`.
+    PossibleValuesParser::new(values).map(move |s| all.iter().copied().find(|&v| id(v) == s).unwrap_or(all[0]))
 }
 
 fn parse_date(s: &str) -> Result<Date, String> {
@@ -159,7 +173,7 @@ fn build(args: BuildArgs) -> i32 {
         eprintln!("  {:>10}: {:7.1} ms", "write", writing.elapsed().as_secs_f64() * 1000.0);
     }
     let pages = site.handbook.pages.iter().filter(|p| p.has_own_page()).count();
-    if site.dialect != copbook::load::dialect::Dialect::Copbook {
+    if site.dialect != Dialect::Copbook {
         eprintln!("copbook: read {} as a {} handbook", args.common.content_dir.display(), site.dialect.name());
     }
     eprintln!(
@@ -177,13 +191,11 @@ fn build(args: BuildArgs) -> i32 {
 fn default_out(common: &Common) -> PathBuf {
     let root = &common.content_dir;
     let dialect = common.dialect.unwrap_or_else(|| copbook::load::dialect::detect(root));
-    let mut d = Diagnostics::default();
-    let configured = copbook::load::read_text(root, copbook::config::FILE_NAME, &mut d)
-        .and_then(|t| copbook::config::Config::parse(&t, &mut d))
-        .map(|c| c.output);
+    // Findings about handbook.toml come with the build itself.
+    let configured = copbook::load::config(root, &mut Diagnostics::default()).map(|c| c.output);
     let name = match (configured, dialect) {
         (Some(output), _) => output,
-        (None, copbook::load::dialect::Dialect::Copbook) => "public".into(),
+        (None, Dialect::Copbook) => "public".into(),
         (None, _) => "_site".into(),
     };
     root.join(name)
@@ -192,7 +204,7 @@ fn default_out(common: &Common) -> PathBuf {
 /// Says which generator's folder this is, when it is not copbook's own.
 fn say_dialect(common: &Common) {
     let dialect = common.dialect.unwrap_or_else(|| copbook::load::dialect::detect(&common.content_dir));
-    if dialect != copbook::load::dialect::Dialect::Copbook {
+    if dialect != Dialect::Copbook {
         eprintln!("copbook: reading {} as a {} handbook", common.content_dir.display(), dialect.name());
     }
 }

@@ -16,11 +16,14 @@
 //!    makes itself (directories, glossary, review report, sitemap...).
 //! 5. [`output`]: write the site, swapping it in only when it is complete.
 //!
-//! [`site`] runs the stages for `build`, `check` and `serve`, with caches
-//! that make a rebuild after one edit quick without ever changing its
-//! result. Beside the pipeline: [`diag`] and [`report`] (findings with file
-//! and line, and how they are printed), [`serve`] (preview server with
-//! livereload), [`date`], [`config`], [`html`] (escaping), and the command line in `main.rs`.
+//! [`site`] runs the stages for `build`, `check` and `serve`, keeping each
+//! step's work by the hash of its declared inputs, so a rebuild after one
+//! edit is quick without ever changing its result. Beside the pipeline:
+//! [`diag`] and [`report`] (findings with file and line, and how they are
+//! printed), [`serve`] (preview server with livereload), and the command
+//! line in `main.rs`. Leaves every stage may use: [`keys`] (the table of
+//! front-matter keys), [`text`] (slugs, headings, names), [`html`]
+//! (escaping, callouts), [`date`] and [`config`].
 
 pub mod check;
 pub mod config;

@@ -9,14 +9,34 @@ use codespan_reporting::term::{self, termcolor::Buffer};
 use std::collections::HashMap;
 use std::path::Path;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+/// How findings are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
-    /// Source lines with markers, for people.
     Human,
-    /// A JSON array of findings: file, line, column, severity, code, message, hint.
     Json,
-    /// GitHub Actions workflow commands (`::error file=...`).
     Github,
+}
+
+impl Format {
+    pub const ALL: [Format; 3] = [Format::Human, Format::Json, Format::Github];
+
+    /// How `--format` names it.
+    pub fn id(self) -> &'static str {
+        match self {
+            Format::Human => "human",
+            Format::Json => "json",
+            Format::Github => "github",
+        }
+    }
+
+    /// What it prints, for `--help`.
+    pub fn about(self) -> &'static str {
+        match self {
+            Format::Human => "Source lines with markers, for people",
+            Format::Json => "A JSON array of findings: file, line, column, severity, code, message, hint",
+            Format::Github => "GitHub Actions workflow commands (::error file=...)",
+        }
+    }
 }
 
 /// Formats findings. `root` is the handbook folder the files are in.

@@ -169,6 +169,18 @@ fn tech_docs_handbook_converts_erb_config_and_front_matter() {
 }
 
 #[test]
+fn tech_docs_year_comes_from_the_build_date() {
+    let dir = fixture(&[
+        ("config/tech-docs.yml", "service_name: Years\n"),
+        ("source/index.html.md.erb", "# Home\n\nCopyright <%= Time.current.year %> the team.\n"),
+    ]);
+    let out = dir.path().join("site");
+    let o = copbook(&["build", dir.path().to_str().unwrap(), "--out", out.to_str().unwrap(), "--today", "2031-05-01"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(read(&out, "index.html").contains("Copyright 2031 the team."), "--today reaches the adapter");
+}
+
+#[test]
 fn mkdocs_handbook_converts_admonitions_tabs_and_nav() {
     let dir = fixture(&[
         ("mkdocs.yml", "site_name: Team Handbook\nsite_description: How we work\nrepo_url: https://github.com/org/handbook/\nedit_uri: edit/trunk/docs/\nnav:\n  - Home: index.md\n  - Getting started: start.md\n  - Guides:\n      - guides/b.md\n      - Alpha: guides/a.md\nmarkdown_extensions:\n  - admonition\n  - pymdownx.emoji:\n      emoji_index: !!python/name:material.extensions.emoji.twemoji\n"),

@@ -132,11 +132,7 @@ pub fn folder(root: &Path, options: &LoadOptions, diags: &mut Diagnostics) -> Fo
 /// [`folder`], reusing the documents of `cache` whose files did not change.
 pub fn folder_cached(root: &Path, options: &LoadOptions, cache: &mut Cache, diags: &mut Diagnostics) -> Folder {
     let mut folder = Folder { root: root.to_path_buf(), content_dir: options.content_dir.clone(), ..Folder::default() };
-    if let Some(text) = read_text(root, config::FILE_NAME, diags) {
-        if let Some(config) = Config::parse(&text, diags) {
-            folder.config = config;
-        }
-    }
+    folder.config = config(root, diags).unwrap_or_default();
     if let Some(base_url) = &options.base_url {
         folder.config.base_url = base_url.clone();
     }
@@ -198,6 +194,14 @@ pub fn folder_cached(root: &Path, options: &LoadOptions, cache: &mut Cache, diag
         cache.documents.insert(path, cached);
     }
     folder
+}
+
+/// The handbook's settings from `handbook.toml` of the folder at `root`;
+/// `None` when the file is absent or does not parse (a finding says why),
+/// and callers use the defaults. The one place the file is read, for the
+/// build, the command line and the preview.
+pub fn config(root: &Path, diags: &mut Diagnostics) -> Option<Config> {
+    Config::parse(&read_text(root, config::FILE_NAME, diags)?, diags)
 }
 
 /// Whether a file name is Markdown copbook renders.

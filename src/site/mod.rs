@@ -166,9 +166,9 @@ impl Builder {
             content_dir: dialect::content_dir(dialect, &options.root),
         };
         let mut folder = load::folder_cached(&options.root, &load_options, &mut self.documents, &mut diags);
-        dialect::adapt(dialect, &mut folder, &mut diags);
-        clock.lap("load");
         let today = options.today.unwrap_or_else(Date::today);
+        dialect::adapt(dialect, &mut folder, today, &mut diags);
+        clock.lap("load");
         let handbook = model::handbook(&folder, today, &mut diags);
         crate::check::run(&handbook, &mut diags);
         clock.lap("model");

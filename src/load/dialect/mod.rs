@@ -10,7 +10,7 @@
 //! a converted page still name the line the author sees.
 //!
 //! What each family converts, and what it drops, is listed at the top of
-//! its file and in `docs/moving.md`.
+//! its file and in the README's "Moving from another generator".
 
 mod confluence;
 mod folder;
@@ -24,7 +24,7 @@ use crate::load::Folder;
 use std::path::Path;
 
 /// The family a handbook folder was written for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dialect {
     /// copbook's own layout.
     Copbook,
@@ -39,6 +39,31 @@ pub enum Dialect {
 }
 
 impl Dialect {
+    pub const ALL: [Dialect; 5] =
+        [Dialect::Copbook, Dialect::TechDocs, Dialect::Mkdocs, Dialect::Jekyll, Dialect::Confluence];
+
+    /// How `--dialect` names it.
+    pub fn id(self) -> &'static str {
+        match self {
+            Dialect::Copbook => "copbook",
+            Dialect::TechDocs => "tech-docs",
+            Dialect::Mkdocs => "mkdocs",
+            Dialect::Jekyll => "jekyll",
+            Dialect::Confluence => "confluence",
+        }
+    }
+
+    /// What folders of this family look like, for `--help`.
+    pub fn about(self) -> &'static str {
+        match self {
+            Dialect::Copbook => "copbook's own layout",
+            Dialect::TechDocs => "GOV.UK tech-docs (Middleman): source/*.html.md.erb, config/tech-docs.yml",
+            Dialect::Mkdocs => "MkDocs / Material for MkDocs: mkdocs.yml, docs/",
+            Dialect::Jekyll => "Jekyll or Eleventy: Liquid tags, _config.yml",
+            Dialect::Confluence => "Confluence exports re-hosted as Markdown: Page-Title_123456789.md",
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Dialect::Copbook => "copbook",
@@ -86,10 +111,12 @@ pub fn content_dir(dialect: Dialect, root: &Path) -> String {
 
 /// Rewrites the loaded folder into copbook's model: configuration, paths,
 /// bodies, redirects.
-pub fn adapt(dialect: Dialect, folder: &mut Folder, diags: &mut Diagnostics) {
+/// `today` is the build's date (`--today`), for what the other generator
+/// would have computed at build time (tech-docs' `Time.current.year`).
+pub fn adapt(dialect: Dialect, folder: &mut Folder, today: crate::date::Date, diags: &mut Diagnostics) {
     match dialect {
         Dialect::Copbook => {}
-        Dialect::TechDocs => techdocs::adapt(folder, diags),
+        Dialect::TechDocs => techdocs::adapt(folder, today, diags),
         Dialect::Mkdocs => mkdocs::adapt(folder, diags),
         Dialect::Jekyll => jekyll::adapt(folder, diags),
         Dialect::Confluence => confluence::adapt(folder, diags),
@@ -178,7 +205,7 @@ mod tests {
                     updated: None,
                 };
                 let mut folder = Folder { root: dir.path().to_path_buf(), documents: vec![doc], ..Folder::default() };
-                adapt(dialect, &mut folder, &mut Diagnostics::default());
+                adapt(dialect, &mut folder, crate::date::Date::new(2026, 1, 1).unwrap(), &mut Diagnostics::default());
             }
         }
     }

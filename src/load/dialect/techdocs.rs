@@ -58,7 +58,7 @@ fn config_path(root: &Path) -> Option<String> {
     (pointed_at_source && root.join("..").join(CONFIG).is_file()).then(|| format!("../{CONFIG}"))
 }
 
-pub fn adapt(folder: &mut Folder, diags: &mut Diagnostics) {
+pub fn adapt(folder: &mut Folder, today: crate::date::Date, diags: &mut Diagnostics) {
     let config =
         config_path(&folder.root).and_then(|path| folder::read_yaml(&folder.root, &path, diags).map(|c| (path, c)));
     folder::take_pages(folder, page_name, diags);
@@ -71,7 +71,7 @@ pub fn adapt(folder: &mut Folder, diags: &mut Diagnostics) {
     });
     folder.documents.retain(|d| !file_name(&d.logical).starts_with('_') && !d.logical.starts_with("layouts/"));
     let default_owner = config.as_ref().and_then(|(_, c)| text(c.get("default_owner_slack")));
-    let year = crate::date::Date::today().year;
+    let year = today.year;
     let root = folder.root.clone();
     let content_dir = folder.content_dir.clone();
     for doc in &mut folder.documents {
