@@ -15,6 +15,7 @@
 mod confluence;
 mod folder;
 mod jekyll;
+mod liquid;
 mod mkdocs;
 mod techdocs;
 mod text;

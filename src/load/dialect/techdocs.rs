@@ -22,17 +22,16 @@
 
 use super::folder::{self, file_name, text};
 use super::text::{
-    blank_like, code_spans, drop_title_h1, fenced_lines, html_body, html_line, join_html, line_at, Dropped,
+    blank_like, code_spans, drop_title_h1, expand_include, fenced_lines, html_body, html_line, line_at, Dropped,
+    Include,
 };
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::diag::Diagnostics;
 use crate::html::{callout_close, callout_open};
-use crate::load::{self, Document, Folder};
+use crate::load::{Document, Folder};
 use serde_json::{Map, Value};
 use std::path::Path;
 
 const CONFIG: &str = "config/tech-docs.yml";
-/// Partials may include partials; a loop of them stops here.
-const MAX_DEPTH: usize = 5;
 
 /// `config/tech-docs.yml`, or ERB pages anywhere below the folder.
 pub fn detect(root: &Path) -> bool {
@@ -324,40 +323,20 @@ impl Erb<'_> {
     /// line so the page's later lines keep their numbers.
     fn partial(&self, name: &str, alone: bool, line: u32, depth: usize, diags: &mut Diagnostics) -> String {
         let candidates = partial_candidates(self.content_dir, name);
-        let Some((path, source)) = candidates
-            .iter()
-            .filter(|p| self.root.join(p).is_file())
-            .find_map(|p| load::read_text(self.root, p, diags).map(|t| (p, t)))
-        else {
-            diags.push(
-                Diagnostic::warning("missing-include", format!("partial '{name}' was not found; it is left out"))
-                    .at(self.file, line)
-                    .hint(format!(
-                        "copbook looked for {}",
-                        candidates.iter().take(3).cloned().collect::<Vec<_>>().join(", ")
-                    )),
-            );
-            return String::new();
+        let include = Include {
+            what: "partial",
+            name,
+            candidates: &candidates,
+            file: self.file,
+            line,
+            depth,
+            alone,
+            language: "ERB",
         };
-        if depth >= MAX_DEPTH {
-            diags.push(
-                Diagnostic::warning("missing-include", format!("partial '{name}' includes itself; it is left out"))
-                    .at(self.file, line),
-            );
-            return String::new();
-        }
-        let mut dropped = Dropped::new(path, "ERB");
-        let text = self.run(&source, 1, depth + 1, &mut dropped, diags);
-        dropped.report(diags);
-        let text = text.trim_end_matches('\n');
-        if path.contains(".md") {
-            return text.to_string();
-        }
-        match join_html(text) {
-            Some(joined) if alone => html_line(&format!("partial {name}"), &joined),
-            Some(joined) => joined,
-            None => text.to_string(),
-        }
+        let run = |_: &str, source: &str, dropped: &mut Dropped, diags: &mut Diagnostics| {
+            self.run(source, 1, depth + 1, dropped, diags)
+        };
+        expand_include(self.root, &include, run, diags)
     }
 }
 

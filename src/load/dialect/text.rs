@@ -279,6 +279,76 @@ pub fn attribute_lists(line: &str) -> String {
     }
 }
 
+/// Includes may include includes; a loop of them stops at this depth.
+pub const MAX_INCLUDE_DEPTH: usize = 5;
+
+/// A Liquid include or an ERB partial to put in place of its tag.
+pub struct Include<'a> {
+    /// `include` or `partial`, as findings name it.
+    pub what: &'static str,
+    pub name: &'a str,
+    /// Where the file may be, relative to the handbook folder, in the order tried.
+    pub candidates: &'a [String],
+    /// The file holding the tag, and its line, for findings.
+    pub file: &'a str,
+    pub line: u32,
+    /// How many includes deep the tag is.
+    pub depth: usize,
+    /// Whether the tag stands alone on its line.
+    pub alone: bool,
+    /// The template language of the included file (`ERB`, `Liquid`), for findings.
+    pub language: &'static str,
+}
+
+/// The text to put in place of an include: the first candidate that
+/// exists, put through `run` (given its path and text, it runs the
+/// template language one level deeper). Markdown goes in as it is; HTML
+/// is joined onto one line so that the page's later lines keep their
+/// numbers. A missing include, or one that includes itself, is a warning
+/// and leaves nothing.
+pub fn expand_include(
+    root: &std::path::Path,
+    include: &Include,
+    run: impl FnOnce(&str, &str, &mut Dropped, &mut Diagnostics) -> String,
+    diags: &mut Diagnostics,
+) -> String {
+    let Include { what, name, candidates, file, line, depth, alone, language } = *include;
+    let found = candidates
+        .iter()
+        .filter(|p| !name.is_empty() && root.join(p).is_file())
+        .find_map(|p| crate::load::read_text(root, p, diags).map(|t| (p, t)));
+    let Some((path, source)) = found else {
+        diags.push(
+            Diagnostic::warning("missing-include", format!("{what} '{name}' was not found; it is left out"))
+                .at(file, line)
+                .hint(format!(
+                    "copbook looked for {}",
+                    candidates.iter().take(3).cloned().collect::<Vec<_>>().join(", ")
+                )),
+        );
+        return String::new();
+    };
+    if depth >= MAX_INCLUDE_DEPTH {
+        diags.push(
+            Diagnostic::warning("missing-include", format!("{what} '{name}' includes itself; it is left out"))
+                .at(file, line),
+        );
+        return String::new();
+    }
+    let mut dropped = Dropped::new(path, language);
+    let text = run(path, &source, &mut dropped, diags);
+    dropped.report(diags);
+    let text = text.trim_end_matches('\n');
+    if crate::load::is_markdown(path) || path.contains(".md.") {
+        return text.to_string();
+    }
+    match join_html(text) {
+        Some(joined) if alone => html_line(&format!("{what} {name}"), &joined),
+        Some(joined) => joined,
+        None => text.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
