@@ -3,14 +3,15 @@
 //! (pulldown-cmark has no way to add `loading="lazy"`).
 //!
 //! Raw HTML is handed to [`super::rawhtml`] for its `href`/`src` values
-//! and ids. Code blocks and code spans arrive as Text/Code events, which
+//! and ids; both ask about destinations through [`super::destinations`]. Code blocks and code spans arrive as Text/Code events, which
 //! this pass never looks at, so links shown as code stay untouched.
 
 use pulldown_cmark::{CowStr, Event, LinkType, Tag, TagEnd};
 
+use super::destinations::ask;
 use super::rawhtml;
 use super::text::{escape_href, escape_html, push_plain_text};
-use super::{Ev, Link, LinkKind, Page, Resolution};
+use super::{Ev, LinkKind, Page};
 
 pub(super) fn resolve<'t>(events: Vec<Ev<'t>>, page: &mut Page) -> Vec<Ev<'t>> {
     let mut out = Vec::with_capacity(events.len());
@@ -59,24 +60,6 @@ pub(super) fn resolve<'t>(events: Vec<Ev<'t>>, page: &mut Page) -> Vec<Ev<'t>> {
         }
     }
     out
-}
-
-/// Ask the caller about one destination and record it. Returns the new
-/// href when the caller rewrites it.
-pub(super) fn ask(page: &mut Page, target: &str, kind: LinkKind, offset: usize) -> Option<String> {
-    let (line, column) = page.position(offset);
-    record(page, target, kind, line, column)
-}
-
-/// Like [`ask`], with the position already known (raw HTML computes its own).
-pub(super) fn record(page: &mut Page, target: &str, kind: LinkKind, line: u32, column: u32) -> Option<String> {
-    let resolution = (page.options.resolve)(target, kind);
-    let broken = resolution == Resolution::Broken;
-    page.out.links.push(Link { target: target.to_string(), kind, line, column, broken, alt: None });
-    match resolution {
-        Resolution::Rewrite(new) => Some(new),
-        Resolution::Keep | Resolution::Broken => None,
-    }
 }
 
 /// Consume the events inside an image up to its end, returning their text

@@ -15,6 +15,7 @@
 mod a11y;
 mod autolinks;
 mod callouts;
+mod destinations;
 mod footnotes;
 mod headings;
 mod links;

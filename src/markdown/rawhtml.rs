@@ -6,7 +6,7 @@
 //! `<script>`/`<style>` is enough, and never fails (malformed HTML just
 //! yields fewer attributes).
 
-use super::links::record;
+use super::destinations::record;
 use super::text::escape_html;
 use super::{LinkKind, Page};
 
