@@ -143,6 +143,7 @@ impl Config {
         match Config::deserialize(toml::Value::Table(table)) {
             Ok(config) => {
                 config.validate(text, diags);
+                config.refuse_unsafe_urls(text, diags);
                 Some(config)
             }
             Err(e) => {
@@ -175,6 +176,23 @@ impl Config {
                         .at(FILE_NAME, key_line(text, key))
                         .hint("write it as a number and a unit, e.g. '6 months' or '1 year'"),
                 );
+            }
+        }
+    }
+
+    /// The URLs that become links on every page must not run script: their
+    /// scheme must be one of [`crate::url_safety::ALLOWED`], or none.
+    fn refuse_unsafe_urls(&self, text: &str, diags: &mut Diagnostics) {
+        use crate::url_safety::{refusal, refused_scheme, Place};
+        let urls = [
+            ("base_url", Some(&self.base_url)),
+            ("repository", self.repository.as_ref()),
+            ("contact_url", self.contact_url.as_ref()),
+        ];
+        for (key, value) in urls {
+            let Some(value) = value else { continue };
+            if let Some(scheme) = refused_scheme(value, Place::Link) {
+                diags.push(refusal(key, value, &scheme).at(FILE_NAME, key_line(text, key)));
             }
         }
     }
@@ -322,6 +340,30 @@ mod tests {
         let (c, d) = parse("title = 3\n");
         assert!(c.is_none());
         assert!(d.has_errors());
+    }
+
+    #[test]
+    fn script_urls_are_refused_at_their_line() {
+        let (_, d) = parse(
+            "title = \"x\"\ncontact_url = \" JaVa\\tScRiPt:alert(1)\"\nrepository = \"data:text/html,x\"\nbase_url = \"vbscript:x\"\n",
+        );
+        let found: Vec<_> = d.iter().map(|d| (d.code, d.line, d.message.as_str())).collect();
+        assert_eq!(
+            found,
+            [
+                ("unsafe-url", 4, "base_url 'vbscript:x' uses the vbscript: scheme, which copbook never links"),
+                ("unsafe-url", 3, "repository 'data:text/html,x' uses the data: scheme, which copbook never links"),
+                (
+                    "unsafe-url",
+                    2,
+                    "contact_url ' JaVa\\tScRiPt:alert(1)' uses the javascript: scheme, which copbook never links"
+                ),
+            ]
+        );
+        let (_, d) = parse(
+            "contact_url = \"mailto:a@example.org\"\nrepository = \"https://example.org/r\"\nbase_url = \"/hb/\"\n",
+        );
+        assert!(d.is_empty(), "{d:?}");
     }
 
     #[test]

@@ -20,7 +20,8 @@
 //! that make a rebuild after one edit quick without ever changing its
 //! result. Beside the pipeline: [`diag`] and [`report`] (findings with file
 //! and line, and how they are printed), [`serve`] (preview server with
-//! livereload), [`date`], [`config`], [`html`] (escaping), and the command line in `main.rs`.
+//! livereload), [`date`], [`config`], [`html`] (escaping), [`url_safety`] (which
+//! URLs may become links), and the command line in `main.rs`.
 
 pub mod check;
 pub mod config;
@@ -36,3 +37,4 @@ pub mod render;
 pub mod report;
 pub mod serve;
 pub mod site;
+pub mod url_safety;

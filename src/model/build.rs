@@ -9,6 +9,7 @@ use crate::date::Date;
 use crate::diag::{did_you_mean, Diagnostic, Diagnostics};
 use crate::load::{Document, Folder, FrontMatter};
 use crate::markdown::slugify;
+use crate::url_safety::Place;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashSet};
 
@@ -184,7 +185,7 @@ fn page_from_document(
         Kind::Person => Typed::Person(Person {
             role: f.text(&["role"], diags),
             team: f.text(&["team"], diags),
-            contact: f.text(&["contact"], diags),
+            contact: f.url(&["contact"], Place::TextOrLink, diags),
         }),
         Kind::Term => Typed::Term(Term {
             abbreviation: f.text(&["abbreviation", "abbr"], diags),
@@ -214,7 +215,7 @@ fn page_from_document(
         updated: doc.updated,
         owners,
         review,
-        contact: f.text(&["owner_slack", "contact"], diags).filter(|_| kind != Kind::Person),
+        contact: f.url(&["owner_slack", "contact"], Place::TextOrLink, diags).filter(|_| kind != Kind::Person),
         typed,
         parent: None,
         children: Vec::new(),
@@ -263,7 +264,10 @@ fn channels(f: &Fields, diags: &mut Diagnostics) -> Vec<Channel> {
             serde_json::Value::Object(o) => {
                 let text = |k: &str| o.get(k).and_then(|v| v.as_str()).map(str::to_string);
                 match text("name").or_else(|| text("url")) {
-                    Some(name) => out.push(Channel { name, url: text("url") }),
+                    Some(name) => {
+                        let url = text("url").and_then(|url| f.checked_url("channels", url, Place::Link, diags));
+                        out.push(Channel { name, url })
+                    }
                     None => diags.push(missing_field(
                         f,
                         "channels",
