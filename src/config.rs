@@ -35,6 +35,7 @@ pub struct Config {
     pub output: String,
     pub review: ReviewConfig,
     pub theme: ThemeConfig,
+    pub markdown: MarkdownConfig,
     /// Free-form values for template overrides, as `site.extra`.
     pub extra: toml::Table,
 }
@@ -61,6 +62,29 @@ pub struct ThemeConfig {
     pub people_pages: bool,
 }
 
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct MarkdownConfig {
+    pub raw_html: RawHtml,
+}
+
+/// What happens to HTML written in a page's Markdown. Handbooks need some
+/// (`<details>`, `<kbd>`, embedded videos), and it can do anything a
+/// script can; an organisation taking contributions from outside can ask
+/// for a warning on each, or refuse it. Comments are never counted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RawHtml {
+    /// Published as written (script URLs in links are still neutralised).
+    #[default]
+    Allow,
+    /// Published as written, with a warning for each block or tag.
+    Warn,
+    /// Shown as text, never as HTML, and an error for each block or tag,
+    /// so that `check` in CI rejects it.
+    Deny,
+}
+
 impl Default for Config {
     fn default() -> Self {
         Config {
@@ -79,6 +103,7 @@ impl Default for Config {
             output: "public".into(),
             review: ReviewConfig::default(),
             theme: ThemeConfig::default(),
+            markdown: MarkdownConfig::default(),
             extra: toml::Table::new(),
         }
     }
@@ -118,10 +143,12 @@ const KNOWN_KEYS: &[&str] = &[
     "output",
     "review",
     "theme",
+    "markdown",
     "extra",
 ];
 const KNOWN_REVIEW_KEYS: &[&str] = &["due_soon_days", "principles", "guidelines", "standards", "pages"];
 const KNOWN_THEME_KEYS: &[&str] = &["toc_depth", "people_pages"];
+const KNOWN_MARKDOWN_KEYS: &[&str] = &["raw_html"];
 
 impl Config {
     /// Parses `handbook.toml` text. Errors are findings at the file's line.
@@ -135,7 +162,9 @@ impl Config {
             }
         };
         report_unknown_keys(&table, KNOWN_KEYS, "", text, diags);
-        for (section, known) in [("review", KNOWN_REVIEW_KEYS), ("theme", KNOWN_THEME_KEYS)] {
+        for (section, known) in
+            [("review", KNOWN_REVIEW_KEYS), ("theme", KNOWN_THEME_KEYS), ("markdown", KNOWN_MARKDOWN_KEYS)]
+        {
             if let Some(toml::Value::Table(t)) = table.get(section) {
                 report_unknown_keys(t, known, &format!("{section}."), text, diags);
             }
@@ -364,6 +393,16 @@ mod tests {
             "contact_url = \"mailto:a@example.org\"\nrepository = \"https://example.org/r\"\nbase_url = \"/hb/\"\n",
         );
         assert!(d.is_empty(), "{d:?}");
+    }
+
+    #[test]
+    fn raw_html_setting() {
+        assert_eq!(parse("").0.unwrap().markdown.raw_html, RawHtml::Allow);
+        assert_eq!(parse("[markdown]\nraw_html = \"deny\"\n").0.unwrap().markdown.raw_html, RawHtml::Deny);
+        assert_eq!(parse("[markdown]\nraw_html = \"warn\"\n").0.unwrap().markdown.raw_html, RawHtml::Warn);
+        let (c, d) = parse("[markdown]\nraw_html = \"never\"\n");
+        assert!(c.is_none());
+        assert!(d.0[0].message.contains("allow"), "{}", d.0[0].message);
     }
 
     #[test]

@@ -47,11 +47,19 @@ pub fn refused_scheme(url: &str, place: Place) -> Option<String> {
 /// The error for a setting or field holding an unsafe URL; the caller adds
 /// where it is.
 pub fn refusal(key: &str, url: &str, scheme: &str) -> Diagnostic {
-    Diagnostic::error(
-        "unsafe-url",
-        format!("{key} '{}' uses the {scheme}: scheme, which copbook never links", shown(url)),
-    )
-    .hint("use an https:, http:, mailto: or tel: URL, or a path such as /contact/")
+    Diagnostic::error("unsafe-url", message(key, url, scheme)).hint(HINT)
+}
+
+/// The warning for an unsafe URL in a page body, which was neutralised as
+/// `done` says; the caller adds where it is.
+pub fn neutralised(what: &str, url: &str, scheme: &str, done: &str) -> Diagnostic {
+    Diagnostic::warning("unsafe-url", format!("{}; {done}", message(what, url, scheme))).hint(HINT)
+}
+
+const HINT: &str = "use an https:, http:, mailto: or tel: URL, or a path such as /contact/";
+
+fn message(what: &str, url: &str, scheme: &str) -> String {
+    format!("{what} '{}' uses the {scheme}: scheme, which copbook never links", shown(url))
 }
 
 /// `url` shortened and with control characters made visible, for messages.

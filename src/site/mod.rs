@@ -4,6 +4,7 @@
 
 mod links;
 
+use crate::config::RawHtml;
 use crate::date::Date;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::dialect::{self, Dialect};
@@ -121,6 +122,11 @@ impl Builder {
         crate::check::run(&handbook, &mut diags);
         clock.lap("model");
         let bodies = self.render_bodies(&handbook);
+        for (page, (_, body)) in handbook.pages.iter().zip(&bodies).filter_map(|(p, b)| Some((p, b.as_ref()?))) {
+            diags
+                .0
+                .extend(body.rendered.findings.iter().map(|d| Diagnostic { file: page.source.clone(), ..d.clone() }));
+        }
         clock.lap("markdown");
         let body_refs: Vec<Option<&Body>> = bodies.iter().map(|b| b.as_ref().map(|(_, b)| &**b)).collect();
         let backlinks = links::check(&handbook, &body_refs, &mut diags);
@@ -155,6 +161,7 @@ impl Builder {
     fn render_bodies(&mut self, h: &Handbook) -> Vec<Option<(u64, Arc<Body>)>> {
         let resolver = Resolver::new(h);
         let table = link_table_key(h);
+        let raw_html = h.config.markdown.raw_html;
         let cache = &self.bodies;
         let bodies: Vec<Option<(u64, Arc<Body>)>> = h
             .pages
@@ -169,14 +176,14 @@ impl Builder {
                     hasher.update(page.logical.as_bytes());
                     hasher.update(&[0]);
                     hasher.update(page.url.as_bytes());
-                    hasher.update(&[0, u8::from(strip_leading_h1)]);
+                    hasher.update(&[0, u8::from(strip_leading_h1), raw_html as u8]);
                     hasher.update(&page.body_line.to_le_bytes());
                     hasher.update(&table.to_le_bytes());
                     hasher.update(page.body.as_bytes());
                 });
                 let body = match cache.get(&key) {
                     Some(hit) => hit.clone(),
-                    None => Arc::new(render_body(&resolver, page, strip_leading_h1)),
+                    None => Arc::new(render_body(&resolver, page, strip_leading_h1, raw_html)),
                 };
                 Some((key, body))
             })
@@ -355,7 +362,7 @@ fn shape_key(h: &Handbook, shared: u64, bodies: &[Option<(u64, Arc<Body>)>], bac
 }
 
 /// Renders one body, recording where each of its links leads.
-fn render_body(resolver: &Resolver, page: &model::Page, strip_leading_h1: bool) -> Body {
+fn render_body(resolver: &Resolver, page: &model::Page, strip_leading_h1: bool, raw_html: RawHtml) -> Body {
     let asked = std::cell::RefCell::new(Vec::new());
     let resolve = |target: &str, _kind: LinkKind| {
         let found = resolver.locate(page, target);
@@ -366,7 +373,7 @@ fn render_body(resolver: &Resolver, page: &model::Page, strip_leading_h1: bool) 
         asked.borrow_mut().push((target.to_string(), found));
         answer
     };
-    let options = markdown::Options { first_line: page.body_line, resolve: &resolve, strip_leading_h1 };
+    let options = markdown::Options { first_line: page.body_line, resolve: &resolve, strip_leading_h1, raw_html };
     let rendered = markdown::render(&page.body, &options);
     // Pair each recorded link with the answer given for its target.
     let asked = asked.into_inner();
