@@ -103,7 +103,8 @@ pub(super) fn pass(html: &str, pieces: &[Piece], block: bool, page: &mut Page) -
 /// (a closing tag is still shown as text under `deny`).
 fn counts(html: &str) -> bool {
     let html = html.trim();
-    !is_comment(html) && !(html.starts_with("</") && !html[2..].contains('<'))
+    let closing_tag = html.starts_with("</") && !html[2..].contains('<');
+    !is_comment(html) && !closing_tag
 }
 
 /// Whether `html` is one HTML comment and nothing else. Conservative: a
