@@ -35,6 +35,7 @@ pub struct Config {
     pub output: String,
     pub review: ReviewConfig,
     pub theme: ThemeConfig,
+    pub markdown: MarkdownConfig,
     /// Free-form values for template overrides, as `site.extra`.
     pub extra: toml::Table,
 }
@@ -61,6 +62,29 @@ pub struct ThemeConfig {
     pub people_pages: bool,
 }
 
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct MarkdownConfig {
+    pub raw_html: RawHtml,
+}
+
+/// What happens to HTML written in a page's Markdown. Handbooks need some
+/// (`<details>`, `<kbd>`, embedded videos), and it can do anything a
+/// script can; an organisation taking contributions from outside can ask
+/// for a warning on each, or refuse it. Comments are never counted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RawHtml {
+    /// Published as written (script URLs in links are still neutralised).
+    #[default]
+    Allow,
+    /// Published as written, with a warning for each block or tag.
+    Warn,
+    /// Shown as text, never as HTML, and an error for each block or tag,
+    /// so that `check` in CI rejects it.
+    Deny,
+}
+
 impl Default for Config {
     fn default() -> Self {
         Config {
@@ -79,6 +103,7 @@ impl Default for Config {
             output: "public".into(),
             review: ReviewConfig::default(),
             theme: ThemeConfig::default(),
+            markdown: MarkdownConfig::default(),
             extra: toml::Table::new(),
         }
     }
@@ -118,10 +143,12 @@ const KNOWN_KEYS: &[&str] = &[
     "output",
     "review",
     "theme",
+    "markdown",
     "extra",
 ];
 const KNOWN_REVIEW_KEYS: &[&str] = &["due_soon_days", "principles", "guidelines", "standards", "pages"];
 const KNOWN_THEME_KEYS: &[&str] = &["toc_depth", "people_pages"];
+const KNOWN_MARKDOWN_KEYS: &[&str] = &["raw_html"];
 
 impl Config {
     /// Parses `handbook.toml` text. Errors are findings at the file's line.
@@ -135,7 +162,9 @@ impl Config {
             }
         };
         report_unknown_keys(&table, KNOWN_KEYS, "", text, diags);
-        for (section, known) in [("review", KNOWN_REVIEW_KEYS), ("theme", KNOWN_THEME_KEYS)] {
+        for (section, known) in
+            [("review", KNOWN_REVIEW_KEYS), ("theme", KNOWN_THEME_KEYS), ("markdown", KNOWN_MARKDOWN_KEYS)]
+        {
             if let Some(toml::Value::Table(t)) = table.get(section) {
                 report_unknown_keys(t, known, &format!("{section}."), text, diags);
             }
@@ -143,6 +172,7 @@ impl Config {
         match Config::deserialize(toml::Value::Table(table)) {
             Ok(config) => {
                 config.validate(text, diags);
+                config.refuse_unsafe_urls(text, diags);
                 Some(config)
             }
             Err(e) => {
@@ -175,6 +205,23 @@ impl Config {
                         .at(FILE_NAME, key_line(text, key))
                         .hint("write it as a number and a unit, e.g. '6 months' or '1 year'"),
                 );
+            }
+        }
+    }
+
+    /// The URLs that become links on every page must not run script: their
+    /// scheme must be one of [`crate::url_safety::ALLOWED`], or none.
+    fn refuse_unsafe_urls(&self, text: &str, diags: &mut Diagnostics) {
+        use crate::url_safety::{refusal, refused_scheme, Place};
+        let urls = [
+            ("base_url", Some(&self.base_url)),
+            ("repository", self.repository.as_ref()),
+            ("contact_url", self.contact_url.as_ref()),
+        ];
+        for (key, value) in urls {
+            let Some(value) = value else { continue };
+            if let Some(scheme) = refused_scheme(value, Place::Link) {
+                diags.push(refusal(key, value, &scheme).at(FILE_NAME, key_line(text, key)));
             }
         }
     }
@@ -322,6 +369,40 @@ mod tests {
         let (c, d) = parse("title = 3\n");
         assert!(c.is_none());
         assert!(d.has_errors());
+    }
+
+    #[test]
+    fn script_urls_are_refused_at_their_line() {
+        let (_, d) = parse(
+            "title = \"x\"\ncontact_url = \" JaVa\\tScRiPt:alert(1)\"\nrepository = \"data:text/html,x\"\nbase_url = \"vbscript:x\"\n",
+        );
+        let found: Vec<_> = d.iter().map(|d| (d.code, d.line, d.message.as_str())).collect();
+        assert_eq!(
+            found,
+            [
+                ("unsafe-url", 4, "base_url 'vbscript:x' uses the vbscript: scheme, which copbook never links"),
+                ("unsafe-url", 3, "repository 'data:text/html,x' uses the data: scheme, which copbook never links"),
+                (
+                    "unsafe-url",
+                    2,
+                    "contact_url ' JaVa\\tScRiPt:alert(1)' uses the javascript: scheme, which copbook never links"
+                ),
+            ]
+        );
+        let (_, d) = parse(
+            "contact_url = \"mailto:a@example.org\"\nrepository = \"https://example.org/r\"\nbase_url = \"/hb/\"\n",
+        );
+        assert!(d.is_empty(), "{d:?}");
+    }
+
+    #[test]
+    fn raw_html_setting() {
+        assert_eq!(parse("").0.unwrap().markdown.raw_html, RawHtml::Allow);
+        assert_eq!(parse("[markdown]\nraw_html = \"deny\"\n").0.unwrap().markdown.raw_html, RawHtml::Deny);
+        assert_eq!(parse("[markdown]\nraw_html = \"warn\"\n").0.unwrap().markdown.raw_html, RawHtml::Warn);
+        let (c, d) = parse("[markdown]\nraw_html = \"never\"\n");
+        assert!(c.is_none());
+        assert!(d.0[0].message.contains("allow"), "{}", d.0[0].message);
     }
 
     #[test]

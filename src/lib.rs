@@ -23,7 +23,8 @@
 //! printed), [`serve`] (preview server with livereload), and the command
 //! line in `main.rs`. Leaves every stage may use: [`keys`] (the table of
 //! front-matter keys), [`text`] (slugs, headings, names), [`html`]
-//! (escaping, callouts), [`date`] and [`config`].
+//! (escaping, callouts), [`url_safety`] (which URLs may become links),
+//! [`date`] and [`config`].
 
 pub mod check;
 pub mod config;
@@ -40,3 +41,4 @@ pub mod report;
 pub mod serve;
 pub mod site;
 pub mod text;
+pub mod url_safety;

@@ -290,3 +290,34 @@ fn ids_that_differ_only_in_case_clash() {
     assert_eq!(clash.len(), 1, "{found:?}");
     assert!(clash[0]["message"].as_str().unwrap().contains("differs only in case"), "{clash:?}");
 }
+
+// Script URLs neutralised in page bodies (issue 8). A catalogue case may
+// hold an `absent.txt`: text, one a line, that no file of its built site
+// may contain (compared ignoring case), such as `href="javascript:`.
+#[test]
+fn catalogue_cases_publish_no_neutralised_url() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/bad-input");
+    let mut checked = 0;
+    for case in std::fs::read_dir(&root).expect("tests/fixtures/bad-input").filter_map(Result::ok).map(|e| e.path()) {
+        let Ok(absent) = std::fs::read_to_string(case.join("absent.txt")) else { continue };
+        let out_dir = tempfile::tempdir().unwrap();
+        let out = out_dir.path().join("site");
+        let o = copbook(&[
+            "build",
+            case.join("handbook").to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--today",
+            "2026-11-23",
+        ]);
+        assert!(o.status.success(), "{}: build failed: {}", case.display(), stderr(&o));
+        for (path, html) in html_files(&out) {
+            let html = html.to_lowercase();
+            for needle in absent.lines().map(str::trim).filter(|l| !l.is_empty()) {
+                assert!(!html.contains(&needle.to_lowercase()), "{}: {path} contains {needle}", case.display());
+            }
+        }
+        checked += 1;
+    }
+    assert!(checked >= 4, "only {checked} cases have an absent.txt");
+}

@@ -81,7 +81,7 @@ fn start_files() -> BTreeMap<String, String> {
         "guides/a.md",
         "+++\ntitle = \"Guide A\"\nweight = 1\n+++\n## One\n\nText [b](b.md).\n\n### Detail\n\n#### Fine print\n",
     );
-    put("guides/b.md", "+++\ntitle = \"Guide B\"\nweight = 2\n+++\n## Two\n\nText [a](a.md).\n");
+    put("guides/b.md", "+++\ntitle = \"Guide B\"\nweight = 2\n+++\n## Two\n\nText [a](a.md), <kbd>raw</kbd>.\n");
     put("guides/deep/c.md", "# Guide C\n\nDeep [home](../../index.md).\n");
     put("static/site.css", "body { color: black }\n");
     f
@@ -252,6 +252,7 @@ fn edit_config(rng: &mut Rng, text: &str, word: &str, step: usize) -> String {
         ("theme", "toc_depth", Integer(2 + rng.below(3) as i64)),
         ("theme", "people_pages", Boolean(rng.below(2) == 0)),
         ("extra", "banner", Text(format!("{word} {step}"))),
+        ("markdown", "raw_html", Text(rng.pick(&["allow", "warn", "deny"]).to_string())),
     ];
     let (section, key, value) = choices[rng.below(choices.len())].clone();
     let at = if section.is_empty() {
@@ -364,4 +365,27 @@ fn a_builder_reuses_work_when_nothing_changed() {
     });
     let pages = first.files.iter().filter(|(p, _)| p.ends_with(".html") && !p.contains("404")).count();
     assert!(shared.count() >= pages, "every page reused");
+}
+
+/// `[markdown] raw_html` changes how bodies render: a long-lived builder
+/// renders them again when it changes.
+#[test]
+fn changing_raw_html_renders_bodies_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::write(root.join("index.md"), "# Home\n\nPress <kbd>Ctrl</kbd>.\n").unwrap();
+    let options =
+        Options { root: root.to_path_buf(), today: copbook::date::Date::new(2026, 11, 23), ..Options::default() };
+    let mut builder = Builder::new();
+    let mut build_with = |setting: &str| {
+        std::fs::write(root.join("handbook.toml"), format!("[markdown]\nraw_html = \"{setting}\"\n")).unwrap();
+        builder.forget(&["handbook.toml".to_string()]);
+        let (site, diags) = builder.build(&options);
+        let codes: Vec<_> = diags.iter().map(|d| (d.code, d.file.clone(), d.line, d.column)).collect();
+        (site.is_some(), codes.into_iter().filter(|c| c.0 == "raw-html").collect::<Vec<_>>())
+    };
+    assert_eq!(build_with("allow"), (true, vec![]));
+    assert_eq!(build_with("warn"), (true, vec![("raw-html", "index.md".to_string(), 3, 7)]));
+    assert_eq!(build_with("deny"), (false, vec![("raw-html", "index.md".to_string(), 3, 7)]));
+    assert_eq!(build_with("allow"), (true, vec![]));
 }

@@ -114,11 +114,18 @@ proptest! {
     #[test]
     fn front_matter_and_markdown_never_panic(text in document()) {
         if let Ok(split) = copbook::load::front_matter::split("a.md", &text) {
-            let options = copbook::markdown::Options { first_line: split.body_line, resolve: &no_links, strip_leading_h1: true };
+            // Each raw HTML setting in turn, without rendering each text three times.
+            use copbook::config::RawHtml;
+            let raw_html = [RawHtml::Allow, RawHtml::Warn, RawHtml::Deny][text.len() % 3];
+            let options =
+                copbook::markdown::Options { first_line: split.body_line, resolve: &no_links, strip_leading_h1: true, raw_html };
             let rendered = copbook::markdown::render(split.body, &options);
             let lines = text.lines().count() as u32 + 1;
             for link in &rendered.links {
                 prop_assert!(link.line >= 1 && link.line <= lines, "link line {} of {}", link.line, lines);
+            }
+            for finding in &rendered.findings {
+                prop_assert!(finding.line >= 1 && finding.line <= lines, "finding line {} of {}", finding.line, lines);
             }
         }
     }

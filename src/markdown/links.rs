@@ -3,14 +3,16 @@
 //! (pulldown-cmark has no way to add `loading="lazy"`).
 //!
 //! Raw HTML is handed to [`super::rawhtml`] for its `href`/`src` values
-//! and ids. Code blocks and code spans arrive as Text/Code events, which
+//! and ids; both ask about destinations through [`super::destinations`]. Code blocks and code spans arrive as Text/Code events, which
 //! this pass never looks at, so links shown as code stay untouched.
 
 use pulldown_cmark::{CowStr, Event, LinkType, Tag, TagEnd};
 
+use super::destinations::{ask, refuse};
 use super::rawhtml;
 use super::text::{escape_href, escape_html, push_plain_text};
-use super::{Ev, Link, LinkKind, Page, Resolution};
+use super::{Ev, LinkKind, Page};
+use crate::url_safety::Place;
 
 pub(super) fn resolve<'t>(events: Vec<Ev<'t>>, page: &mut Page) -> Vec<Ev<'t>> {
     let mut out = Vec::with_capacity(events.len());
@@ -26,6 +28,15 @@ pub(super) fn resolve<'t>(events: Vec<Ev<'t>>, page: &mut Page) -> Vec<Ev<'t>> {
                         Some(new) => (LinkType::Inline, new.into()),
                         None => (link_type, dest_url),
                     }
+                } else if refuse(
+                    page,
+                    &dest_url,
+                    Place::Link,
+                    |p| p.position(range.start),
+                    "link",
+                    "it links to # instead",
+                ) {
+                    (link_type, "#".into())
                 } else {
                     match ask(page, &dest_url, LinkKind::Link, range.start) {
                         Some(new) => (link_type, new.into()),
@@ -35,12 +46,15 @@ pub(super) fn resolve<'t>(events: Vec<Ev<'t>>, page: &mut Page) -> Vec<Ev<'t>> {
                 out.push((Event::Start(Tag::Link { link_type, dest_url, title, id }), range));
             }
             Event::Start(Tag::Image { dest_url, title, .. }) => {
-                let src = ask(page, &dest_url, LinkKind::Image, range.start);
+                let at = |p: &Page| p.position(range.start);
+                let safe = !refuse(page, &dest_url, Place::Image, at, "image", "it is shown without a source");
+                let src = if safe { ask(page, &dest_url, LinkKind::Image, range.start) } else { None };
                 let alt = take_alt_text(&mut iter);
-                if let Some(link) = page.out.links.last_mut() {
+                if let Some(link) = page.out.links.last_mut().filter(|_| safe) {
                     link.alt = Some(alt.clone());
                 }
-                let html = image_html(src.as_deref().unwrap_or(&dest_url), &alt, &title);
+                let src = safe.then(|| src.as_deref().unwrap_or(&dest_url));
+                let html = image_html(src, &alt, &title);
                 out.push((Event::InlineHtml(html.into()), range));
             }
             Event::Start(Tag::HtmlBlock) => {
@@ -61,24 +75,6 @@ pub(super) fn resolve<'t>(events: Vec<Ev<'t>>, page: &mut Page) -> Vec<Ev<'t>> {
     out
 }
 
-/// Ask the caller about one destination and record it. Returns the new
-/// href when the caller rewrites it.
-pub(super) fn ask(page: &mut Page, target: &str, kind: LinkKind, offset: usize) -> Option<String> {
-    let (line, column) = page.position(offset);
-    record(page, target, kind, line, column)
-}
-
-/// Like [`ask`], with the position already known (raw HTML computes its own).
-pub(super) fn record(page: &mut Page, target: &str, kind: LinkKind, line: u32, column: u32) -> Option<String> {
-    let resolution = (page.options.resolve)(target, kind);
-    let broken = resolution == Resolution::Broken;
-    page.out.links.push(Link { target: target.to_string(), kind, line, column, broken, alt: None });
-    match resolution {
-        Resolution::Rewrite(new) => Some(new),
-        Resolution::Keep | Resolution::Broken => None,
-    }
-}
-
 /// Consume the events inside an image up to its end, returning their text
 /// for the `alt` attribute.
 fn take_alt_text<'t>(iter: &mut impl Iterator<Item = Ev<'t>>) -> String {
@@ -95,11 +91,16 @@ fn take_alt_text<'t>(iter: &mut impl Iterator<Item = Ev<'t>>) -> String {
     alt
 }
 
-fn image_html(src: &str, alt: &str, title: &str) -> String {
-    let mut html = String::with_capacity(src.len() + alt.len() + title.len() + 48);
-    html.push_str("<img src=\"");
-    escape_href(&mut html, src);
-    html.push_str("\" alt=\"");
+/// `src` is `None` when the source was refused: the image is left without one.
+fn image_html(src: Option<&str>, alt: &str, title: &str) -> String {
+    let mut html = String::with_capacity(src.map_or(0, str::len) + alt.len() + title.len() + 48);
+    html.push_str("<img ");
+    if let Some(src) = src {
+        html.push_str("src=\"");
+        escape_href(&mut html, src);
+        html.push_str("\" ");
+    }
+    html.push_str("alt=\"");
     escape_html(&mut html, alt);
     if !title.is_empty() {
         html.push_str("\" title=\"");
@@ -113,7 +114,7 @@ fn image_html(src: &str, alt: &str, title: &str) -> String {
 fn inline_html<'t>(html: CowStr<'t>, offset: usize, page: &mut Page) -> CowStr<'t> {
     let (line, column) = page.position(offset);
     let pieces = [rawhtml::Piece { at: 0, line, column }];
-    match rawhtml::rewrite(&html, &pieces, page) {
+    match rawhtml::pass(&html, &pieces, false, page) {
         Some(new) => new.into(),
         None => html,
     }
@@ -148,7 +149,7 @@ fn html_block<'t>(iter: &mut impl Iterator<Item = Ev<'t>>, out: &mut Vec<Ev<'t>>
         }
     }
     if let Some(range) = block_range {
-        let html = rawhtml::rewrite(&joined, &pieces, page).unwrap_or(joined);
+        let html = rawhtml::pass(&joined, &pieces, true, page).unwrap_or(joined);
         out.push((Event::Html(html.into()), range));
     }
     if let Some(end) = end {
@@ -158,8 +159,9 @@ fn html_block<'t>(iter: &mut impl Iterator<Item = Ev<'t>>, out: &mut Vec<Ev<'t>>
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::{render_with, Calls};
+    use super::super::tests::{findings, render_with, Calls};
     use super::super::{LinkKind, Resolution};
+    use crate::diag::Severity::Warning;
 
     /// Resolve `page.md` to `/base/page/`, call `missing.md` broken, keep the rest.
     fn site(target: &str, _kind: LinkKind) -> Resolution {
@@ -253,6 +255,75 @@ mod tests {
         assert!(out.html.contains("<code>[x](page.md)</code>"), "{}", out.html);
         assert!(out.html.contains("&lt;a href=\"page.md\"&gt;x&lt;/a&gt;"), "{}", out.html);
         assert!(!out.html.contains("/base/"), "{}", out.html);
+    }
+
+    #[test]
+    fn script_links_point_nowhere_with_a_warning() {
+        let text = "Go [here](javascript:alert(1)) or\n[there](<java\tscript:x>) or [t](&#106;avascript:x)\nor <JavaScript:alert(2)> or [ok](page.md) [mail](mailto:a@example.org).\n";
+        let calls = Calls::default();
+        let out = render_with(text, 4, &|t, k| calls.log(t, k, site(t, k)));
+        assert_eq!(out.html.matches("<a href=\"#\">").count(), 4, "{}", out.html);
+        assert!(!out.html.to_lowercase().contains("script:x\""), "{}", out.html);
+        assert!(out.html.contains(">JavaScript:alert(2)</a>"), "the text stays: {}", out.html);
+        assert_eq!(calls.targets(), ["page.md", "mailto:a@example.org"], "refused links are not asked about");
+        assert_eq!(
+            findings(&out),
+            [
+                (Warning, "unsafe-url", 4, 4),
+                (Warning, "unsafe-url", 5, 1),
+                (Warning, "unsafe-url", 5, 29),
+                (Warning, "unsafe-url", 6, 4)
+            ]
+        );
+        assert!(
+            out.findings[1].message.starts_with("link 'java\\tscript:x' uses the javascript: scheme"),
+            "{}",
+            out.findings[1].message
+        );
+    }
+
+    #[test]
+    fn script_images_lose_their_source_but_data_images_stay() {
+        let out =
+            render_with("![a](javascript:alert(1)) ![b](data:image/png;base64,iVBO) ![c](data:text/html,x)", 1, &site);
+        assert!(out.html.contains(r#"<img alt="a" loading="lazy" />"#), "{}", out.html);
+        assert!(
+            out.html.contains(r#"<img src="data:image/png;base64,iVBO" alt="b" loading="lazy" />"#),
+            "{}",
+            out.html
+        );
+        assert!(out.html.contains(r#"<img alt="c" loading="lazy" />"#), "{}", out.html);
+        assert_eq!(findings(&out), [(Warning, "unsafe-url", 1, 1), (Warning, "unsafe-url", 1, 60)]);
+        // Only the data image is recorded, with its own alt text.
+        assert_eq!(out.links.len(), 1);
+        assert_eq!(out.links[0].alt.as_deref(), Some("b"));
+    }
+
+    #[test]
+    fn script_urls_in_raw_html_attributes_are_left_out() {
+        let text = "<a href=\"&#106;avascript:alert(1)\" class=x>a</a> <a HREF=javascript:x>b</a>\n\n<form action='JAVASCRIPT:x'>\n<button formaction=\"vbscript:x\">go</button>\n<img srcset=\"ok.png 1x, java\tscript:x 2x\" src=\"data:image/gif;base64,R0lG\">\n<svg><a xlink:href=\"javascript:x\"><text>t</text></a></svg>\n<iframe src=\"data:text/html,x\"></iframe>\n</form>\n";
+        let out = render_with(text, 1, &site);
+        assert!(out.html.contains("<a  class=x>a</a> <a >b</a>"), "{}", out.html);
+        assert!(out.html.contains("<form >\n<button >go</button>"), "{}", out.html);
+        assert!(out.html.contains("<img  src=\"data:image/gif;base64,R0lG\">"), "{}", out.html);
+        assert!(out.html.contains("<svg><a ><text>"), "{}", out.html);
+        assert!(out.html.contains("<iframe ></iframe>"), "{}", out.html);
+        assert_eq!(
+            findings(&out),
+            [
+                (Warning, "unsafe-url", 1, 10),
+                (Warning, "unsafe-url", 1, 58),
+                (Warning, "unsafe-url", 3, 15),
+                (Warning, "unsafe-url", 4, 21),
+                (Warning, "unsafe-url", 5, 14),
+                (Warning, "unsafe-url", 6, 21),
+                (Warning, "unsafe-url", 7, 14),
+            ]
+        );
+        assert!(out.findings[4].message.starts_with("srcset 'script:x'"), "{}", out.findings[4].message);
+        assert!(out.findings[0].message.ends_with("the attribute is left out"), "{}", out.findings[0].message);
+        // The data image is asked about as any image source is.
+        assert_eq!(out.links.len(), 1);
     }
 
     #[test]

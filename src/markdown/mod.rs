@@ -15,6 +15,7 @@
 mod a11y;
 mod autolinks;
 mod callouts;
+mod destinations;
 mod footnotes;
 mod headings;
 mod links;
@@ -26,6 +27,9 @@ mod text;
 use std::ops::Range;
 
 use pulldown_cmark::{Event, Parser};
+
+use crate::config::RawHtml;
+use crate::diag::Diagnostic;
 
 /// What a link or image in the body points at, as the renderer asks the caller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,6 +59,8 @@ pub struct Options<'a> {
     /// Remove a level-1 heading when it is the first block of the body (the page template prints the title as the H1),
     /// returning its text in `Rendered::leading_h1`.
     pub strip_leading_h1: bool,
+    /// What happens to raw HTML (`[markdown] raw_html` in handbook.toml).
+    pub raw_html: RawHtml,
 }
 
 /// One heading of the rendered body.
@@ -102,6 +108,9 @@ pub struct Rendered {
     /// Every id in the output: `id="..."` and `<a name="...">` in raw HTML, footnotes, then headings
     /// (grouped by source, not in page order).
     pub anchors: Vec<String>,
+    /// Unsafe URLs that were neutralised, and raw HTML when the settings ask
+    /// for a finding, with line and column; the caller fills in the file.
+    pub findings: Vec<Diagnostic>,
 }
 
 /// An event with the byte range of the source it came from. Passes keep
@@ -121,6 +130,11 @@ impl Page<'_> {
     /// File line and column of a byte offset into the body.
     fn position(&self, offset: usize) -> (u32, u32) {
         self.lines.position(self.text, offset)
+    }
+
+    /// Report a finding at a file line and column.
+    fn report(&mut self, finding: Diagnostic, line: u32, column: u32) {
+        self.out.findings.push(finding.at("", line).column(column));
     }
 }
 

@@ -1,14 +1,22 @@
-//! Raw HTML in a body: resolve `href`/`src` values and collect ids.
+//! Raw HTML in a body: apply the `[markdown] raw_html` setting, leave out
+//! attributes whose URL could run script, resolve `href`/`src` values and
+//! collect ids.
 //!
-//! Authors are trusted, so raw HTML passes through as written; we only
-//! need to find attribute values. A full HTML parser would be overkill: a
-//! small tag scanner that skips comments, doctypes and the contents of
-//! `<script>`/`<style>` is enough, and never fails (malformed HTML just
-//! yields fewer attributes).
+//! By default raw HTML passes through as written (handbooks need some);
+//! we only need to find attribute values. A full HTML parser would be
+//! overkill: a small tag scanner that skips comments, doctypes and the
+//! contents of `<script>`/`<style>` is enough, and never fails (malformed
+//! HTML just yields fewer attributes). Leaving out `javascript:` URLs
+//! catches accidents and copied snippets; it is not a sanitiser, since raw
+//! HTML can hold `<script>` itself: `raw_html = "deny"` is the setting
+//! for handbooks that take contributions from people they do not trust.
 
-use super::links::record;
+use super::destinations::{record, refuse};
 use super::text::escape_html;
 use super::{LinkKind, Page};
+use crate::config::RawHtml;
+use crate::diag::Diagnostic;
+use crate::url_safety::Place;
 
 /// Where one source line of (possibly joined) HTML starts: its byte offset
 /// in the HTML string, and its file line and column.
@@ -23,21 +31,146 @@ pub(super) struct Piece {
 struct Value<'h> {
     tag: &'h str,
     name: &'h str,
+    /// Where the attribute's name starts, to leave the whole attribute out.
+    name_start: usize,
     start: usize,
     end: usize,
     quote: Option<u8>,
 }
 
+/// Attributes whose value is one URL a browser may navigate to, submit
+/// to, or load.
+const URL_ATTRIBUTES: &[&str] = &[
+    "href",
+    "src",
+    "action",
+    "formaction",
+    "xlink:href",
+    "poster",
+    "background",
+    "cite",
+    "data",
+    "codebase",
+    "longdesc",
+    "lowsrc",
+    "dynsrc",
+    "manifest",
+    "icon",
+    "profile",
+    "usemap",
+    "classid",
+];
+
+/// Attributes whose value is a list of URLs (with descriptors such as `2x`).
+const URL_LIST_ATTRIBUTES: &[&str] = &["srcset", "imagesrcset", "ping", "archive"];
+
+/// One raw HTML event, or an HTML block joined into one string, as the
+/// `raw_html` setting says. Returns the HTML to write instead, if any.
+pub(super) fn pass(html: &str, pieces: &[Piece], block: bool, page: &mut Page) -> Option<String> {
+    let setting = page.options.raw_html;
+    if setting != RawHtml::Allow && counts(html) {
+        let (line, column) = pieces.first().map_or((1, 1), |p| (p.line, p.column));
+        let tag = shown_tag(html);
+        let finding = if setting == RawHtml::Warn {
+            Diagnostic::warning("raw-html", format!("raw HTML {tag} is published as written"))
+                .hint("raw HTML can do anything a script can; this handbook asks for a warning on each ([markdown] raw_html = \"warn\")")
+        } else {
+            Diagnostic::error(
+                "raw-html",
+                format!("raw HTML {tag} is not allowed in this handbook; it is shown as text"),
+            )
+            .hint("write it in Markdown; this handbook refuses raw HTML ([markdown] raw_html = \"deny\")")
+        };
+        page.report(finding, line, column);
+    }
+    if setting == RawHtml::Deny && !is_comment(html) {
+        // Inert: the markup is shown as text, and none of it is read.
+        let mut text = String::with_capacity(html.len() + 32);
+        if block {
+            text.push_str("<pre class=\"raw-html\">");
+        }
+        escape_html(&mut text, html);
+        if block {
+            text.push_str("</pre>\n");
+        }
+        return Some(text);
+    }
+    rewrite(html, pieces, page)
+}
+
+/// Whether raw HTML gets a finding under `warn` and `deny`: comments do
+/// nothing, and a closing tag carries no attributes, so neither counts
+/// (a closing tag is still shown as text under `deny`).
+fn counts(html: &str) -> bool {
+    let html = html.trim();
+    let closing_tag = html.starts_with("</") && !html[2..].contains('<');
+    !is_comment(html) && !closing_tag
+}
+
+/// Whether `html` is one HTML comment and nothing else. Conservative: a
+/// comment with `--` inside, or one that closes early (`<!-->`), is not.
+fn is_comment(html: &str) -> bool {
+    let html = html.trim();
+    let inner = html.strip_prefix("<!--").and_then(|rest| rest.strip_suffix("-->"));
+    inner.is_some_and(|inner| !inner.contains("--") && !inner.starts_with('>') && !inner.starts_with("->"))
+}
+
+/// The first tag of `html`, short, for messages: `<iframe>`.
+fn shown_tag(html: &str) -> String {
+    let html = html.trim_start();
+    let name: String = html
+        .trim_start_matches('<')
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '/' | '!' | ':'))
+        .take(30)
+        .collect();
+    format!("<{name}>")
+}
+
+/// The place a URL attribute's value is used in, when it holds URLs.
+fn url_place(tag: &str, name: &str) -> Option<Place> {
+    let is = |list: &[&str], name: &str| list.iter().any(|n| n.eq_ignore_ascii_case(name));
+    if !is(URL_ATTRIBUTES, name) && !is(URL_LIST_ATTRIBUTES, name) {
+        return None;
+    }
+    let image_source =
+        (is(&["img", "source"], tag) && is(&["src", "srcset"], name)) || name.eq_ignore_ascii_case("poster");
+    Some(if image_source { Place::Image } else { Place::Link })
+}
+
+/// Leave out an attribute whose URL (any of them, for a list) could run
+/// script, with a warning. Returns whether it was left out.
+fn refuse_attribute(value: &Value, text: &str, at: impl FnOnce(&Page) -> (u32, u32), page: &mut Page) -> bool {
+    let Some(place) = url_place(value.tag, value.name) else { return false };
+    let done = "the attribute is left out";
+    if URL_LIST_ATTRIBUTES.iter().any(|n| n.eq_ignore_ascii_case(value.name)) {
+        // Every word is tried, descriptors too: a tab inside a scheme
+        // splits it, and the part after the tab still has a scheme.
+        text.split(|c: char| c == ',' || c.is_ascii_whitespace())
+            .find(|url| crate::url_safety::refused_scheme(url, place).is_some())
+            .is_some_and(|url| refuse(page, url, place, at, value.name, done))
+    } else {
+        refuse(page, text, place, at, value.name, done)
+    }
+}
+
 /// Resolve `href` (as a link) and `src` (as an image) values and record
-/// ids and `<a name>`s. Returns the new HTML when something was rewritten.
-pub(super) fn rewrite(html: &str, pieces: &[Piece], page: &mut Page) -> Option<String> {
+/// ids and `<a name>`s; leave out attributes with script URLs. Returns the
+/// new HTML when something was rewritten.
+fn rewrite(html: &str, pieces: &[Piece], page: &mut Page) -> Option<String> {
     // Cheap check first: most HTML events are closing tags or plain markup.
     if !html.contains('=') {
         return None;
     }
-    let mut edits: Vec<(usize, usize, Option<u8>, String)> = Vec::new();
+    // (start, end, what to write instead)
+    let mut edits: Vec<(usize, usize, String)> = Vec::new();
     scan(html, |value| {
         let text = html.get(value.start..value.end).unwrap_or("");
+        if refuse_attribute(&value, text, |_| position(html, pieces, value.start), page) {
+            let end = if value.quote.is_some() { (value.end + 1).min(html.len()) } else { value.end };
+            edits.push((value.name_start, end, String::new()));
+            return;
+        }
         let kind = if value.name.eq_ignore_ascii_case("href") {
             LinkKind::Link
         } else if value.name.eq_ignore_ascii_case("src") {
@@ -52,7 +185,17 @@ pub(super) fn rewrite(html: &str, pieces: &[Piece], page: &mut Page) -> Option<S
         };
         let (line, column) = position(html, pieces, value.start);
         if let Some(new) = record(page, text.trim(), kind, line, column) {
-            edits.push((value.start, value.end, value.quote, new));
+            // escape_html covers both quote characters, so the value is safe
+            // whichever quote the author used; unquoted values get quotes.
+            let mut quoted = String::with_capacity(new.len() + 2);
+            if value.quote.is_none() {
+                quoted.push('"');
+            }
+            escape_html(&mut quoted, &new);
+            if value.quote.is_none() {
+                quoted.push('"');
+            }
+            edits.push((value.start, value.end, quoted));
         }
     });
     if edits.is_empty() {
@@ -60,17 +203,9 @@ pub(super) fn rewrite(html: &str, pieces: &[Piece], page: &mut Page) -> Option<S
     }
     let mut out = String::with_capacity(html.len() + 32 * edits.len());
     let mut done = 0;
-    for (start, end, quote, new) in edits {
+    for (start, end, new) in edits {
         out.push_str(html.get(done..start).unwrap_or(""));
-        // escape_html covers both quote characters, so the value is safe
-        // whichever quote the author used; unquoted values get quotes.
-        if quote.is_none() {
-            out.push('"');
-        }
-        escape_html(&mut out, &new);
-        if quote.is_none() {
-            out.push('"');
-        }
+        out.push_str(&new);
         done = end;
     }
     out.push_str(html.get(done..).unwrap_or(""));
@@ -181,7 +316,7 @@ fn attributes<'h>(html: &'h str, mut i: usize, tag: &'h str, found: &mut impl Fn
                 (start, i, None)
             }
         };
-        found(Value { tag, name, start, end, quote });
+        found(Value { tag, name, name_start, start, end, quote });
     }
 }
 
@@ -199,7 +334,9 @@ fn find_str_ignore_case(b: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::tests::{findings, render_raw_html};
     use super::*;
+    use crate::diag::Severity::{Error, Warning};
 
     fn values(html: &str) -> Vec<(String, String, String)> {
         let mut all = Vec::new();
@@ -229,6 +366,65 @@ mod tests {
         let html =
             "<!-- <a href=no> --> 1 < 2 <script>if (a<b) x = '<a href=no>'</script><style>a<b{}</style><p id=yes>";
         assert_eq!(values(html), [triple("p", "id", "yes")]);
+    }
+
+    const MIXED: &str = "<!-- markdownlint-disable -->\n\nPress <kbd>Ctrl</kbd> now.\n\n<details id=\"more\">\n<summary>More</summary>\n<a href=\"x.md\">x</a>\n</details>\n\nEnd <!-- note -->.\n";
+
+    #[test]
+    fn raw_html_allowed_by_default_without_findings() {
+        let out = render_raw_html(MIXED, RawHtml::Allow);
+        assert!(out.findings.is_empty(), "{:?}", out.findings);
+        assert!(out.html.contains("<kbd>Ctrl</kbd>"), "{}", out.html);
+        assert!(out.html.contains("<details id=\"more\">"), "{}", out.html);
+    }
+
+    #[test]
+    fn warn_reports_each_block_and_opening_tag_but_no_comment() {
+        let out = render_raw_html(MIXED, RawHtml::Warn);
+        assert_eq!(findings(&out), [(Warning, "raw-html", 3, 7), (Warning, "raw-html", 5, 1)]);
+        assert!(out.findings[0].message.contains("<kbd>"), "{}", out.findings[0].message);
+        assert!(out.findings[1].message.contains("<details>"), "{}", out.findings[1].message);
+        // Still published as written, links and ids read as usual.
+        assert_eq!(out.html, render_raw_html(MIXED, RawHtml::Allow).html);
+        assert_eq!(out.links.len(), 1);
+        assert!(out.anchors.contains(&"more".to_string()));
+    }
+
+    #[test]
+    fn deny_shows_raw_html_as_text_with_an_error_and_reads_none_of_it() {
+        let out = render_raw_html(MIXED, RawHtml::Deny);
+        assert_eq!(findings(&out), [(Error, "raw-html", 3, 7), (Error, "raw-html", 5, 1)]);
+        assert!(out.html.contains("Press &lt;kbd&gt;Ctrl&lt;/kbd&gt; now."), "{}", out.html);
+        assert!(
+            out.html.contains("<pre class=\"raw-html\">&lt;details id=&quot;more&quot;&gt;\n&lt;summary&gt;"),
+            "{}",
+            out.html
+        );
+        assert!(!out.html.contains("<details") && !out.html.contains("<kbd"), "{}", out.html);
+        // Comments stay comments.
+        assert!(
+            out.html.contains("<!-- markdownlint-disable -->") && out.html.contains("<!-- note -->"),
+            "{}",
+            out.html
+        );
+        assert!(out.links.is_empty() && out.anchors.is_empty(), "{:?} {:?}", out.links, out.anchors);
+        let script = render_raw_html("<script>alert(1)</script>\n\nx <img src=x onerror=alert(1)>\n", RawHtml::Deny);
+        assert!(!script.html.contains("<script") && !script.html.contains("<img"), "{}", script.html);
+        assert_eq!(script.findings.len(), 2);
+    }
+
+    #[test]
+    fn only_plain_comments_are_comments() {
+        for html in ["<!-- x -->", " <!--\nmarkdownlint-disable\n-->\n", "<!---->", "<!-- a -> b -->"] {
+            assert!(is_comment(html), "{html:?}");
+        }
+        for html in
+            ["<!-- a --> <script>x</script> <!-- b -->", "<!-- a --!> <b>x</b> -->", "<!-->", "<!--->", "<!-- x", "<b>"]
+        {
+            assert!(!is_comment(html), "{html:?}");
+            assert!(counts(html), "{html:?}");
+        }
+        assert!(!counts("</kbd>"));
     }
 
     #[test]

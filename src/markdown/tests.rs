@@ -4,13 +4,24 @@
 use std::cell::RefCell;
 
 use super::{render, LinkKind, Options, Rendered, Resolution};
+use crate::config::RawHtml;
 
 pub(super) fn render_with(text: &str, first_line: u32, resolve: &dyn Fn(&str, LinkKind) -> Resolution) -> Rendered {
-    render(text, &Options { first_line, resolve, strip_leading_h1: false })
+    render(text, &Options { first_line, resolve, strip_leading_h1: false, raw_html: RawHtml::Allow })
 }
 
 pub(super) fn render_with_options(text: &str, first_line: u32, strip_leading_h1: bool) -> Rendered {
-    render(text, &Options { first_line, resolve: &|_, _| Resolution::Keep, strip_leading_h1 })
+    render(text, &Options { first_line, resolve: &|_, _| Resolution::Keep, strip_leading_h1, raw_html: RawHtml::Allow })
+}
+
+/// With a `[markdown] raw_html` setting, links kept as written.
+pub(super) fn render_raw_html(text: &str, raw_html: RawHtml) -> Rendered {
+    render(text, &Options { first_line: 1, resolve: &|_, _| Resolution::Keep, strip_leading_h1: false, raw_html })
+}
+
+/// (severity, code, line, column) of each finding.
+pub(super) fn findings(out: &Rendered) -> Vec<(crate::diag::Severity, &'static str, u32, u32)> {
+    out.findings.iter().map(|d| (d.severity, d.code, d.line, d.column)).collect()
 }
 
 pub(super) fn render_plain(text: &str) -> Rendered {
@@ -144,7 +155,12 @@ fn nasty_inputs_never_panic() {
         for strip in [false, true] {
             let out = render(
                 text,
-                &Options { first_line: u32::MAX - 1, resolve: &|_, _| Resolution::Broken, strip_leading_h1: strip },
+                &Options {
+                    first_line: u32::MAX - 1,
+                    resolve: &|_, _| Resolution::Broken,
+                    strip_leading_h1: strip,
+                    raw_html: RawHtml::Allow,
+                },
             );
             let _ = (i, out);
             let _ = render(
@@ -153,6 +169,7 @@ fn nasty_inputs_never_panic() {
                     first_line: 0,
                     resolve: &|_, _| Resolution::Rewrite("\"<&>'".into()),
                     strip_leading_h1: strip,
+                    raw_html: RawHtml::Deny,
                 },
             );
         }
@@ -169,7 +186,12 @@ fn every_prefix_of_a_rich_document_renders() {
     for end in ends {
         let out = render(
             &doc[..end],
-            &Options { first_line: 1, resolve: &|_, _| Resolution::Rewrite("/r/".into()), strip_leading_h1: true },
+            &Options {
+                first_line: 1,
+                resolve: &|_, _| Resolution::Rewrite("/r/".into()),
+                strip_leading_h1: true,
+                raw_html: RawHtml::Warn,
+            },
         );
         assert!(out.html.len() < 10 * doc.len());
     }

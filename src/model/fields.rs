@@ -5,6 +5,7 @@ use crate::date::{Date, Duration};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::keys::{Key, Type};
 use crate::load::FrontMatter;
+use crate::url_safety::{refusal, refused_scheme, Place};
 use serde_json::Value;
 
 /// The front matter of one file, with the file name for findings.
@@ -51,6 +52,25 @@ impl<'a> Fields<'a> {
             Value::Bool(b) => Some(b.to_string()),
             _ => {
                 diags.push(self.wrong_type(key, "text", &format!("{key} = \"...\"")));
+                None
+            }
+        }
+    }
+
+    /// Text that templates may turn into a link: refused (an error, and
+    /// `None`) when its scheme could run script where it is used.
+    pub fn url(&self, key: &Key, place: Place, diags: &mut Diagnostics) -> Option<String> {
+        let (key, value) = self.value(key)?;
+        let text = self.text_of(key, value, diags)?;
+        self.checked_url(key, text, place, diags)
+    }
+
+    /// `url`, read from under `key` (also inside a structured field), when it is safe in `place`.
+    pub fn checked_url(&self, key: &str, url: String, place: Place, diags: &mut Diagnostics) -> Option<String> {
+        match refused_scheme(&url, place) {
+            None => Some(url),
+            Some(scheme) => {
+                diags.push(refusal(key, &url, &scheme).at(self.file, self.line(key)));
                 None
             }
         }
@@ -156,5 +176,43 @@ impl<'a> Fields<'a> {
     /// The raw value, for structured fields (channels, sessions).
     pub fn raw(&self, key: &Key) -> Option<&'a Value> {
         self.value(key).map(|(_, v)| v)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn front(pairs: &[(&str, &str, u32)]) -> FrontMatter {
+        FrontMatter {
+            fields: pairs.iter().map(|(k, v, _)| (k.to_string(), Value::String(v.to_string()))).collect(),
+            key_lines: pairs.iter().map(|(k, _, l)| (k.to_string(), *l)).collect(),
+            first_line: 1,
+            invalid: false,
+        }
+    }
+
+    #[test]
+    fn script_urls_are_refused_at_the_key_line_and_dropped() {
+        let fm = front(&[("contact", " JAVASCRIPT:alert(1)", 3), ("owner_slack", "#frontend", 4)]);
+        let f = Fields::new("people/jo.md", &fm);
+        let mut diags = Diagnostics::default();
+        assert_eq!(f.url(&crate::keys::CONTACT, Place::TextOrLink, &mut diags), None);
+        let slack = crate::keys::Key { name: "owner_slack", ..crate::keys::CONTACT };
+        assert_eq!(f.url(&slack, Place::TextOrLink, &mut diags).as_deref(), Some("#frontend"));
+        let found: Vec<_> = diags.iter().map(|d| (d.code, d.file.as_str(), d.line)).collect();
+        assert_eq!(found, [("unsafe-url", "people/jo.md", 3)]);
+        assert!(diags.0[0].message.contains("uses the javascript: scheme"), "{}", diags.0[0].message);
+    }
+
+    #[test]
+    fn contacts_may_be_text_but_channel_urls_must_be_links() {
+        let fm = front(&[("contact", "Slack: #handbook", 2)]);
+        let f = Fields::new("a.md", &fm);
+        let mut diags = Diagnostics::default();
+        assert_eq!(f.url(&crate::keys::CONTACT, Place::TextOrLink, &mut diags).as_deref(), Some("Slack: #handbook"));
+        assert!(diags.is_empty());
+        assert_eq!(f.checked_url("channels", "slack://open".into(), Place::Link, &mut diags), None);
+        assert_eq!(diags.0[0].code, "unsafe-url");
     }
 }

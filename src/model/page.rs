@@ -10,6 +10,7 @@ use crate::diag::Diagnostics;
 use crate::keys;
 use crate::load::Document;
 use crate::text::{first_heading, humanise, slugify};
+use crate::url_safety::Place;
 use std::collections::HashSet;
 
 /// Pages without a weight come after weighted ones.
@@ -49,7 +50,7 @@ pub(super) fn page_from_document(
         updated: doc.updated,
         owners,
         review,
-        contact: f.text(&keys::CONTACT, diags).filter(|_| kind != Kind::Person),
+        contact: f.url(&keys::CONTACT, Place::TextOrLink, diags).filter(|_| kind != Kind::Person),
         typed,
         parent: None,
         children: Vec::new(),

@@ -6,6 +6,7 @@ use super::*;
 use crate::date::Date;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::keys;
+use crate::url_safety::Place;
 
 /// The typed part of a page of `kind`.
 pub(super) fn typed(kind: Kind, f: &Fields, diags: &mut Diagnostics) -> Typed {
@@ -14,7 +15,7 @@ pub(super) fn typed(kind: Kind, f: &Fields, diags: &mut Diagnostics) -> Typed {
         Kind::Person => Typed::Person(Person {
             role: f.text(&keys::ROLE, diags),
             team: f.text(&keys::TEAM, diags),
-            contact: f.text(&keys::CONTACT, diags),
+            contact: f.url(&keys::CONTACT, Place::TextOrLink, diags),
         }),
         Kind::Term => Typed::Term(term(f, diags)),
         k if k.is_item() => Typed::Item(item(f, diags)),
@@ -64,7 +65,10 @@ fn channels(f: &Fields, diags: &mut Diagnostics) -> Vec<Channel> {
             serde_json::Value::Object(o) => {
                 let text = |k: &str| o.get(k).and_then(|v| v.as_str()).map(str::to_string);
                 match text("name").or_else(|| text("url")) {
-                    Some(name) => out.push(Channel { name, url: text("url") }),
+                    Some(name) => {
+                        let url = text("url").and_then(|url| f.checked_url("channels", url, Place::Link, diags));
+                        out.push(Channel { name, url })
+                    }
                     None => diags.push(missing_field(
                         f,
                         "channels",

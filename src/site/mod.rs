@@ -5,6 +5,7 @@
 mod links;
 pub mod memo;
 
+use crate::config::RawHtml;
 use crate::date::Date;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::load::dialect::{self, Dialect};
@@ -103,6 +104,8 @@ pub struct BodyJob<'a> {
     from: LinkSource<'a>,
     /// Terms are definitions inside the glossary page, which has its own H1.
     strip_leading_h1: bool,
+    /// What raw HTML may do, from handbook.toml.
+    raw_html: RawHtml,
     first_line: u32,
     text: &'a str,
 }
@@ -173,6 +176,10 @@ impl Builder {
         crate::check::run(&handbook, &mut diags);
         clock.lap("model");
         let bodies = self.render_bodies(&handbook);
+        for (page, body) in handbook.pages.iter().zip(&bodies).filter_map(|(p, b)| Some((p, b.as_ref()?))) {
+            let findings = &body.value.rendered.findings;
+            diags.0.extend(findings.iter().map(|d| Diagnostic { file: page.source.clone(), ..d.clone() }));
+        }
         clock.lap("markdown");
         let body_refs: Vec<Option<&Body>> = bodies.iter().map(|b| b.as_ref().map(|b| &*b.value)).collect();
         let backlinks = links::check(&handbook, &body_refs, &mut diags);
@@ -230,6 +237,7 @@ impl Builder {
                     links: &links,
                     from: LinkSource::page(page),
                     strip_leading_h1: page.kind != Kind::Term,
+                    raw_html: h.config.markdown.raw_html,
                     first_line: page.body_line,
                     text: &page.body,
                 };
@@ -372,8 +380,12 @@ fn render_body(job: &BodyJob) -> Body {
         asked.borrow_mut().push((target.to_string(), found));
         answer
     };
-    let options =
-        markdown::Options { first_line: job.first_line, resolve: &resolve, strip_leading_h1: job.strip_leading_h1 };
+    let options = markdown::Options {
+        first_line: job.first_line,
+        resolve: &resolve,
+        strip_leading_h1: job.strip_leading_h1,
+        raw_html: job.raw_html,
+    };
     let rendered = markdown::render(job.text, &options);
     // Pair each recorded link with the answer given for its target.
     let asked = asked.into_inner();
