@@ -60,7 +60,7 @@ fn human(diags: &Diagnostics, root: &Path, color: bool) -> String {
             if d.file.is_empty() {
                 return None;
             }
-            let text = std::fs::read(root.join(&d.file)).ok()?;
+            let text = crate::load::inside::read(root, &d.file)?;
             Some(files.add(d.file.clone(), String::from_utf8_lossy(&text).into_owned()))
         });
         let mut report = match d.severity {

@@ -182,11 +182,8 @@ fn catalogue() {
     cases.sort();
     assert!(!cases.is_empty(), "no cases under {}", root.display());
     let only = std::env::var("COPBOOK_CASE").ok();
-    let problems: Vec<String> = cases
-        .iter()
-        .filter(|c| only.as_deref().is_none_or(|o| c.ends_with(o)))
-        .flat_map(|c| run_case(c))
-        .collect();
+    let problems: Vec<String> =
+        cases.iter().filter(|c| only.as_deref().is_none_or(|o| c.ends_with(o))).flat_map(|c| run_case(c)).collect();
     assert!(problems.is_empty(), "{} catalogue problem(s):\n{}", problems.len(), problems.join("\n"));
     eprintln!("catalogue: {} cases", cases.len());
 }
@@ -292,4 +289,51 @@ fn ids_that_differ_only_in_case_clash() {
     let clash: Vec<_> = found.iter().filter(|d| d["code"] == "duplicate-url").collect();
     assert_eq!(clash.len(), 1, "{found:?}");
     assert!(clash[0]["message"].as_str().unwrap().contains("differs only in case"), "{clash:?}");
+}
+
+// Inputs of the loader's safety checks that git cannot hold (a FIFO).
+
+/// Runs copbook, failing the test (not hanging it) when it takes over a minute.
+fn copbook_within_a_minute(args: &[&str]) -> std::process::Output {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_copbook"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run copbook");
+    let start = std::time::Instant::now();
+    while child.try_wait().expect("wait").is_none() {
+        if start.elapsed() > std::time::Duration::from_secs(60) {
+            let _ = child.kill();
+            panic!("copbook {args:?} blocked for a minute");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    child.wait_with_output().expect("output")
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_in_the_handbook_is_an_error_and_never_blocks() {
+    let dir = fixture(&[("index.md", "# Home\n"), ("static/keep.txt", "x"), ("templates/keep.txt", "x")]);
+    for name in ["static/pipe.txt", "notes.md", "templates/page.html", "handbook.toml"] {
+        let made = std::process::Command::new("mkfifo").arg(dir.path().join(name)).status().expect("mkfifo");
+        assert!(made.success());
+    }
+    let o = copbook_within_a_minute(&["check", dir.path().to_str().unwrap(), "--format", "json"]);
+    let found: Vec<serde_json::Value> = serde_json::from_slice(&o.stdout).expect("json");
+    let mut got: Vec<_> = codes(&found);
+    got.sort();
+    let want: Vec<(String, String, u64)> = ["handbook.toml", "notes.md", "static/pipe.txt", "templates/page.html"]
+        .iter()
+        .map(|f| ("special-file".to_string(), f.to_string(), 0))
+        .collect();
+    assert_eq!(got, want, "{found:?}");
+    assert!(found[0]["message"].as_str().unwrap().contains("FIFO"));
+    assert_eq!(o.status.code(), Some(1));
+    let out = dir.path().join("site");
+    let o = copbook_within_a_minute(&["build", dir.path().to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(!out.exists());
 }
