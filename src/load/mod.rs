@@ -8,6 +8,7 @@
 pub mod front_matter;
 pub mod inside;
 mod updated;
+mod yaml;
 
 use crate::config::{self, Config};
 use crate::date::Date;
