@@ -361,7 +361,7 @@ fn read_text_inside(inside: &inside::Root, root: &Path, path: &str, diags: &mut 
             if text.starts_with('\u{feff}') {
                 text.drain(..3);
             }
-            Some(text)
+            Some(line_ends_and_nul_bytes(path, text, diags))
         }
         Err(e) => {
             let valid = e.utf8_error().valid_up_to();
@@ -376,6 +376,32 @@ fn read_text_inside(inside: &inside::Root, root: &Path, path: &str, diags: &mut 
             None
         }
     }
+}
+
+/// Text as the rest of copbook reads it: a lone CR (classic Mac OS) ends a
+/// line, as CRLF and LF do; NUL bytes, which no text should hold and which
+/// would reach the HTML, are dropped with a warning.
+fn line_ends_and_nul_bytes(path: &str, mut text: String, diags: &mut Diagnostics) -> String {
+    if text.bytes().enumerate().any(|(i, b)| b == b'\r' && text.as_bytes().get(i + 1) != Some(&b'\n')) {
+        let mut lines = String::with_capacity(text.len());
+        let mut chars = text.chars().peekable();
+        while let Some(c) = chars.next() {
+            lines.push(if c == '\r' && chars.peek() != Some(&'\n') { '\n' } else { c });
+        }
+        text = lines;
+    }
+    if let Some(first) = text.find('\0') {
+        let count = text.matches('\0').count();
+        let (line, column) = line_col(&text, first);
+        diags.push(
+            Diagnostic::warning("nul-byte", format!("{count} NUL byte(s) dropped: a text file holds none"))
+                .at(path, line)
+                .column(column)
+                .hint("the file may be damaged or not text; save it again as UTF-8 text"),
+        );
+        text.retain(|c| c != '\0');
+    }
+    text
 }
 
 #[cfg(test)]
@@ -500,5 +526,23 @@ mod tests {
         assert_eq!(f.config.title, "Handbook");
         let found: Vec<_> = d.iter().map(|d| (d.code, d.file.as_str())).collect();
         assert_eq!(found, [("outside-handbook", "handbook.toml"), ("outside-handbook", "source")]);
+    }
+
+    #[test]
+    fn lone_carriage_returns_end_lines_and_nul_bytes_are_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "mac.md", b"---\rtitle: Mac\r---\rFirst\rSecond\r");
+        write(dir.path(), "crlf.md", b"---\r\ntitle: Win\r\n---\r\nBody\r\n");
+        write(dir.path(), "nul.md", b"# Title\n\nA\0B\0\n");
+        let mut d = Diagnostics::default();
+        let f = folder(dir.path(), &LoadOptions::default(), &mut d);
+        let doc = |p: &str| f.documents.iter().find(|d| d.path == p).unwrap();
+        assert_eq!(doc("mac.md").front.fields["title"], "Mac");
+        assert_eq!((&*doc("mac.md").body, doc("mac.md").body_line), ("First\nSecond\n", 4));
+        assert_eq!(&*doc("crlf.md").body, "Body\r\n");
+        assert_eq!(&*doc("nul.md").body, "# Title\n\nAB\n");
+        let found: Vec<_> = d.iter().map(|d| (d.code, d.file.as_str(), d.line, d.column)).collect();
+        assert_eq!(found, [("nul-byte", "nul.md", 3, 2)]);
+        assert!(d.0[0].message.starts_with("2 NUL byte(s)"));
     }
 }

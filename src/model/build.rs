@@ -194,8 +194,9 @@ fn page_from_document(
         k if k.is_item() => Typed::Item(item(&f, diags)),
         _ => Typed::None,
     };
-    // A retired item is kept for the record; nobody reviews it.
-    if matches!(&typed, Typed::Item(Item { status: Some(ItemStatus::Retired), .. })) {
+    // A retired item is kept for the record; nobody reviews it. Front matter
+    // that could not be read (already reported) may well hold review dates.
+    if doc.front.invalid || matches!(&typed, Typed::Item(Item { status: Some(ItemStatus::Retired), .. })) {
         review = None;
     }
     Some(Page {
