@@ -337,3 +337,19 @@ fn a_fifo_in_the_handbook_is_an_error_and_never_blocks() {
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(!out.exists());
 }
+
+#[test]
+fn names_with_hash_percent_and_question_mark_are_served() {
+    let case = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/bad-input/file-names-with-hash-percent-question/handbook");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("site");
+    let o = copbook(&["build", case.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for (page, title) in [("c/index.html", "C#"), ("100/index.html", "100%"), ("why/index.html", "Why?")] {
+        assert!(read(&out, page).contains(&format!("<title>{title}")), "{page}");
+    }
+    assert!(unresolved_links(&out, "/").is_empty(), "{:?}", unresolved_links(&out, "/"));
+    let home = read(&out, "index.html");
+    assert!(home.contains("<a href=\"/c/\">C#</a>") && home.contains("<a href=\"/why/\">why we ask</a>"), "{home}");
+}

@@ -3,6 +3,7 @@
 //! references between them.
 
 use super::fields::Fields;
+use super::names::url_segment;
 use super::review::Review;
 use super::*;
 use crate::date::Date;
@@ -80,11 +81,6 @@ fn dir_of(path: &str) -> &str {
 
 fn is_index_name(stem: &str) -> bool {
     stem == "index" || stem == "_index"
-}
-
-/// URL path segment for a file or folder name: spaces become hyphens.
-fn url_segment(name: &str) -> String {
-    name.trim().replace(' ', "-")
 }
 
 /// `a/b/c.md` -> `/a/b/c/`; `a/index.md` -> `/a/`; `README.md` is an index
@@ -339,7 +335,10 @@ pub fn first_heading(body: &str) -> Option<String> {
         if let Some(rest) = line.strip_prefix('#') {
             let rest = rest.trim_start_matches('#');
             if rest.starts_with(' ') && line.len() - rest.len() <= 6 {
-                let text = rest.trim().trim_end_matches('#').trim();
+                // A closing run of '#' counts only after a space: `# C#` is "C#".
+                let text = rest.trim();
+                let open = text.trim_end_matches('#');
+                let text = if open.is_empty() || open.ends_with(' ') { open.trim() } else { text };
                 let text = match text.rfind(" {") {
                     Some(i) if text.ends_with('}') => &text[..i],
                     _ => text,
@@ -413,21 +412,22 @@ fn index(handbook: &mut Handbook, diags: &mut Diagnostics) {
             );
             continue;
         }
-        let folded = page.url.to_lowercase();
+        let folded = super::names::folded(&page.url);
         // Folders that clash in case are reported through the files in them.
         if let Some(&other) = folded_urls.get(&folded).filter(|_| !page.source.is_empty()) {
+            let (differs, hint) = super::names::how_they_differ(&page.url, &handbook.pages[other].url);
             diags.push(
                 Diagnostic::error(
                     "duplicate-url",
                     format!(
-                        "writes {}, which differs only in case from {} ({})",
+                        "writes {}, which {differs} {} ({})",
                         page.url,
                         handbook.pages[other].url,
                         describe(&handbook.pages[other])
                     ),
                 )
                 .at(&page.source, 0)
-                .hint("case-insensitive file systems (Windows, macOS) cannot hold both: rename one"),
+                .hint(hint),
             );
             continue;
         }
@@ -587,6 +587,8 @@ mod tests {
         assert_eq!(first_heading("```\n# not a heading\n```\n# Real\n").as_deref(), Some("Real"));
         assert_eq!(first_heading("#hashtag\ntext"), None);
         assert_eq!(first_heading("# **Bold** title #").as_deref(), Some("Bold title"));
+        assert_eq!(first_heading("# C#\n").as_deref(), Some("C#"));
+        assert_eq!(first_heading("## F# ##\n").as_deref(), Some("F#"));
     }
 
     #[test]

@@ -12,6 +12,7 @@ mod build;
 mod fields;
 mod glossary;
 pub mod links;
+mod names;
 mod nav;
 mod review;
 
