@@ -60,6 +60,7 @@ pub fn handbook(folder: &Folder, today: Date, diags: &mut Diagnostics) -> Handbo
     index(&mut handbook, diags);
     super::nav::link_tree(&mut handbook);
     check_references(&mut handbook, diags);
+    super::cycles::check(&handbook, diags);
     handbook
 }
 

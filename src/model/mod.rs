@@ -9,6 +9,7 @@
 //! so the model is plain data that every later stage shares read-only.
 
 mod build;
+mod cycles;
 mod fields;
 mod glossary;
 pub mod links;
