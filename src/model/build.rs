@@ -61,6 +61,7 @@ pub fn handbook(folder: &Folder, today: Date, diags: &mut Diagnostics) -> Handbo
     super::nav::link_tree(&mut handbook);
     check_references(&mut handbook, diags);
     super::cycles::check(&handbook, diags);
+    super::published::check(&handbook, diags);
     handbook
 }
 

@@ -15,6 +15,7 @@ mod glossary;
 pub mod links;
 mod names;
 mod nav;
+mod published;
 mod review;
 
 pub use build::{first_heading, handbook};
