@@ -60,8 +60,7 @@ fn human(diags: &Diagnostics, root: &Path, color: bool) -> String {
             if d.file.is_empty() {
                 return None;
             }
-            let text = crate::load::inside::read(root, &d.file)?;
-            Some(files.add(d.file.clone(), String::from_utf8_lossy(&text).into_owned()))
+            Some(files.add(d.file.clone(), crate::load::text_as_read(root, &d.file)?))
         });
         let mut report = match d.severity {
             Severity::Error => Report::error(),

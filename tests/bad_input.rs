@@ -353,3 +353,12 @@ fn names_with_hash_percent_and_question_mark_are_served() {
     let home = read(&out, "index.html");
     assert!(home.contains("<a href=\"/c/\">C#</a>") && home.contains("<a href=\"/why/\">why we ask</a>"), "{home}");
 }
+
+#[test]
+fn the_human_report_shows_the_line_of_a_classic_mac_file() {
+    let case = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/bad-input/classic-mac-line-endings/handbook");
+    let o = copbook(&["check", case.to_str().unwrap(), "--today", "2026-11-23"]);
+    let shown = String::from_utf8_lossy(&o.stdout).into_owned() + &stderr(&o);
+    assert!(shown.contains("mac.md:3:1") && shown.contains("3 │ owner: nobody"), "{shown}");
+}

@@ -83,15 +83,6 @@ impl Root {
     }
 }
 
-/// The bytes of the handbook file `rel`, when it is a regular file inside
-/// the handbook: for showing the line of a finding, which must neither block
-/// on a FIFO nor print what a link leading out points at.
-pub fn read(root: &Path, rel: &str) -> Option<Vec<u8>> {
-    let mut bytes = Vec::new();
-    std::io::Read::read_to_end(&mut Root::new(root).open(root, rel).ok()?, &mut bytes).ok()?;
-    Some(bytes)
-}
-
 /// Opens without following a final symbolic link and without waiting for a
 /// FIFO's writer.
 fn open_no_follow(real: &Path) -> io::Result<File> {

@@ -378,6 +378,18 @@ fn read_text_inside(inside: &inside::Root, root: &Path, path: &str, diags: &mut 
     }
 }
 
+/// The text of a handbook file as findings count its lines and columns, for
+/// showing a finding's line. Only a regular file inside the handbook is
+/// read: showing a line must neither block on a FIFO nor print what a link
+/// leading out points at.
+pub fn text_as_read(root: &Path, path: &str) -> Option<String> {
+    let mut bytes = Vec::new();
+    inside::Root::new(root).open(root, path).ok()?.read_to_end(&mut bytes).ok()?;
+    let text = String::from_utf8_lossy(&bytes);
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text).to_string();
+    Some(line_ends_and_nul_bytes(path, text, &mut Diagnostics::default()))
+}
+
 /// Text as the rest of copbook reads it: a lone CR (classic Mac OS) ends a
 /// line, as CRLF and LF do; NUL bytes, which no text should hold and which
 /// would reach the HTML, are dropped with a warning.
