@@ -119,9 +119,33 @@ fn parse_date(s: &str) -> Result<Date, String> {
 pub fn run() -> i32 {
     let cli = Cli::parse();
     match cli.command {
-        Command::Build(args) => build(args),
-        Command::Check(args) => check(args),
-        Command::Serve(args) => serve(args),
+        Command::Build(mut args) => {
+            args.common.settle();
+            build(args)
+        }
+        Command::Check(mut args) => {
+            args.common.settle();
+            check(args)
+        }
+        Command::Serve(mut args) => {
+            args.common.settle();
+            serve(args)
+        }
+    }
+}
+
+impl Common {
+    /// The folder named may be the `source/` of a tech-docs project: build the project.
+    fn settle(&mut self) {
+        let folder = copbook::load::dialect::handbook_folder(&self.content_dir);
+        if folder != self.content_dir {
+            eprintln!(
+                "copbook: {} is the content of the project at {}; building that",
+                self.content_dir.display(),
+                folder.display()
+            );
+            self.content_dir = folder;
+        }
     }
 }
 

@@ -169,14 +169,15 @@ impl Config {
                 report_unknown_keys(t, known, &format!("{section}."), text, diags);
             }
         }
-        match Config::deserialize(toml::Value::Table(table)) {
+        // From the text, not the table: the error then knows the value's place.
+        match toml::from_str::<Config>(text) {
             Ok(config) => {
                 config.validate(text, diags);
                 config.refuse_unsafe_urls(text, diags);
                 Some(config)
             }
             Err(e) => {
-                diags.push(toml_error(FILE_NAME, text, 0, &e));
+                diags.push(type_error(text, &e));
                 None
             }
         }
@@ -189,6 +190,17 @@ impl Config {
                     Diagnostic::error("bad-date", format!("leads_as_of '{as_of}' is not a date"))
                         .at(FILE_NAME, key_line(text, "leads_as_of"))
                         .hint("write it as 2026-01 or 2026-01-31"),
+                );
+            }
+        }
+        if let Some(cname) = &self.cname {
+            // The CNAME file holds one host name; anything else breaks the custom domain.
+            let host = cname.trim();
+            if host.chars().any(|c| c.is_whitespace() || c.is_control() || c == '/' || c == ':') {
+                diags.push(
+                    Diagnostic::error("bad-value", format!("cname {cname:?} is not a single host name"))
+                        .at(FILE_NAME, key_line(text, "cname"))
+                        .hint("write only the domain, on one line: cname = \"handbook.example.org\""),
                 );
             }
         }
@@ -268,10 +280,45 @@ fn report_unknown_keys(table: &toml::Table, known: &[&str], prefix: &str, text: 
     }
 }
 
+/// A value of handbook.toml of the wrong type, at its key's line.
+fn type_error(text: &str, e: &toml::de::Error) -> Diagnostic {
+    let Some(span) = e.span() else { return toml_error(FILE_NAME, text, 0, e) };
+    let (line, column) = line_col(text, span.start);
+    let line_text = text.lines().nth(line as usize - 1).unwrap_or("");
+    let key = line_text.split_once('=').map_or("", |(k, _)| k.trim().trim_matches(['"', '\'']));
+    let message = plain_toml_message(e.message().trim());
+    let message = if key.is_empty() { message } else { format!("'{key}': {message}") };
+    Diagnostic::error("bad-type", message)
+        .at(FILE_NAME, line)
+        .column(column)
+        .hint("see the README's handbook.toml section for what each setting takes")
+}
+
+/// The TOML parser's words, where they would puzzle a handbook's author
+/// (`u8`, `i128`), said in plain terms with the range that is allowed.
+fn plain_toml_message(message: &str) -> String {
+    if message.contains("as i128") || message.contains("integer number overflowed") {
+        return format!("number too large: whole numbers must lie between {} and {}", i64::MIN, i64::MAX);
+    }
+    if message.contains("floating-point number overflowed") {
+        return format!("number too large: numbers must lie between -{0:e} and {0:e}", f64::MAX);
+    }
+    let mut message = message.to_string();
+    for (rust, plain) in [
+        ("expected u8", "expected a whole number from 0 to 255"),
+        ("expected i64", "expected a whole number"),
+        ("expected a boolean", "expected true or false"),
+        ("expected a string", "expected text in quotes"),
+    ] {
+        message = message.replace(rust, plain);
+    }
+    message
+}
+
 /// A TOML error as a finding, with the parser's position mapped to the file's line.
 pub fn toml_error(file: &str, text: &str, first_line: u32, e: &impl TomlError) -> Diagnostic {
     let (line, column) = e.span().map_or((1, 0), |s| line_col(text, s.start));
-    Diagnostic::error("frontmatter-parse", format!("not valid TOML: {}", e.message().trim()))
+    Diagnostic::error("frontmatter-parse", format!("not valid TOML: {}", plain_toml_message(e.message().trim())))
         .at(file, first_line + line)
         .column(column)
         .hint("check the quotes, '=' signs and brackets on this line; dates are written 2026-05-10")
@@ -403,6 +450,37 @@ mod tests {
         let (c, d) = parse("[markdown]\nraw_html = \"never\"\n");
         assert!(c.is_none());
         assert!(d.0[0].message.contains("allow"), "{}", d.0[0].message);
+    }
+
+    #[test]
+    fn type_errors_point_at_the_key_in_plain_words() {
+        let (c, d) = parse("title = \"T\"\n\n[theme]\ntoc_depth = \"three\"\n");
+        assert!(c.is_none());
+        let e = &d.0[0];
+        assert_eq!((e.code, e.line), ("bad-type", 4));
+        assert_eq!(e.message, "'toc_depth': invalid type: string \"three\", expected a whole number from 0 to 255");
+    }
+
+    #[test]
+    fn numbers_too_large_say_the_range() {
+        for text in
+            ["[review]\ndue_soon_days = 99999999999999999999\n", "x = 999999999999999999999999999999999999999999\n"]
+        {
+            let (_, d) = parse(text);
+            assert!(d.0[0].message.contains("between -9223372036854775808 and 9223372036854775807"), "{:?}", d.0[0]);
+            assert!(!d.0[0].message.contains("i128"));
+        }
+        let (_, d) = parse("x = 1e400\n");
+        assert!(d.0[0].message.contains("numbers must lie between -1.7976931348623157e308"), "{:?}", d.0[0]);
+    }
+
+    #[test]
+    fn cname_is_one_host_name() {
+        let (_, d) = parse("title = \"T\"\ncname = \"a.example.org\\nb\"\n");
+        let e = &d.0[0];
+        assert_eq!((e.code, e.line), ("bad-value", 2));
+        let (_, d) = parse("cname = \"handbook.example.org\"\n");
+        assert!(d.is_empty());
     }
 
     #[test]

@@ -80,8 +80,7 @@ fn human(diags: &Diagnostics, root: &Path, color: bool) -> String {
             if d.file.is_empty() {
                 return None;
             }
-            let text = std::fs::read(root.join(&d.file)).ok()?;
-            Some(files.add(d.file.clone(), String::from_utf8_lossy(&text).into_owned()))
+            Some(files.add(d.file.clone(), crate::load::text_as_read(root, &d.file)?))
         });
         let mut report = match d.severity {
             Severity::Error => Report::error(),

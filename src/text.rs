@@ -49,7 +49,10 @@ pub fn first_heading(body: &str) -> Option<String> {
         if let Some(rest) = line.strip_prefix('#') {
             let rest = rest.trim_start_matches('#');
             if rest.starts_with(' ') && line.len() - rest.len() <= 6 {
-                let text = rest.trim().trim_end_matches('#').trim();
+                // A closing run of '#' counts only after a space: `# C#` is "C#".
+                let text = rest.trim();
+                let open = text.trim_end_matches('#');
+                let text = if open.is_empty() || open.ends_with(' ') { open.trim() } else { text };
                 let text = match text.rfind(" {") {
                     Some(i) if text.ends_with('}') => &text[..i],
                     _ => text,
@@ -119,6 +122,8 @@ mod tests {
         assert_eq!(first_heading("```\n# not a heading\n```\n# Real\n").as_deref(), Some("Real"));
         assert_eq!(first_heading("#hashtag\ntext"), None);
         assert_eq!(first_heading("# **Bold** title #").as_deref(), Some("Bold title"));
+        assert_eq!(first_heading("# C#\n").as_deref(), Some("C#"));
+        assert_eq!(first_heading("## F# ##\n").as_deref(), Some("F#"));
     }
 
     #[test]

@@ -321,3 +321,75 @@ fn catalogue_cases_publish_no_neutralised_url() {
     }
     assert!(checked >= 4, "only {checked} cases have an absent.txt");
 }
+
+// Inputs of the loader's safety checks that git cannot hold (a FIFO).
+
+/// Runs copbook, failing the test (not hanging it) when it takes over a minute.
+fn copbook_within_a_minute(args: &[&str]) -> std::process::Output {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_copbook"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run copbook");
+    let start = std::time::Instant::now();
+    while child.try_wait().expect("wait").is_none() {
+        if start.elapsed() > std::time::Duration::from_secs(60) {
+            let _ = child.kill();
+            panic!("copbook {args:?} blocked for a minute");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    child.wait_with_output().expect("output")
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_in_the_handbook_is_an_error_and_never_blocks() {
+    let dir = fixture(&[("index.md", "# Home\n"), ("static/keep.txt", "x"), ("templates/keep.txt", "x")]);
+    for name in ["static/pipe.txt", "notes.md", "templates/page.html", "handbook.toml"] {
+        let made = std::process::Command::new("mkfifo").arg(dir.path().join(name)).status().expect("mkfifo");
+        assert!(made.success());
+    }
+    let o = copbook_within_a_minute(&["check", dir.path().to_str().unwrap(), "--format", "json"]);
+    let found: Vec<serde_json::Value> = serde_json::from_slice(&o.stdout).expect("json");
+    let mut got: Vec<_> = codes(&found);
+    got.sort();
+    let want: Vec<(String, String, u64)> = ["handbook.toml", "notes.md", "static/pipe.txt", "templates/page.html"]
+        .iter()
+        .map(|f| ("special-file".to_string(), f.to_string(), 0))
+        .collect();
+    assert_eq!(got, want, "{found:?}");
+    assert!(found[0]["message"].as_str().unwrap().contains("FIFO"));
+    assert_eq!(o.status.code(), Some(1));
+    let out = dir.path().join("site");
+    let o = copbook_within_a_minute(&["build", dir.path().to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(!out.exists());
+}
+
+#[test]
+fn names_with_hash_percent_and_question_mark_are_served() {
+    let case = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/bad-input/file-names-with-hash-percent-question/handbook");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("site");
+    let o = copbook(&["build", case.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for (page, title) in [("c/index.html", "C#"), ("100/index.html", "100%"), ("why/index.html", "Why?")] {
+        assert!(read(&out, page).contains(&format!("<title>{title}")), "{page}");
+    }
+    assert!(unresolved_links(&out, "/").is_empty(), "{:?}", unresolved_links(&out, "/"));
+    let home = read(&out, "index.html");
+    assert!(home.contains("<a href=\"/c/\">C#</a>") && home.contains("<a href=\"/why/\">why we ask</a>"), "{home}");
+}
+
+#[test]
+fn the_human_report_shows_the_line_of_a_classic_mac_file() {
+    let case = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/bad-input/classic-mac-line-endings/handbook");
+    let o = copbook(&["check", case.to_str().unwrap(), "--today", "2026-11-23"]);
+    let shown = String::from_utf8_lossy(&o.stdout).into_owned() + &stderr(&o);
+    assert!(shown.contains("mac.md:3:1") && shown.contains("3 │ owner: nobody"), "{shown}");
+}

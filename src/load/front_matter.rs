@@ -8,7 +8,6 @@ use crate::config::{key_line, toml_error};
 use crate::diag::Diagnostic;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
-use yaml_rust2::{Yaml, YamlLoader};
 
 /// The parsed front matter of one file.
 #[derive(Debug, Clone, Default)]
@@ -57,7 +56,7 @@ pub fn split<'a>(file: &str, text: &'a str) -> Result<Split<'a>, Diagnostic> {
     let source = &text[start..fm_end];
     let fields = match syntax {
         Syntax::Toml => parse_toml(file, source)?,
-        Syntax::Yaml => parse_yaml(file, source)?,
+        Syntax::Yaml => super::yaml::parse(file, source, 2)?,
     };
     let key_lines = fields.keys().map(|k| (k.clone(), key_line(source, k) + 1)).collect();
     let body_line = text[..body_start].matches('\n').count() as u32 + 1;
@@ -106,44 +105,6 @@ pub(crate) fn toml_to_json(v: toml::Value) -> Value {
         toml::Value::Datetime(d) => Value::String(d.to_string()),
         toml::Value::Array(a) => Value::Array(a.into_iter().map(toml_to_json).collect()),
         toml::Value::Table(t) => Value::Object(t.into_iter().map(|(k, v)| (k, toml_to_json(v))).collect()),
-    }
-}
-
-fn parse_yaml(file: &str, source: &str) -> Result<Map<String, Value>, Diagnostic> {
-    let docs = YamlLoader::load_from_str(source).map_err(|e| {
-        let marker = e.marker();
-        Diagnostic::error("frontmatter-parse", format!("not valid YAML: {}", e.info()))
-            .at(file, marker.line() as u32 + 1)
-            .column(marker.col() as u32 + 1)
-            .hint("check the indentation and the ':' after each key; quote values that contain ': ' or start with a special character")
-    })?;
-    match docs.into_iter().next().map(yaml_to_json) {
-        None | Some(Value::Null) => Ok(Map::new()),
-        Some(Value::Object(map)) => Ok(map),
-        Some(_) => Err(Diagnostic::error("frontmatter-parse", "front matter is not a list of 'key: value' lines")
-            .at(file, 2)
-            .hint("write one 'key: value' per line, e.g. 'title: Caption every video'")),
-    }
-}
-
-fn yaml_to_json(y: Yaml) -> Value {
-    match y {
-        Yaml::String(s) => Value::String(s),
-        Yaml::Integer(i) => Value::from(i),
-        Yaml::Real(r) => r.parse::<f64>().map_or(Value::String(r), Value::from),
-        Yaml::Boolean(b) => Value::Bool(b),
-        Yaml::Array(a) => Value::Array(a.into_iter().map(yaml_to_json).collect()),
-        Yaml::Hash(h) => Value::Object(h.into_iter().map(|(k, v)| (yaml_key(k), yaml_to_json(v))).collect()),
-        Yaml::Null | Yaml::BadValue | Yaml::Alias(_) => Value::Null,
-    }
-}
-
-fn yaml_key(k: Yaml) -> String {
-    match k {
-        Yaml::String(s) | Yaml::Real(s) => s,
-        Yaml::Integer(i) => i.to_string(),
-        Yaml::Boolean(b) => b.to_string(),
-        other => format!("{other:?}"),
     }
 }
 

@@ -7,14 +7,19 @@
 
 pub mod dialect;
 pub mod front_matter;
+pub mod inside;
 mod updated;
+mod yaml;
 
 use crate::config::{self, Config};
 use crate::date::Date;
 use crate::diag::{line_col, Diagnostic, Diagnostics};
 pub use front_matter::FrontMatter;
+use inside::Refusal;
 use rayon::prelude::*;
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::SystemTime;
@@ -132,6 +137,8 @@ pub fn folder(root: &Path, options: &LoadOptions, diags: &mut Diagnostics) -> Fo
 /// [`folder`], reusing the documents of `cache` whose files did not change.
 pub fn folder_cached(root: &Path, options: &LoadOptions, cache: &mut Cache, diags: &mut Diagnostics) -> Folder {
     let mut folder = Folder { root: root.to_path_buf(), content_dir: options.content_dir.clone(), ..Folder::default() };
+    let inside = inside::Root::new(root);
+    let read_text = |path: &str, diags: &mut Diagnostics| read_text_inside(&inside, root, path, diags);
     folder.config = config(root, diags).unwrap_or_default();
     if let Some(base_url) = &options.base_url {
         folder.config.base_url = base_url.clone();
@@ -143,23 +150,22 @@ pub fn folder_cached(root: &Path, options: &LoadOptions, cache: &mut Cache, diag
     } else {
         format!("{}/", options.content_dir.trim_matches('/'))
     };
-    let content_root = root.join(&options.content_dir);
     if !prefix.is_empty() && root.join(TEMPLATES_DIR).is_dir() {
-        for path in walk(&root.join(TEMPLATES_DIR), &exclude, diags) {
-            if let Some(text) = read_text(root, &format!("{TEMPLATES_DIR}/{path}"), diags) {
+        for path in walk(root, &inside, TEMPLATES_DIR, &exclude, diags) {
+            if let Some(text) = read_text(&format!("{TEMPLATES_DIR}/{path}"), diags) {
                 folder.templates.insert(path, text);
             }
         }
-        folder.glossary = read_text(root, GLOSSARY_FILE, diags);
+        folder.glossary = read_text(GLOSSARY_FILE, diags);
     }
-    for logical in walk(&content_root, &exclude, diags) {
+    for logical in walk(root, &inside, &options.content_dir, &exclude, diags) {
         let path = format!("{prefix}{logical}");
         if let Some(name) = path.strip_prefix(&format!("{TEMPLATES_DIR}/")) {
-            if let Some(text) = read_text(root, &path, diags) {
+            if let Some(text) = read_text(&path, diags) {
                 folder.templates.insert(name.to_string(), text);
             }
         } else if path == GLOSSARY_FILE {
-            folder.glossary = read_text(root, &path, diags);
+            folder.glossary = read_text(&path, diags);
         } else if is_markdown(&path) {
             markdown.push((path, logical));
         } else if path != config::FILE_NAME {
@@ -180,7 +186,7 @@ pub fn folder_cached(root: &Path, options: &LoadOptions, cache: &mut Cache, diag
                 }
             }
             let mut found = Diagnostics::default();
-            let document = read_document(root, path, logical, &dates, &mut found);
+            let document = read_document(&inside, root, path, logical, &dates, &mut found);
             let stamp = stamp.unwrap_or(Stamp { len: 0, modified: None });
             Some(Cached { stamp, document, findings: found.0 })
         })
@@ -210,45 +216,85 @@ pub fn is_markdown(path: &str) -> bool {
     lower.ends_with(".md") || lower.ends_with(".markdown")
 }
 
-/// Every file below `root`, relative and sorted, leaving out hidden files,
-/// the output folder and tool folders. Symlinks are followed; loops are reported.
-fn walk(root: &Path, exclude: &Path, diags: &mut Diagnostics) -> Vec<String> {
+/// Every file below the folder `sub` of the handbook at `root`, relative
+/// to `sub` and sorted, leaving out hidden files, the output folder and tool
+/// folders. Symbolic links are followed while they stay inside the
+/// handbook; loops, links leading out, dangling links and special files
+/// (FIFOs, devices) are reported and left out.
+fn walk(root: &Path, inside: &inside::Root, sub: &str, exclude: &Path, diags: &mut Diagnostics) -> Vec<String> {
+    let prefix = if sub.is_empty() { String::new() } else { format!("{}/", sub.trim_matches('/')) };
+    if !prefix.is_empty() {
+        if let Err(Refusal::Finding(d)) = inside.check_link(root, sub.trim_matches('/')) {
+            diags.push(d);
+            return Vec::new();
+        }
+    }
+    let walk_root = root.join(sub);
     let mut paths = Vec::new();
-    let walker = walkdir::WalkDir::new(root).follow_links(true).sort_by_file_name().into_iter();
-    let skip_dir = |e: &walkdir::DirEntry| {
+    let refused = RefCell::new(Vec::new());
+    let relative = |p: &Path| p.strip_prefix(&walk_root).ok().map(|r| format!("{prefix}{}", slash_path(r)));
+    let keep = |e: &walkdir::DirEntry| {
+        if e.depth() == 0 {
+            return true;
+        }
         let name = e.file_name().to_string_lossy();
-        e.depth() > 0
-            && (name.starts_with('.')
-                || (e.file_type().is_dir() && (e.path() == exclude || name == "node_modules" || name == "target")))
+        if name.starts_with('.')
+            || (e.file_type().is_dir() && (e.path() == exclude || name == "node_modules" || name == "target"))
+        {
+            return false;
+        }
+        // Whatever lies below a link that stays inside is inside too.
+        if e.path_is_symlink() {
+            if let Some(rel) = relative(e.path()) {
+                if let Err(Refusal::Finding(d)) = inside.check_link(root, &rel) {
+                    refused.borrow_mut().push(d);
+                    return false;
+                }
+            }
+        }
+        true
     };
-    for entry in walker.filter_entry(|e| !skip_dir(e)) {
+    let walker = walkdir::WalkDir::new(&walk_root).follow_links(true).sort_by_file_name().into_iter();
+    for entry in walker.filter_entry(keep) {
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
-                let file = e.path().and_then(|p| p.strip_prefix(root).ok()).map(slash_path).unwrap_or_default();
-                let message = if e.loop_ancestor().is_some() {
-                    "symbolic link loops back to a folder above it; it is skipped".to_string()
+                let file = e.path().and_then(relative).unwrap_or_default();
+                let is_link = e.path().and_then(|p| std::fs::symlink_metadata(p).ok()).is_some_and(|m| m.is_symlink());
+                if e.loop_ancestor().is_some() {
+                    let message = "symbolic link loops back to a folder above it; it is skipped";
+                    diags.push(Diagnostic::warning("unreadable", message).at(file, 0));
+                } else if is_link && e.io_error().is_some_and(|io| io.kind() == std::io::ErrorKind::NotFound) {
+                    let target = e.path().and_then(|p| std::fs::read_link(p).ok()).unwrap_or_default();
+                    diags.push(inside::dangling(&file, &target.display().to_string()));
                 } else {
-                    format!("cannot be read: {e}")
-                };
-                diags.push(Diagnostic::warning("unreadable", message).at(file, 0));
+                    let reason = e.io_error().map_or_else(|| e.to_string(), |io| io.to_string());
+                    diags.push(Diagnostic::warning("unreadable", format!("cannot be read: {reason}")).at(file, 0));
+                }
                 continue;
             }
         };
-        if !entry.file_type().is_file() {
+        if entry.file_type().is_dir() {
             continue;
         }
-        let Ok(rel) = entry.path().strip_prefix(root) else { continue };
+        let Ok(rel) = entry.path().strip_prefix(&walk_root) else { continue };
         if rel.to_str().is_none() {
             diags.push(
                 Diagnostic::warning("unreadable", "file name is not valid Unicode; it is skipped")
-                    .at(rel.to_string_lossy(), 0)
+                    .at(format!("{prefix}{}", rel.to_string_lossy()), 0)
                     .hint("rename the file"),
             );
             continue;
         }
+        if !entry.file_type().is_file() {
+            if let Ok(meta) = entry.metadata() {
+                diags.push(inside::special(&format!("{prefix}{}", slash_path(rel)), &meta));
+            }
+            continue;
+        }
         paths.push(slash_path(rel));
     }
+    diags.0.extend(refused.into_inner());
     paths
 }
 
@@ -257,13 +303,14 @@ fn slash_path(p: &Path) -> String {
 }
 
 fn read_document(
+    inside: &inside::Root,
     root: &Path,
     path: &str,
     logical: &str,
     dates: &updated::Dates,
     diags: &mut Diagnostics,
 ) -> Option<Document> {
-    let text = read_text(root, path, diags)?;
+    let text = read_text_inside(inside, root, path, diags)?;
     let updated = dates.get(root, path);
     Some(match front_matter::split(path, &text) {
         Ok(split) => Document {
@@ -294,22 +341,32 @@ fn read_document(
 }
 
 /// Reads a UTF-8 text file of the handbook, without a byte-order mark.
-/// `None` when it is absent; other problems are findings.
+/// `None` when it is absent; other problems are findings. Only a regular
+/// file inside the handbook folder is read (see [`inside`]).
 pub fn read_text(root: &Path, path: &str, diags: &mut Diagnostics) -> Option<String> {
-    let bytes = match std::fs::read(root.join(path)) {
-        Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
-        Err(e) => {
-            diags.push(Diagnostic::error("unreadable", format!("cannot be read: {e}")).at(path, 0));
+    read_text_inside(&inside::Root::new(root), root, path, diags)
+}
+
+fn read_text_inside(inside: &inside::Root, root: &Path, path: &str, diags: &mut Diagnostics) -> Option<String> {
+    let mut bytes = Vec::new();
+    let read = match inside.open(root, path) {
+        Ok(mut file) => file.read_to_end(&mut bytes),
+        Err(Refusal::Missing) => return None,
+        Err(Refusal::Finding(d)) => {
+            diags.push(d);
             return None;
         }
     };
+    if let Err(e) = read {
+        diags.push(Diagnostic::error("unreadable", format!("cannot be read: {e}")).at(path, 0));
+        return None;
+    }
     match String::from_utf8(bytes) {
         Ok(mut text) => {
             if text.starts_with('\u{feff}') {
                 text.drain(..3);
             }
-            Some(text)
+            Some(line_ends_and_nul_bytes(path, text, diags))
         }
         Err(e) => {
             let valid = e.utf8_error().valid_up_to();
@@ -324,6 +381,44 @@ pub fn read_text(root: &Path, path: &str, diags: &mut Diagnostics) -> Option<Str
             None
         }
     }
+}
+
+/// The text of a handbook file as findings count its lines and columns, for
+/// showing a finding's line. Only a regular file inside the handbook is
+/// read: showing a line must neither block on a FIFO nor print what a link
+/// leading out points at.
+pub fn text_as_read(root: &Path, path: &str) -> Option<String> {
+    let mut bytes = Vec::new();
+    inside::Root::new(root).open(root, path).ok()?.read_to_end(&mut bytes).ok()?;
+    let text = String::from_utf8_lossy(&bytes);
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text).to_string();
+    Some(line_ends_and_nul_bytes(path, text, &mut Diagnostics::default()))
+}
+
+/// Text as the rest of copbook reads it: a lone CR (classic Mac OS) ends a
+/// line, as CRLF and LF do; NUL bytes, which no text should hold and which
+/// would reach the HTML, are dropped with a warning.
+fn line_ends_and_nul_bytes(path: &str, mut text: String, diags: &mut Diagnostics) -> String {
+    if text.bytes().enumerate().any(|(i, b)| b == b'\r' && text.as_bytes().get(i + 1) != Some(&b'\n')) {
+        let mut lines = String::with_capacity(text.len());
+        let mut chars = text.chars().peekable();
+        while let Some(c) = chars.next() {
+            lines.push(if c == '\r' && chars.peek() != Some(&'\n') { '\n' } else { c });
+        }
+        text = lines;
+    }
+    if let Some(first) = text.find('\0') {
+        let count = text.matches('\0').count();
+        let (line, column) = line_col(&text, first);
+        diags.push(
+            Diagnostic::warning("nul-byte", format!("{count} NUL byte(s) dropped: a text file holds none"))
+                .at(path, line)
+                .column(column)
+                .hint("the file may be damaged or not text; save it again as UTF-8 text"),
+        );
+        text.retain(|c| c != '\0');
+    }
+    text
 }
 
 #[cfg(test)]
@@ -391,5 +486,80 @@ mod tests {
         let f = folder(dir.path(), &LoadOptions::default(), &mut d);
         assert_eq!(f.documents.len(), 1);
         assert!(d.iter().any(|d| d.code == "unreadable" && d.message.contains("loop")), "{d:?}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn links_leading_out_and_special_files_are_refused_links_inside_followed() {
+        let outer = tempfile::tempdir().unwrap();
+        let root = outer.path().join("handbook");
+        write(&root, "guides/a.md", b"# A");
+        write(outer.path(), "elsewhere/secret.md", b"# Secret");
+        std::fs::create_dir_all(root.join("static")).unwrap();
+        let link = |target: &Path, name: &str| std::os::unix::fs::symlink(target, root.join(name)).unwrap();
+        link(Path::new("guides"), "same-guides");
+        link(Path::new("/etc/passwd"), "static/passwd.txt");
+        link(&outer.path().join("elsewhere"), "elsewhere");
+        link(Path::new("gone.png"), "static/logo.png");
+        let fifo = std::ffi::CString::new(root.join("static/pipe").to_str().unwrap()).unwrap();
+        assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0);
+        let mut d = Diagnostics::default();
+        let f = folder(&root, &LoadOptions::default(), &mut d);
+        let paths: Vec<_> = f.documents.iter().map(|d| d.path.as_str()).collect();
+        assert_eq!(paths, ["guides/a.md", "same-guides/a.md"]);
+        assert!(f.files.is_empty(), "{:?}", f.files);
+        let mut found: Vec<_> = d.iter().map(|d| (d.code, d.file.as_str(), d.severity)).collect();
+        found.sort();
+        use crate::diag::Severity::*;
+        assert_eq!(
+            found,
+            [
+                ("dangling-symlink", "static/logo.png", Warning),
+                ("outside-handbook", "elsewhere", Error),
+                ("outside-handbook", "static/passwd.txt", Error),
+                ("special-file", "static/pipe", Error),
+            ]
+        );
+        let passwd = d.iter().find(|d| d.file == "static/passwd.txt").unwrap();
+        assert!(passwd.message.contains("/etc/passwd"), "{}", passwd.message);
+        let dangling = d.iter().find(|d| d.code == "dangling-symlink").unwrap();
+        assert!(dangling.message.contains("gone.png"), "{}", dangling.message);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_content_folder_or_config_leading_out_is_refused() {
+        let outer = tempfile::tempdir().unwrap();
+        let root = outer.path().join("handbook");
+        write(outer.path(), "elsewhere/page.md", b"# Elsewhere");
+        write(outer.path(), "other.toml", b"title = \"Not ours\"\n");
+        std::fs::create_dir_all(&root).unwrap();
+        std::os::unix::fs::symlink(outer.path().join("elsewhere"), root.join("source")).unwrap();
+        std::os::unix::fs::symlink(outer.path().join("other.toml"), root.join("handbook.toml")).unwrap();
+        let mut d = Diagnostics::default();
+        let options = LoadOptions { content_dir: "source".into(), ..LoadOptions::default() };
+        let f = folder(&root, &options, &mut d);
+        assert!(f.documents.is_empty());
+        assert_eq!(f.config.title, "Handbook");
+        let found: Vec<_> = d.iter().map(|d| (d.code, d.file.as_str())).collect();
+        assert_eq!(found, [("outside-handbook", "handbook.toml"), ("outside-handbook", "source")]);
+    }
+
+    #[test]
+    fn lone_carriage_returns_end_lines_and_nul_bytes_are_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "mac.md", b"---\rtitle: Mac\r---\rFirst\rSecond\r");
+        write(dir.path(), "crlf.md", b"---\r\ntitle: Win\r\n---\r\nBody\r\n");
+        write(dir.path(), "nul.md", b"# Title\n\nA\0B\0\n");
+        let mut d = Diagnostics::default();
+        let f = folder(dir.path(), &LoadOptions::default(), &mut d);
+        let doc = |p: &str| f.documents.iter().find(|d| d.path == p).unwrap();
+        assert_eq!(doc("mac.md").front.fields["title"], "Mac");
+        assert_eq!((&*doc("mac.md").body, doc("mac.md").body_line), ("First\nSecond\n", 4));
+        assert_eq!(&*doc("crlf.md").body, "Body\r\n");
+        assert_eq!(&*doc("nul.md").body, "# Title\n\nAB\n");
+        let found: Vec<_> = d.iter().map(|d| (d.code, d.file.as_str(), d.line, d.column)).collect();
+        assert_eq!(found, [("nul-byte", "nul.md", 3, 2)]);
+        assert!(d.0[0].message.starts_with("2 NUL byte(s)"));
     }
 }

@@ -59,6 +59,8 @@ pub fn handbook(folder: &Folder, today: Date, diags: &mut Diagnostics) -> Handbo
     index(&mut handbook, diags);
     super::nav::link_tree(&mut handbook);
     super::references::check_references(&mut handbook, diags);
+    super::cycles::check(&handbook, diags);
+    super::published::check(&handbook, diags);
     handbook
 }
 
@@ -103,21 +105,22 @@ fn index(handbook: &mut Handbook, diags: &mut Diagnostics) {
             );
             continue;
         }
-        let folded = page.url.to_lowercase();
+        let folded = super::names::folded(&page.url);
         // Folders that clash in case are reported through the files in them.
         if let Some(&other) = folded_urls.get(&folded).filter(|_| !page.source.is_empty()) {
+            let (differs, hint) = super::names::how_they_differ(&page.url, &handbook.pages[other].url);
             diags.push(
                 Diagnostic::error(
                     "duplicate-url",
                     format!(
-                        "writes {}, which differs only in case from {} ({})",
+                        "writes {}, which {differs} {} ({})",
                         page.url,
                         handbook.pages[other].url,
                         describe(&handbook.pages[other])
                     ),
                 )
                 .at(&page.source, 0)
-                .hint("case-insensitive file systems (Windows, macOS) cannot hold both: rename one"),
+                .hint(hint),
             );
             continue;
         }

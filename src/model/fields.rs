@@ -105,7 +105,8 @@ impl<'a> Fields<'a> {
             Value::Number(n) if n.is_i64() => n.as_i64(),
             Value::String(s) if s.trim().parse::<i64>().is_ok() => s.trim().parse().ok(),
             _ => {
-                diags.push(self.wrong_type(key, "a whole number", &format!("{key} = 10")));
+                let wanted = format!("a whole number from {} to {}", i64::MIN, i64::MAX);
+                diags.push(self.wrong_type(key, &wanted, &format!("{key} = 10")));
                 None
             }
         }

@@ -9,11 +9,14 @@
 //! so the model is plain data that every later stage shares read-only.
 
 mod build;
+mod cycles;
 mod fields;
 mod glossary;
 pub mod links;
+mod names;
 mod nav;
 mod page;
+mod published;
 mod references;
 mod review;
 mod typed;

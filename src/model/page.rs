@@ -2,6 +2,7 @@
 //! every page has, and its review dates.
 
 use super::fields::Fields;
+use super::names::url_segment;
 use super::review::Review;
 use super::typed;
 use super::*;
@@ -30,8 +31,9 @@ pub(super) fn page_from_document(
     let owners = f.list(&keys::OWNER, diags);
     let mut review = review(kind, &f, config, today, diags);
     let typed = typed::typed(kind, &f, diags);
-    // A retired item is kept for the record; nobody reviews it.
-    if matches!(&typed, Typed::Item(Item { status: Some(ItemStatus::Retired), .. })) {
+    // A retired item is kept for the record; nobody reviews it. Front matter
+    // that could not be read (already reported) may well hold review dates.
+    if doc.front.invalid || matches!(&typed, Typed::Item(Item { status: Some(ItemStatus::Retired), .. })) {
         review = None;
     }
     Page {
@@ -142,11 +144,6 @@ pub(super) fn dir_of(path: &str) -> &str {
 
 pub(super) fn is_index_name(stem: &str) -> bool {
     stem == "index" || stem == "_index"
-}
-
-/// URL path segment for a file or folder name: spaces become hyphens.
-fn url_segment(name: &str) -> String {
-    name.trim().replace(' ', "-")
 }
 
 /// `a/b/c.md` -> `/a/b/c/`; `a/index.md` -> `/a/`; `README.md` is an index

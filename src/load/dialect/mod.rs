@@ -99,6 +99,13 @@ pub fn detect(root: &Path) -> Dialect {
     }
 }
 
+/// The folder to build when `path` was named: itself, or for the `source/`
+/// folder of a tech-docs project, the project (its configuration lives
+/// beside `source/`, and nothing outside the built folder is read).
+pub fn handbook_folder(path: &Path) -> std::path::PathBuf {
+    techdocs::project_of_source(path).unwrap_or_else(|| path.to_path_buf())
+}
+
 /// The sub-folder holding the content for a dialect (`source` for tech-docs).
 pub fn content_dir(dialect: Dialect, root: &Path) -> String {
     match dialect {

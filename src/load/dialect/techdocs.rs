@@ -47,14 +47,18 @@ pub fn content_dir(root: &Path) -> String {
     }
 }
 
-/// Where the configuration is, relative to the folder: beside `source/`, or
-/// one folder up when copbook was pointed at `source/` itself.
+/// Where the configuration is, relative to the folder.
 fn config_path(root: &Path) -> Option<String> {
-    if root.join(CONFIG).is_file() {
-        return Some(CONFIG.into());
-    }
-    let pointed_at_source = root.file_name().is_some_and(|n| n == "source");
-    (pointed_at_source && root.join("..").join(CONFIG).is_file()).then(|| format!("../{CONFIG}"))
+    root.join(CONFIG).is_file().then(|| CONFIG.into())
+}
+
+/// The project folder when `path` is the `source/` folder of a tech-docs
+/// project: the configuration lives beside `source/`, and copbook reads
+/// nothing outside the folder it builds, so it builds the project.
+pub fn project_of_source(path: &Path) -> Option<std::path::PathBuf> {
+    let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".."));
+    let named_source = std::fs::canonicalize(path).ok()?.file_name().is_some_and(|n| n == "source");
+    (named_source && parent.join(CONFIG).is_file()).then(|| parent.to_path_buf())
 }
 
 pub fn adapt(folder: &mut Folder, today: crate::date::Date, diags: &mut Diagnostics) {

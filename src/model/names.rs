@@ -1,0 +1,63 @@
+//! File and folder names as URLs: which characters a URL path cannot hold
+//! as they are, and when two different names make the same URL on disk.
+
+use unicode_normalization::UnicodeNormalization;
+
+/// URL path segment for a file or folder name. Spaces become hyphens; `#`
+/// and `?` would end the path and `%` would start an escape, so they are
+/// left out: `c#.md` is served at `c/`, `100%.md` at `100/`, and links to
+/// the files (`c%23.md`) lead there.
+pub(super) fn url_segment(name: &str) -> String {
+    let segment: String =
+        name.trim().chars().filter(|c| !matches!(c, '#' | '?' | '%')).map(|c| if c == ' ' { '-' } else { c }).collect();
+    if segment.is_empty() {
+        "-".into()
+    } else {
+        segment
+    }
+}
+
+/// What two URLs that name the same folder on some disk are compared by:
+/// case folded (Windows and macOS do not tell `Foo` from `foo`) and
+/// Unicode-normalised (`é` as one code point or as `e` and an accent: macOS
+/// may store either, and both look the same).
+pub(super) fn folded(url: &str) -> String {
+    url.nfc().collect::<String>().to_lowercase()
+}
+
+/// How two different URLs with the same [`folded`] form differ, and the hint
+/// for the finding.
+pub(super) fn how_they_differ(url: &str, other: &str) -> (&'static str, &'static str) {
+    if url.nfc().eq(other.nfc()) {
+        (
+            "differs only in how its accented letters are encoded (Unicode NFC or NFD) from",
+            "the two names look the same but are different files: keep one",
+        )
+    } else {
+        ("differs only in case from", "case-insensitive file systems (Windows, macOS) cannot hold both: rename one")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn segments_leave_out_what_ends_or_escapes_a_path() {
+        assert_eq!(url_segment(" Our guides "), "Our-guides");
+        assert_eq!(url_segment("c#"), "c");
+        assert_eq!(url_segment("100%"), "100");
+        assert_eq!(url_segment("why?"), "why");
+        assert_eq!(url_segment("#"), "-");
+    }
+
+    #[test]
+    fn nfc_and_nfd_fold_alike_and_say_so() {
+        let (nfc, nfd) = ("/caf\u{e9}/", "/cafe\u{301}/");
+        assert_ne!(nfc, nfd);
+        assert_eq!(folded(nfc), folded(nfd));
+        assert!(how_they_differ(nfd, nfc).0.contains("NFC"));
+        assert_eq!(folded("/Foo/"), folded("/foo/"));
+        assert!(how_they_differ("/Foo/", "/foo/").0.contains("case"));
+    }
+}
