@@ -56,6 +56,21 @@ impl Root {
     /// handbook; never blocks (FIFOs are refused, not opened for good).
     pub fn open(&self, root: &Path, rel: &str) -> Result<File, Refusal> {
         let path = root.join(rel);
+        // The common case, in a few system calls: the name is no link at its
+        // last step, so open it as it is and ask the system where the handle
+        // really is. Links (inside or out) and systems that cannot say where a
+        // handle is take the longer way below.
+        if let Ok(file) = open_no_follow(&path) {
+            let meta = file.metadata().map_err(|e| unresolved(rel, &path, e))?;
+            if !meta.is_file() {
+                return Err(Refusal::Finding(special(rel, &meta)));
+            }
+            match opened_path(&file) {
+                Some(opened) if self.holds(&opened) => return Ok(file),
+                Some(opened) => return Err(Refusal::Finding(outside(rel, &path, &opened))),
+                None => {}
+            }
+        }
         let real = match std::fs::canonicalize(&path) {
             Ok(real) => real,
             Err(e) => return Err(unresolved(rel, &path, e)),
