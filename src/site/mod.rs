@@ -210,8 +210,10 @@ impl Builder {
         let mut files = self.render_pages(&handbook, &renderer, (&theme, &site), &bodies, &navs, shape, &mut diags);
         drop(renderer);
         clock.lap("templates");
+        let pages = files.len();
         files.extend(render::site_files(&handbook).into_iter().map(|(p, b)| (p, Content::Bytes(b.into()))));
         files.extend(Theme::assets().into_iter().map(|(p, b)| (p, Content::Bytes(b.into()))));
+        report_clashes(&handbook, &files[pages..], &mut diags);
         files.extend(handbook.files.iter().map(|f| (f.logical.clone(), Content::Copy(options.root.join(&f.path)))));
         clock.lap("site files");
         let diags = diags.sorted();
@@ -355,6 +357,26 @@ impl Builder {
         self.pages.keep(kept.iter().map(|(_, (key, bytes))| (*key, bytes.clone())));
         self.pages_by_shape.keep(kept);
         files
+    }
+}
+
+/// A file of the handbook published where copbook writes a file of its own
+/// (a theme asset, the sitemap, a redirect page...) would replace it, or be
+/// replaced, depending on which is written last: an error naming both.
+/// Clashes with pages are found by the model, which can name the page.
+fn report_clashes(h: &Handbook, own: &[(String, Content)], diags: &mut Diagnostics) {
+    let own: HashMap<String, &str> = own.iter().map(|(path, _)| (path.to_lowercase(), path.as_str())).collect();
+    for file in &h.files {
+        if let Some(path) = own.get(&file.logical.to_lowercase()) {
+            diags.push(
+                Diagnostic::error(
+                    "duplicate-url",
+                    format!("{} is published at {}, where copbook writes its own {path}", file.path, file.logical),
+                )
+                .at(&file.path, 0)
+                .hint("rename or move the file: copbook's theme files live under assets/, and the sitemap, search index, CNAME and redirect pages are its own"),
+            );
+        }
     }
 }
 
