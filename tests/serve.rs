@@ -22,7 +22,7 @@ fn next_event(events: &mut Events) -> String {
 #[test]
 fn pages_are_served_with_the_livereload_script() {
     let ws = Workspace::new(None);
-    let server = ws.serve();
+    let server = ws.serve_writing();
     let page = server.get("/section/one/");
     assert_eq!(page.status, 200, "{page:?}");
     assert_eq!(page.header("content-type"), Some("text/html; charset=utf-8"));
@@ -31,7 +31,7 @@ fn pages_are_served_with_the_livereload_script() {
     let script = page.body.find("<script src=\"/__copbook/livereload.js\"").expect("the script is injected");
     assert!(script < page.body.rfind("</body>").expect("the page still ends its body"));
 
-    // Only the served copy has it: the files on disk stay as built.
+    // Only the served copy has it: the files written with --out stay as built.
     let on_disk = std::fs::read_to_string(ws.out().join("section/one/index.html")).unwrap();
     assert!(on_disk.contains("Original text.") && !on_disk.contains("__copbook"), "{on_disk}");
 
@@ -107,17 +107,21 @@ fn the_base_url_option_overrides_the_config() {
 }
 
 #[test]
-fn paths_never_reach_outside_the_output_folder() {
+fn paths_never_reach_outside_the_site() {
     let ws = Workspace::new(None);
-    let secret = "TOP-SECRET-beside-the-output";
+    let secret = "TOP-SECRET-beside-the-handbook";
     std::fs::write(ws.dir.path().join("secret.txt"), secret).unwrap();
     let server = ws.serve();
 
-    // Created after startup, as an author's tool might.
+    // Created after startup, as an author's tool might: a file of the
+    // build turned into a symlink leading out, and links in the folder.
     #[cfg(unix)]
     {
-        std::os::unix::fs::symlink(ws.dir.path().join("secret.txt"), ws.out().join("leak.txt")).unwrap();
-        std::os::unix::fs::symlink(ws.dir.path(), ws.out().join("up")).unwrap();
+        let content = ws.content();
+        std::fs::remove_file(content.join("static/x.css")).unwrap();
+        std::os::unix::fs::symlink(ws.dir.path().join("secret.txt"), content.join("static/x.css")).unwrap();
+        std::os::unix::fs::symlink(ws.dir.path().join("secret.txt"), content.join("leak.txt")).unwrap();
+        std::os::unix::fs::symlink(ws.dir.path(), content.join("up")).unwrap();
     }
     let attempts = [
         "/../Cargo.toml",
@@ -137,6 +141,10 @@ fn paths_never_reach_outside_the_output_folder() {
         "/leak.txt",
         "/up/secret.txt",
         "/up/content/handbook.toml",
+        "/static/x.css",
+        "/static/../../secret.txt",
+        "/handbook.toml",
+        "/index.md",
     ];
     for path in attempts {
         let reply = server.get(path);
@@ -188,7 +196,7 @@ fn pages_carry_the_token_the_event_stream_greets_with() {
 #[test]
 fn creating_and_deleting_pages_rebuilds_and_keeps_the_folder_in_step() {
     let ws = Workspace::new(None);
-    let server = ws.serve();
+    let server = ws.serve_writing();
     let mut events = Events::connect(server.addr);
     ws.write("section/two.md", "+++\ntitle = \"Page two\"\n+++\nA new page.\n");
     assert_eq!(next_event(&mut events), "reload");
@@ -450,19 +458,43 @@ fn only_get_and_head_are_answered() {
     let mut raw = String::new();
     std::io::Read::read_to_string(&mut s, &mut raw).unwrap();
     assert!(raw.starts_with("HTTP/1.1 405"), "{raw}");
-    assert!(ws.out().join("section/one/index.html").exists());
+    assert!(ws.content().join("section/one.md").exists());
+    assert_eq!(server.get("/section/one/").status, 200);
+}
+
+/// Every file and folder under `dir`, as paths relative to it.
+fn tree(dir: &std::path::Path) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(folder) = todo.pop() {
+        for entry in std::fs::read_dir(&folder).unwrap() {
+            let path = entry.unwrap().path();
+            found.push(path.strip_prefix(dir).unwrap().to_string_lossy().into_owned());
+            if path.is_dir() && !path.is_symlink() {
+                todo.push(path);
+            }
+        }
+    }
+    found.sort();
+    found
 }
 
 #[cfg(unix)]
 #[test]
-fn ctrl_c_stops_and_removes_the_temporary_folder() {
+fn serving_writes_nothing_and_ctrl_c_stops_it() {
     let ws = Workspace::new(None);
-    let mut server = Server::start(&ws.content(), &[]);
-    let folder = std::env::temp_dir().join(format!("copbook-serve-{}", server.id()));
-    assert!(folder.join("section/one/index.html").exists(), "the preview is written to {}", folder.display());
+    let before = tree(ws.dir.path());
+    let mut server = ws.serve();
+    let mut events = Events::connect(server.addr);
+    ws.write("section/one.md", &page_one("Edited while serving."));
+    assert_eq!(next_event(&mut events), "reload");
+    assert!(server.get("/section/one/").body.contains("Edited while serving."));
+    assert_eq!(tree(ws.dir.path()), before, "the preview comes from memory: nothing is written");
+    let leftover = std::env::temp_dir().join(format!("copbook-serve-{}", server.id()));
+    assert!(!leftover.exists(), "no temporary preview folder either");
+
     let killed = std::process::Command::new("kill").args(["-INT", &server.id().to_string()]).status().unwrap();
     assert!(killed.success());
     let status = server.wait_exit(Duration::from_secs(10)).expect("copbook serve stops on Ctrl-C");
     assert!(status.success(), "{status:?}");
-    assert!(!folder.exists(), "{} is removed", folder.display());
 }

@@ -1,9 +1,9 @@
 //! The HTTP side: a fixed pool of worker threads answering requests from
-//! the preview folder.
+//! the build in memory.
 //!
 //! tiny_http reads each connection on a pooled thread and queues the
 //! parsed requests; the workers here take them one at a time. Answering is
-//! only reading a file, so a few workers keep up with many tabs, and a
+//! only copying bytes, so a few workers keep up with many tabs, and a
 //! client that connects and sends nothing occupies a tiny_http reader,
 //! never a worker. Event streams are handed to [`livereload`] at once so
 //! they never hold a worker either.
@@ -13,10 +13,12 @@
 //! connection (see [`send`]), and the server connects to itself now and
 //! then (see [`nudge`]).
 
+use super::files::{self, Files, Found, Unservable};
 use super::livereload::{self, Hub};
 use super::overlay;
-use super::path::{self, Found, Refused};
+use super::path::{self, Refused};
 use crate::diag::Diagnostic;
+use crate::site::Content;
 use std::fs::File;
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -35,23 +37,23 @@ pub struct Showing {
     /// The site's base path: `""` or `/handbook`.
     pub base: String,
     pub title: String,
-    /// A good build is on disk.
-    pub built: bool,
+    /// The latest good build; `None` until there is one.
+    pub files: Option<Arc<Files>>,
     /// Errors of the latest build; empty when it was good.
     pub errors: Vec<Diagnostic>,
 }
 
 /// Everything a worker needs.
 pub struct State {
-    /// The preview folder, canonical, so containment checks compare like with like.
-    out: PathBuf,
+    /// The handbook folder, canonical: copied files are read from inside it only.
+    root: PathBuf,
     pub hub: Arc<Hub>,
     showing: RwLock<Arc<Showing>>,
 }
 
 impl State {
-    pub fn new(out: PathBuf, hub: Arc<Hub>, showing: Showing) -> State {
-        State { out, hub, showing: RwLock::new(Arc::new(showing)) }
+    pub fn new(root: PathBuf, hub: Arc<Hub>, showing: Showing) -> State {
+        State { root, hub, showing: RwLock::new(Arc::new(showing)) }
     }
 
     pub fn showing(&self) -> Arc<Showing> {
@@ -103,6 +105,8 @@ fn nudge(address: SocketAddr) {
 
 enum Body {
     Bytes(Vec<u8>),
+    /// Bytes of the build, shared rather than copied.
+    Shared(Arc<[u8]>),
     File(File),
 }
 
@@ -116,6 +120,10 @@ struct Reply {
 impl Reply {
     fn bytes(status: u16, content_type: &'static str, body: Vec<u8>) -> Reply {
         Reply { status, content_type, body: Body::Bytes(body), location: None }
+    }
+
+    fn shared(status: u16, content_type: &'static str, body: Arc<[u8]>) -> Reply {
+        Reply { status, content_type, body: Body::Shared(body), location: None }
     }
 
     fn text(status: u16, text: &str) -> Reply {
@@ -168,7 +176,7 @@ fn route(raw_path: &str, query: &str, state: &State) -> Reply {
         return not_found(state, &showing);
     }
     let rel = &clean.segments[base.len()..];
-    if !showing.built {
+    let Some(files) = &showing.files else {
         let last = rel.last().map_or("", String::as_str);
         let page = clean.trailing_slash || last.ends_with(".html") || !last.contains('.');
         if page {
@@ -176,9 +184,9 @@ fn route(raw_path: &str, query: &str, state: &State) -> Reply {
             return Reply::bytes(500, HTML, html.into_bytes());
         }
         return Reply::text(404, "not built yet");
-    }
-    match path::find(&state.out, rel, clean.trailing_slash) {
-        Found::File(file) => serve_file(file, 200, state, &showing).unwrap_or_else(|| not_found(state, &showing)),
+    };
+    match files.find(rel, clean.trailing_slash) {
+        Found::File(path, content) => serve_file(path, content, 200, state, &showing),
         Found::Folder => {
             let mut location = url_of(&clean.segments);
             if query.is_ascii() {
@@ -187,7 +195,6 @@ fn route(raw_path: &str, query: &str, state: &State) -> Reply {
             Reply::redirect(location)
         }
         Found::Missing => not_found(state, &showing),
-        Found::Outside => Reply::text(403, "that path is not part of the site"),
     }
 }
 
@@ -200,30 +207,46 @@ fn url_of<S: AsRef<str>>(segments: &[S]) -> String {
 
 /// The site's own 404 page, with status 404.
 fn not_found(state: &State, showing: &Showing) -> Reply {
-    if let Found::File(file) = path::find(&state.out, &["404.html".to_string()], false) {
-        if let Some(reply) = serve_file(file, 404, state, showing) {
+    let page = showing.files.as_ref().map(|files| files.find(&["404.html".to_string()], false));
+    if let Some(Found::File(path, content)) = page {
+        // A 404 page that cannot be read is no reason to answer otherwise.
+        let reply = serve_file(path, content, 404, state, showing);
+        if reply.status == 404 {
             return reply;
         }
     }
     Reply::text(404, "not found")
 }
 
-/// A file from the preview folder; pages get the livereload script and,
-/// after a failed rebuild, the error banner. `None` when it cannot be read.
-fn serve_file(file: PathBuf, status: u16, state: &State, showing: &Showing) -> Option<Reply> {
-    let extension = file.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+/// A file of the build; pages get the livereload script and, after a
+/// failed rebuild, the error banner.
+fn serve_file(path: &str, content: &Content, status: u16, state: &State, showing: &Showing) -> Reply {
+    let extension = path.rsplit_once('.').map_or("", |(_, e)| e).to_ascii_lowercase();
     let content_type = content_type(&extension);
-    if content_type == HTML {
-        let html = std::fs::read(&file).ok()?;
-        let mut snippet = String::new();
-        if !showing.errors.is_empty() {
-            snippet.push_str(&overlay::banner(&showing.errors));
-        }
-        snippet.push_str(&state.hub.script_tag());
-        return Some(Reply::bytes(status, HTML, overlay::inject(&html, &snippet)));
+    let body = match content {
+        Content::Bytes(bytes) if content_type != HTML => return Reply::shared(status, content_type, bytes.clone()),
+        Content::Bytes(bytes) => bytes.to_vec(),
+        Content::Copy(source) => match files::open_inside(&state.root, source) {
+            Ok(file) if content_type != HTML => {
+                return Reply { status, content_type, body: Body::File(file), location: None };
+            }
+            Ok(mut file) => {
+                let mut html = Vec::new();
+                if file.read_to_end(&mut html).is_err() {
+                    return Reply::text(404, "not found");
+                }
+                html
+            }
+            Err(Unservable::Missing) => return Reply::text(404, "not found"),
+            Err(Unservable::Outside) => return Reply::text(403, "that path is not part of the site"),
+        },
+    };
+    let mut snippet = String::new();
+    if !showing.errors.is_empty() {
+        snippet.push_str(&overlay::banner(&showing.errors));
     }
-    let file = File::open(&file).ok()?;
-    Some(Reply { status, content_type, body: Body::File(file), location: None })
+    snippet.push_str(&state.hub.script_tag());
+    Reply::bytes(status, HTML, overlay::inject(&body, &snippet))
 }
 
 /// The Content-Type of a file by its extension.
@@ -271,6 +294,7 @@ fn send(request: Request, reply: Reply, extra: Option<(&str, &str)>) {
 fn write_reply(writer: &mut dyn Write, reply: Reply, head_only: bool, extra: Option<(&str, &str)>) -> io::Result<()> {
     let length = match &reply.body {
         Body::Bytes(bytes) => bytes.len() as u64,
+        Body::Shared(bytes) => bytes.len() as u64,
         Body::File(file) => file.metadata()?.len(),
     };
     // A preview must never show a page from before the last save: no-store.
@@ -293,6 +317,7 @@ fn write_reply(writer: &mut dyn Write, reply: Reply, head_only: bool, extra: Opt
     if !head_only {
         match reply.body {
             Body::Bytes(bytes) => writer.write_all(&bytes)?,
+            Body::Shared(bytes) => writer.write_all(&bytes)?,
             // At most the announced length, should the file have grown.
             Body::File(file) => {
                 io::copy(&mut file.take(length), writer)?;

@@ -1,34 +1,39 @@
 //! The preview server: `copbook serve` builds the handbook, serves it on
 //! loopback, watches the folder and reloads open pages after every rebuild.
 //!
-//! The session (this file) runs on the main thread: build, write what
-//! changed, tell open pages. Around it:
+//! The session (this file) runs on the main thread: build, show the new
+//! build, tell open pages. Around it:
 //!
 //! - [`http`]: tiny_http's accept thread and connection readers, and a
-//!   fixed pool of workers answering from the preview folder;
+//!   fixed pool of workers answering from the build in memory ([`files`]);
 //! - [`livereload`]: one thread per open event stream (capped);
 //! - [`watch`]: the file watcher's thread, which only sends signals here;
 //! - Ctrl-C, which sends a stop signal the same way.
 //!
-//! A build with errors never stops the server: the last good files stay on
-//! disk and are served under an error banner until the next good save.
+//! A build with errors never stops the server: the last good build stays in
+//! memory and is served under an error banner until the next good save.
+//!
+//! Serving writes nothing. With `--out`, each good build is also written to
+//! that folder, by [`output`] like any build.
 
+mod files;
 mod http;
 mod livereload;
 mod overlay;
 mod path;
-mod sync;
 mod watch;
 
 use crate::config::{self, Config};
 use crate::diag::{Diagnostics, Severity};
+use crate::output;
 use crate::report::{self, Format};
 use crate::site;
+use files::Files;
 use http::{Showing, State};
 use livereload::{Event, Hub};
 use std::io::{IsTerminal, Write};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
 use watch::Signal;
@@ -40,7 +45,7 @@ pub struct ServeOptions {
     pub port: u16,
     pub bind: String,
     pub open: bool,
-    /// Folder the preview is written to; a temporary one when `None`.
+    /// Folder each good build is also written to; none when `None`.
     pub out: Option<PathBuf>,
     pub poll: bool,
 }
@@ -50,39 +55,20 @@ pub fn run(options: ServeOptions) -> Result<(), String> {
     if !options.site.root.is_dir() {
         return Err(format!("{} is not a folder", options.site.root.display()));
     }
-    let temporary = options.out.is_none();
-    let out = match &options.out {
-        Some(out) => out.clone(),
-        None => std::env::temp_dir().join(format!("copbook-serve-{}", std::process::id())),
-    };
-    if temporary {
-        // Ours by name: left over from an earlier run that had our process id.
-        let _ = std::fs::remove_dir_all(&out);
-    }
-    std::fs::create_dir_all(&out).map_err(|e| format!("cannot create the preview folder {}: {e}", out.display()))?;
-    let result = serve(&options, &out);
-    if temporary {
-        let _ = std::fs::remove_dir_all(&out);
-    }
-    result
-}
-
-fn serve(options: &ServeOptions, out: &Path) -> Result<(), String> {
     let root =
         std::fs::canonicalize(&options.site.root).map_err(|e| format!("{}: {e}", options.site.root.display()))?;
     let listener = listen(&options.bind, options.port)?;
     let address = listener.local_addr().map_err(|e| format!("cannot read the server's address: {e}"))?;
-    let canonical_out = std::fs::canonicalize(out).map_err(|e| format!("{}: {e}", out.display()))?;
     let hub = Arc::new(Hub::new());
-    let state = Arc::new(State::new(canonical_out.clone(), Arc::clone(&hub), fallback(&options.site)));
+    let state = Arc::new(State::new(root.clone(), Arc::clone(&hub), fallback(&options.site)));
     let mut session = Session {
         root: root.clone(),
         options: options.site.clone(),
         builder: site::Builder::new(),
-        output: sync::Output::new(out.to_path_buf(), options.site.root.clone()),
+        out: options.out.clone(),
         state: Arc::clone(&state),
         color: std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
-        ignored: vec![canonical_out, root.join(Config::default().output)],
+        ignored: vec![root.join(Config::default().output)],
     };
     // Watching starts before the first build, so that a save made while it
     // runs (or before the URL is printed) is not missed.
@@ -91,14 +77,14 @@ fn serve(options: &ServeOptions, out: &Path) -> Result<(), String> {
     if let Err(e) = ctrlc::set_handler(move || {
         let _ = on_interrupt.send(Signal::Stop);
     }) {
-        eprintln!("copbook: Ctrl+C will not clean up the preview folder: {e}");
+        eprintln!("copbook: Ctrl+C will stop the server without a word: {e}");
     }
     let _watcher = watch::start(&root, options.poll, signals).map_err(|e| {
         let hint = if options.poll { "" } else { "; --poll watches without file events" };
         format!("cannot watch {}: {e}{hint}", root.display())
     })?;
-    // A folder that cannot be written (not ours, or the handbook itself)
-    // ends the session before it starts.
+    // An --out folder that cannot be written (not ours, or the handbook
+    // itself) ends the session before it starts.
     session.rebuild()?;
 
     let server =
@@ -201,16 +187,17 @@ fn fallback(options: &site::Options) -> Showing {
     if let Some(url) = &options.base_url {
         config.base_url = url.clone();
     }
-    Showing { base: config.base_path(), title: config.title, built: false, errors: Vec::new() }
+    Showing { base: config.base_path(), title: config.title, files: None, errors: Vec::new() }
 }
 
 /// One `copbook serve` run: the builder kept across rebuilds (so it can
-/// reuse work), and the preview folder it keeps up to date.
+/// reuse work), and where its builds go.
 struct Session {
     root: PathBuf,
     options: site::Options,
     builder: site::Builder,
-    output: sync::Output,
+    /// `--out`: each good build is written there too.
+    out: Option<PathBuf>,
     state: Arc<State>,
     color: bool,
     /// Folders whose changes are not the author's (see [`watch::Filter`]).
@@ -218,8 +205,8 @@ struct Session {
 }
 
 impl Session {
-    /// Builds, writes what changed and tells open pages. Findings go to the
-    /// terminal; an error means the preview folder could not be written.
+    /// Builds, shows the new build and tells open pages. Findings go to the
+    /// terminal; an error means the `--out` folder could not be written.
     fn rebuild(&mut self) -> Result<(), String> {
         let started = Instant::now();
         let (site, diags) = self.builder.build(&self.options);
@@ -229,12 +216,16 @@ impl Session {
         let before = self.state.showing();
         let (showing, event) = match site {
             Some(site) => {
-                let changes = self
-                    .output
-                    .update(&site.files)
-                    .map_err(|e| format!("could not write the preview: {e}; still serving the previous build"))?;
+                if let Some(out) = &self.out {
+                    output::write_site(&site.files, out, &self.root).map_err(|e| {
+                        format!("could not write {}: {e}; still serving the previous build", out.display())
+                    })?;
+                }
+                let files = Files::new(&site.files);
+                let changes = before.files.as_ref().map(|old| old.changes(&files));
                 let config = &site.handbook.config;
-                self.ignored.truncate(1);
+                self.ignored.clear();
+                self.ignored.extend(self.out.iter().filter_map(|out| std::fs::canonicalize(out).ok()));
                 self.ignored.push(self.root.join(&config.output));
                 let pages = site.handbook.pages.iter().filter(|p| p.has_own_page()).count();
                 eprintln!(
@@ -243,23 +234,25 @@ impl Session {
                     started.elapsed().as_secs_f64(),
                     report::summary(&diags)
                 );
-                let showing =
-                    Showing { base: config.base_path(), title: config.title.clone(), built: true, errors: Vec::new() };
-                let event = if !before.built || !before.errors.is_empty() {
+                let showing = Showing {
+                    base: config.base_path(),
+                    title: config.title.clone(),
+                    files: Some(Arc::new(files)),
+                    errors: Vec::new(),
+                };
+                let event = match changes {
                     // The error banner or page goes away.
-                    Some(Event::Reload)
-                } else if changes.is_empty() {
-                    None
-                } else if changes.only_css() {
-                    Some(Event::Css)
-                } else {
-                    Some(Event::Reload)
+                    _ if !before.errors.is_empty() => Some(Event::Reload),
+                    None => Some(Event::Reload),
+                    Some(changes) if changes.is_empty() => None,
+                    Some(changes) if changes.only_css() => Some(Event::Css),
+                    Some(_) => Some(Event::Reload),
                 };
                 (showing, event)
             }
             None => {
                 let errors: Vec<_> = diags.iter().filter(|d| d.severity == Severity::Error).cloned().collect();
-                let serving = if before.built {
+                let serving = if before.files.is_some() {
                     "still serving the last good build"
                 } else {
                     "nothing to serve until they are fixed"

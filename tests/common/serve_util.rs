@@ -318,7 +318,7 @@ pub fn eventually(limit: Duration, mut check: impl FnMut() -> bool) -> bool {
 }
 
 /// A temporary folder holding a fixture handbook (`content/`) and room for
-/// the preview (`out/`).
+/// an output folder (`out/`).
 pub struct Workspace {
     pub dir: tempfile::TempDir,
 }
@@ -338,16 +338,20 @@ impl Workspace {
         self.dir.path().join("out")
     }
 
-    /// `copbook serve content --port 0 --out out`.
+    /// `copbook serve content --port 0`, which writes nothing.
     pub fn serve(&self) -> Server {
         self.serve_with(&[])
     }
 
     pub fn serve_with(&self, extra: &[&str]) -> Server {
+        Server::start(&self.content(), extra)
+    }
+
+    /// `copbook serve content --port 0 --out out`: each good build is
+    /// written to `out` too.
+    pub fn serve_writing(&self) -> Server {
         let out = self.out();
-        let mut args = vec!["--out", out.to_str().expect("a UTF-8 temp path")];
-        args.extend_from_slice(extra);
-        Server::start(&self.content(), &args)
+        self.serve_with(&["--out", out.to_str().expect("a UTF-8 temp path")])
     }
 
     pub fn write(&self, path: &str, text: &str) {
