@@ -498,3 +498,25 @@ fn serving_writes_nothing_and_ctrl_c_stops_it() {
     let status = server.wait_exit(Duration::from_secs(10)).expect("copbook serve stops on Ctrl-C");
     assert!(status.success(), "{status:?}");
 }
+
+#[test]
+fn binding_to_every_interface_says_where_and_warns() {
+    let ws = Workspace::new(None);
+    let local = ws.serve();
+    assert!(!local.stderr().contains("warning"), "the default stays on this machine: {}", local.stderr());
+    assert!(!local.stdout().contains("Listening on"), "{}", local.stdout());
+    drop(local);
+
+    let server = ws.serve_with(&["--bind", "0.0.0.0"]);
+    let port = server.addr.port();
+    let said = server.stdout();
+    assert!(said.contains(&format!("Listening on 0.0.0.0:{port} (every network interface)")), "{said}");
+    assert!(said.contains(&format!("Serving at http://127.0.0.1:{port}/")), "a URL this machine can open: {said}");
+    assert!(
+        eventually(RELOAD, || server.stderr().contains(&format!("warning: listening on 0.0.0.0:{port}, so anyone"))),
+        "{}",
+        server.stderr()
+    );
+    assert!(server.stderr().contains("drafts included"), "{}", server.stderr());
+    assert_eq!(server.get("/section/one/").status, 200);
+}

@@ -90,11 +90,16 @@ pub fn run(options: ServeOptions) -> Result<(), String> {
     let server =
         tiny_http::Server::from_listener(listener, None).map_err(|e| format!("cannot start the server: {e}"))?;
     let server = Arc::new(server);
-    let reachable = reachable(address);
-    http::start(Arc::clone(&server), Arc::clone(&state), reachable)
+    http::start(Arc::clone(&server), Arc::clone(&state), reachable(address))
         .map_err(|e| format!("cannot start the server: {e}"))?;
     let mut base = state.showing().base.clone();
-    let url = announce(reachable, &base);
+    let url = announce(address, &base);
+    if !address.ip().is_loopback() {
+        eprintln!(
+            "copbook: warning: listening on {address}, so anyone who can reach this machine can read the preview, \
+             drafts included; leave out --bind (it defaults to 127.0.0.1) to keep it to this machine"
+        );
+    }
     if options.open {
         open_browser(&url);
     }
@@ -122,7 +127,7 @@ pub fn run(options: ServeOptions) -> Result<(), String> {
         let now = state.showing().base.clone();
         if now != base {
             base = now;
-            announce(reachable, &base);
+            announce(address, &base);
         }
     }
     eprintln!("copbook: stopped");
@@ -168,13 +173,40 @@ fn reachable(address: SocketAddr) -> SocketAddr {
 }
 
 /// Prints the URL to open, on stdout as a line of its own (tools and tests
-/// read it), flushed at once.
+/// read it), flushed at once, and returns it. Listening on every interface,
+/// the address others would use comes first.
 fn announce(address: SocketAddr, base: &str) -> String {
-    let url = format!("http://{address}{base}/");
     let mut stdout = std::io::stdout().lock();
+    if address.ip().is_unspecified() {
+        let _ = match outward(address) {
+            Some(seen) => {
+                writeln!(stdout, "Listening on {address} (every network interface), e.g. http://{seen}{base}/")
+            }
+            None => writeln!(stdout, "Listening on {address} (every network interface)"),
+        };
+    }
+    let url = format!("http://{}{base}/", reachable(address));
     let _ = writeln!(stdout, "Serving at {url}");
     let _ = stdout.flush();
     url
+}
+
+/// The address other machines reach this one at: the source address of
+/// the route to a documentation-only address. A UDP connect only picks
+/// the route; nothing is sent.
+fn outward(address: SocketAddr) -> Option<SocketAddr> {
+    let (local, probe): (SocketAddr, SocketAddr) = match address.ip() {
+        IpAddr::V4(_) => ((Ipv4Addr::UNSPECIFIED, 0).into(), "192.0.2.1:9".parse().ok()?),
+        IpAddr::V6(_) => ((Ipv6Addr::UNSPECIFIED, 0).into(), "[2001:db8::1]:9".parse().ok()?),
+    };
+    let socket = std::net::UdpSocket::bind(local).ok()?;
+    socket.connect(probe).ok()?;
+    let mut seen = socket.local_addr().ok()?;
+    if seen.ip().is_unspecified() {
+        return None;
+    }
+    seen.set_port(address.port());
+    Some(seen)
 }
 
 /// What to show before the first good build: the title and base path from

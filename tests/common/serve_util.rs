@@ -84,6 +84,7 @@ pub struct Server {
     /// The base path printed, without its trailing slash: "" or "/handbook".
     pub base: String,
     stderr: Arc<Mutex<String>>,
+    stdout: Arc<Mutex<String>>,
 }
 
 impl Server {
@@ -117,14 +118,15 @@ impl Server {
         }
         let (tx, rx) = mpsc::channel();
         let out = child.stdout.take().expect("piped stdout");
+        let stdout = Arc::new(Mutex::new(String::new()));
+        let lines = Arc::clone(&stdout);
         std::thread::spawn(move || {
             for line in BufReader::new(out).lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    break;
-                }
+                lines.lock().unwrap().push_str(&format!("{line}\n"));
+                let _ = tx.send(line);
             }
         });
-        let mut server = Server { child, addr: "127.0.0.1:1".parse().unwrap(), base: String::new(), stderr };
+        let mut server = Server { child, addr: "127.0.0.1:1".parse().unwrap(), base: String::new(), stderr, stdout };
         let deadline = Instant::now() + STARTUP;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
@@ -145,6 +147,11 @@ impl Server {
     /// What the server printed to stderr so far.
     pub fn stderr(&self) -> String {
         self.stderr.lock().unwrap().clone()
+    }
+
+    /// What the server printed to stdout so far.
+    pub fn stdout(&self) -> String {
+        self.stdout.lock().unwrap().clone()
     }
 
     pub fn get(&self, path: &str) -> Reply {
