@@ -520,3 +520,67 @@ fn binding_to_every_interface_says_where_and_warns() {
     assert!(server.stderr().contains("drafts included"), "{}", server.stderr());
     assert_eq!(server.get("/section/one/").status, 200);
 }
+
+/// Copies a folder and everything in it.
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &to.join(entry.file_name()));
+        } else {
+            std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+        }
+    }
+}
+
+#[test]
+fn a_deleted_folder_keeps_the_last_build_and_is_followed_again_when_back() {
+    let ws = Workspace::new(None);
+    let server = ws.serve();
+    let mut events = Events::connect(server.addr);
+    let content = ws.content();
+    let saved = ws.dir.path().join("saved");
+    copy_tree(&content, &saved);
+
+    std::fs::remove_dir_all(&content).unwrap();
+    assert_eq!(next_event(&mut events), "reload", "open pages learn of it");
+    let page = server.get("/section/one/");
+    assert_eq!(page.status, 200, "the last good build is still served");
+    assert!(page.body.contains("Original text."), "{}", page.body);
+    assert!(page.body.contains("role=\"alertdialog\"") && page.body.contains("is gone"), "{}", page.body);
+    assert!(server.get("/").body.contains("Welcome home."), "not an empty site");
+    assert!(eventually(RELOAD, || server.stderr().contains("is gone")), "{}", server.stderr());
+
+    // Back, as a new folder (whole at once, so no half-copied build is
+    // seen): file events are watched again, without --poll.
+    std::fs::rename(&saved, &content).unwrap();
+    assert_eq!(next_event(&mut events), "reload", "{}", server.stderr());
+    let page = server.get("/section/one/");
+    assert!(page.body.contains("Original text.") && !page.body.contains("is gone"), "{}", page.body);
+    ws.write("section/one.md", &page_one("Edited after the folder came back."));
+    assert_eq!(next_event(&mut events), "reload", "{}", server.stderr());
+    assert!(server.get("/section/one/").body.contains("Edited after the folder came back."));
+}
+
+#[test]
+fn a_folder_swapped_for_a_new_one_at_once_is_followed() {
+    let ws = Workspace::new(None);
+    let server = ws.serve();
+    let mut events = Events::connect(server.addr);
+    let content = ws.content();
+    let fresh = ws.dir.path().join("fresh");
+    copy_tree(&content, &fresh);
+    write(&fresh, "section/one.md", &page_one("From the new folder."));
+    // Gone and back before the server looks: the watcher was on the old one.
+    std::fs::remove_dir_all(&content).unwrap();
+    std::fs::rename(&fresh, &content).unwrap();
+    assert!(eventually(RELOAD, || server.get("/section/one/").body.contains("From the new folder.")));
+    let _ = events.next(Duration::from_secs(1));
+    ws.write("section/one.md", &page_one("Edited in the new folder."));
+    assert!(
+        eventually(RELOAD, || server.get("/section/one/").body.contains("Edited in the new folder.")),
+        "{}",
+        server.stderr()
+    );
+}

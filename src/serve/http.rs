@@ -41,6 +41,8 @@ pub struct Showing {
     pub files: Option<Arc<Files>>,
     /// Errors of the latest build; empty when it was good.
     pub errors: Vec<Diagnostic>,
+    /// What else the author should know, shown in the same banner.
+    pub notices: Vec<String>,
 }
 
 /// Everything a worker needs.
@@ -180,7 +182,7 @@ fn route(raw_path: &str, query: &str, state: &State) -> Reply {
         let last = rel.last().map_or("", String::as_str);
         let page = clean.trailing_slash || last.ends_with(".html") || !last.contains('.');
         if page {
-            let html = overlay::error_page(&showing.title, &showing.errors, &state.hub.script_tag());
+            let html = overlay::error_page(&showing.title, &showing.errors, &showing.notices, &state.hub.script_tag());
             return Reply::bytes(500, HTML, html.into_bytes());
         }
         return Reply::text(404, "not built yet");
@@ -241,10 +243,7 @@ fn serve_file(path: &str, content: &Content, status: u16, state: &State, showing
             Err(Unservable::Outside) => return Reply::text(403, "that path is not part of the site"),
         },
     };
-    let mut snippet = String::new();
-    if !showing.errors.is_empty() {
-        snippet.push_str(&overlay::banner(&showing.errors));
-    }
+    let mut snippet = overlay::banner(&showing.errors, &showing.notices);
     snippet.push_str(&state.hub.script_tag());
     Reply::bytes(status, HTML, overlay::inject(&body, &snippet))
 }

@@ -61,6 +61,13 @@ pub fn run(options: ServeOptions) -> Result<(), String> {
     let address = listener.local_addr().map_err(|e| format!("cannot read the server's address: {e}"))?;
     let hub = Arc::new(Hub::new());
     let state = Arc::new(State::new(root.clone(), Arc::clone(&hub), fallback(&options.site)));
+    let (signals, received) = mpsc::channel();
+    let on_interrupt = signals.clone();
+    if let Err(e) = ctrlc::set_handler(move || {
+        let _ = on_interrupt.send(Signal::Stop);
+    }) {
+        eprintln!("copbook: Ctrl+C will stop the server without a word: {e}");
+    }
     let mut session = Session {
         root: root.clone(),
         options: options.site.clone(),
@@ -69,20 +76,15 @@ pub fn run(options: ServeOptions) -> Result<(), String> {
         state: Arc::clone(&state),
         color: std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
         ignored: vec![root.join(Config::default().output)],
+        poll: options.poll,
+        signals,
+        watcher: None,
+        watched: None,
+        gone: false,
     };
     // Watching starts before the first build, so that a save made while it
     // runs (or before the URL is printed) is not missed.
-    let (signals, received) = mpsc::channel();
-    let on_interrupt = signals.clone();
-    if let Err(e) = ctrlc::set_handler(move || {
-        let _ = on_interrupt.send(Signal::Stop);
-    }) {
-        eprintln!("copbook: Ctrl+C will stop the server without a word: {e}");
-    }
-    let _watcher = watch::start(&root, options.poll, signals).map_err(|e| {
-        let hint = if options.poll { "" } else { "; --poll watches without file events" };
-        format!("cannot watch {}: {e}{hint}", root.display())
-    })?;
+    session.watch()?;
     // An --out folder that cannot be written (not ours, or the handbook
     // itself) ends the session before it starts.
     session.rebuild()?;
@@ -104,26 +106,9 @@ pub fn run(options: ServeOptions) -> Result<(), String> {
         open_browser(&url);
     }
 
-    // Until Ctrl-C (a stop signal) or the watcher going away.
-    while let Ok(Signal::Changed(paths)) = received.recv() {
-        let filter = watch::Filter { root: root.clone(), ignored: session.ignored.clone() };
-        if !filter.wants(&paths) {
-            continue;
-        }
-        let mut changed = paths;
-        if !watch::settle(&received, &mut changed) {
-            break;
-        }
-        // File times alone can miss a same-size save within one clock tick.
-        let relative: Vec<String> = changed
-            .iter()
-            .filter_map(|p| p.strip_prefix(&root).ok())
-            .map(|p| p.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/"))
-            .collect();
-        session.builder.forget(&relative);
-        if let Err(e) = session.rebuild() {
-            eprintln!("copbook: {e}");
-        }
+    // Until Ctrl-C (a stop signal).
+    while let Some(changed) = session.next_change(&received) {
+        session.update(&changed);
         let now = state.showing().base.clone();
         if now != base {
             base = now;
@@ -219,11 +204,14 @@ fn fallback(options: &site::Options) -> Showing {
     if let Some(url) = &options.base_url {
         config.base_url = url.clone();
     }
-    Showing { base: config.base_path(), title: config.title, files: None, errors: Vec::new() }
+    Showing { base: config.base_path(), title: config.title, files: None, errors: Vec::new(), notices: Vec::new() }
 }
 
+/// How often a handbook folder that is gone is looked for.
+const LOOK_FOR_FOLDER: Duration = Duration::from_millis(250);
+
 /// One `copbook serve` run: the builder kept across rebuilds (so it can
-/// reuse work), and where its builds go.
+/// reuse work), where its builds go, and the watcher on the folder.
 struct Session {
     root: PathBuf,
     options: site::Options,
@@ -234,14 +222,121 @@ struct Session {
     color: bool,
     /// Folders whose changes are not the author's (see [`watch::Filter`]).
     ignored: Vec<PathBuf>,
+    poll: bool,
+    signals: mpsc::Sender<Signal>,
+    watcher: Option<Box<dyn notify::Watcher + Send>>,
+    /// Which folder the watcher is on: a folder deleted and made again at
+    /// the same path is another one, which the watcher does not see.
+    watched: Option<watch::Identity>,
+    /// The handbook folder is gone (deleted, moved away): the last good
+    /// build is served with a notice until it comes back.
+    gone: bool,
 }
 
 impl Session {
+    /// (Re)starts watching the handbook folder.
+    fn watch(&mut self) -> Result<(), String> {
+        // The old watcher first: two would report every change twice.
+        self.watcher = None;
+        let watcher = watch::start(&self.root, self.poll, self.signals.clone()).map_err(|e| {
+            let hint = if self.poll { "" } else { "; --poll watches without file events" };
+            format!("cannot watch {}: {e}{hint}", self.root.display())
+        })?;
+        self.watcher = Some(watcher);
+        self.watched = watch::Identity::of(&self.root);
+        Ok(())
+    }
+
+    /// Waits for a change worth a rebuild, and for the burst it starts to
+    /// settle; `None` when the session should stop. While the folder is
+    /// gone no watcher can see it come back, so it is looked for.
+    fn next_change(&self, received: &mpsc::Receiver<Signal>) -> Option<Vec<PathBuf>> {
+        loop {
+            let signal = if self.gone {
+                match received.recv_timeout(LOOK_FOR_FOLDER) {
+                    Ok(signal) => signal,
+                    Err(mpsc::RecvTimeoutError::Timeout) if self.root.is_dir() => return Some(Vec::new()),
+                    Err(mpsc::RecvTimeoutError::Timeout) => continue,
+                    Err(mpsc::RecvTimeoutError::Disconnected) => return None,
+                }
+            } else {
+                received.recv().ok()?
+            };
+            let Signal::Changed(paths) = signal else { return None };
+            let filter = watch::Filter { root: self.root.clone(), ignored: self.ignored.clone() };
+            if !filter.wants(&paths) {
+                continue;
+            }
+            let mut changed = paths;
+            return watch::settle(received, &mut changed).then_some(changed);
+        }
+    }
+
+    /// Rebuilds after `changed`, unless the folder has gone; when it has
+    /// come back (or another took its place), watches it again and builds
+    /// it afresh.
+    fn update(&mut self, changed: &[PathBuf]) {
+        if !self.root.is_dir() {
+            return self.folder_gone();
+        }
+        if self.gone || watch::Identity::of(&self.root) != self.watched {
+            if let Err(e) = self.watch() {
+                eprintln!("copbook: {e}");
+            }
+            eprintln!("copbook: {} is back; watching it again", self.root.display());
+            self.gone = false;
+            self.builder = site::Builder::new();
+        } else {
+            // File times alone can miss a same-size save within one clock tick.
+            let relative: Vec<String> = changed
+                .iter()
+                .filter_map(|p| p.strip_prefix(&self.root).ok())
+                .map(|p| p.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/"))
+                .collect();
+            self.builder.forget(&relative);
+        }
+        if let Err(e) = self.rebuild() {
+            eprintln!("copbook: {e}");
+        }
+    }
+
+    /// Keeps the last good build, says so on every page, and stops the
+    /// watcher, which lost its folder.
+    fn folder_gone(&mut self) {
+        if self.gone {
+            return;
+        }
+        self.gone = true;
+        self.watcher = None;
+        eprintln!("copbook: {} is gone; still serving the last good build until it comes back", self.root.display());
+        let before = self.state.showing();
+        self.state.show(Showing { notices: self.notices(), ..(*before).clone() });
+        self.state.hub.send(Event::Reload);
+    }
+
+    /// What pages say besides build errors.
+    fn notices(&self) -> Vec<String> {
+        let mut notices = Vec::new();
+        if self.gone {
+            notices.push(format!(
+                "the handbook folder {} is gone (deleted or moved away); this page shows the last good build, \
+                 and the preview follows the folder again as soon as it is back.",
+                self.root.display()
+            ));
+        }
+        notices
+    }
+
     /// Builds, shows the new build and tells open pages. Findings go to the
     /// terminal; an error means the `--out` folder could not be written.
     fn rebuild(&mut self) -> Result<(), String> {
         let started = Instant::now();
         let (site, diags) = self.builder.build(&self.options);
+        if !self.root.is_dir() {
+            // Gone while it was read: what was built is no handbook.
+            self.folder_gone();
+            return Ok(());
+        }
         if !diags.is_empty() {
             eprint!("{}", report::format(&diags, &self.options.root, Format::Human, self.color));
         }
@@ -271,10 +366,11 @@ impl Session {
                     title: config.title.clone(),
                     files: Some(Arc::new(files)),
                     errors: Vec::new(),
+                    notices: self.notices(),
                 };
                 let event = match changes {
-                    // The error banner or page goes away.
-                    _ if !before.errors.is_empty() => Some(Event::Reload),
+                    // The banner or error page changes.
+                    _ if !before.errors.is_empty() || before.notices != showing.notices => Some(Event::Reload),
                     None => Some(Event::Reload),
                     Some(changes) if changes.is_empty() => None,
                     Some(changes) if changes.only_css() => Some(Event::Css),
@@ -290,8 +386,9 @@ impl Session {
                     "nothing to serve until they are fixed"
                 };
                 eprintln!("copbook: {}; {serving}", report::summary(&diags));
-                let event = (errors != before.errors).then_some(Event::Reload);
-                (Showing { errors, ..(*before).clone() }, event)
+                let notices = self.notices();
+                let event = (errors != before.errors || notices != before.notices).then_some(Event::Reload);
+                (Showing { errors, notices, ..(*before).clone() }, event)
             }
         };
         self.state.show(showing);
