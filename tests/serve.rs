@@ -584,3 +584,50 @@ fn a_folder_swapped_for_a_new_one_at_once_is_followed() {
         server.stderr()
     );
 }
+
+#[test]
+fn an_output_folder_that_cannot_be_written_is_shown_on_the_page() {
+    let ws = Workspace::new(None);
+    let parent = ws.dir.path().join("site");
+    let out = parent.join("out");
+    let server = ws.serve_with(&["--out", out.to_str().unwrap()]);
+    assert!(out.join("section/one/index.html").exists());
+    let mut events = Events::connect(server.addr);
+
+    // Its folder turned into a file: unwritable even for root, who could
+    // write into a read-only folder.
+    std::fs::remove_dir_all(&parent).unwrap();
+    std::fs::write(&parent, "in the way").unwrap();
+    ws.write("section/one.md", &page_one("Saved while the output was blocked."));
+    assert_eq!(next_event(&mut events), "reload");
+    let page = server.get("/section/one/");
+    assert!(page.body.contains("Saved while the output was blocked."), "the preview goes on: {}", page.body);
+    assert!(page.body.contains("role=\"alertdialog\""), "{}", page.body);
+    assert!(page.body.contains("could not write the site to"), "{}", page.body);
+    assert!(page.body.contains(&*out.to_string_lossy()), "the banner names the folder: {}", page.body);
+    assert!(eventually(RELOAD, || server.stderr().contains("could not write the site to")), "{}", server.stderr());
+
+    // Writable again: the next save is written and the banner goes.
+    std::fs::remove_file(&parent).unwrap();
+    ws.write("section/one.md", &page_one("Written again."));
+    assert_eq!(next_event(&mut events), "reload");
+    let page = server.get("/section/one/");
+    assert!(page.body.contains("Written again.") && !page.body.contains("could not write"), "{}", page.body);
+    assert!(std::fs::read_to_string(out.join("section/one/index.html")).unwrap().contains("Written again."));
+}
+
+#[test]
+fn an_output_folder_copbook_did_not_write_stops_serve_at_once() {
+    let ws = Workspace::new(None);
+    let out = ws.out();
+    write(&out, "thesis.txt", "precious");
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_copbook"))
+        .args(["serve", "--port", "0", "--out"])
+        .arg(&out)
+        .arg(ws.content())
+        .output()
+        .unwrap();
+    assert_eq!(status.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&status.stderr).contains("not written by copbook"), "{status:?}");
+    assert_eq!(std::fs::read_to_string(out.join("thesis.txt")).unwrap(), "precious");
+}

@@ -81,13 +81,17 @@ pub fn run(options: ServeOptions) -> Result<(), String> {
         watcher: None,
         watched: None,
         gone: false,
+        unwritten: None,
     };
     // Watching starts before the first build, so that a save made while it
     // runs (or before the URL is printed) is not missed.
     session.watch()?;
-    // An --out folder that cannot be written (not ours, or the handbook
-    // itself) ends the session before it starts.
-    session.rebuild()?;
+    session.rebuild();
+    // An --out folder that cannot be written at all (not ours, or the
+    // handbook itself) ends the session before it starts.
+    if let Some(e) = session.unwritten.take() {
+        return Err(e);
+    }
 
     let server =
         tiny_http::Server::from_listener(listener, None).map_err(|e| format!("cannot start the server: {e}"))?;
@@ -231,6 +235,9 @@ struct Session {
     /// The handbook folder is gone (deleted, moved away): the last good
     /// build is served with a notice until it comes back.
     gone: bool,
+    /// Why the latest good build could not be written to `--out`; pages
+    /// say so until a build is written again.
+    unwritten: Option<String>,
 }
 
 impl Session {
@@ -295,9 +302,7 @@ impl Session {
                 .collect();
             self.builder.forget(&relative);
         }
-        if let Err(e) = self.rebuild() {
-            eprintln!("copbook: {e}");
-        }
+        self.rebuild();
     }
 
     /// Keeps the last good build, says so on every page, and stops the
@@ -324,18 +329,20 @@ impl Session {
                 self.root.display()
             ));
         }
+        if let Some(e) = &self.unwritten {
+            notices.push(format!("{e}; this page shows the latest build, but that folder holds an older one."));
+        }
         notices
     }
 
-    /// Builds, shows the new build and tells open pages. Findings go to the
-    /// terminal; an error means the `--out` folder could not be written.
-    fn rebuild(&mut self) -> Result<(), String> {
+    /// Builds, writes it to `--out` if asked, shows the new build and tells
+    /// open pages. Findings and failures go to the terminal and the pages.
+    fn rebuild(&mut self) {
         let started = Instant::now();
         let (site, diags) = self.builder.build(&self.options);
         if !self.root.is_dir() {
             // Gone while it was read: what was built is no handbook.
-            self.folder_gone();
-            return Ok(());
+            return self.folder_gone();
         }
         if !diags.is_empty() {
             eprint!("{}", report::format(&diags, &self.options.root, Format::Human, self.color));
@@ -344,9 +351,14 @@ impl Session {
         let (showing, event) = match site {
             Some(site) => {
                 if let Some(out) = &self.out {
-                    output::write_site(&site.files, out, &self.root).map_err(|e| {
-                        format!("could not write {}: {e}; still serving the previous build", out.display())
-                    })?;
+                    // The preview needs no folder: it shows the new build
+                    // either way, and says the folder is behind.
+                    self.unwritten = output::write_site(&site.files, out, &self.root)
+                        .err()
+                        .map(|e| format!("could not write the site to {}: {e}", out.display()));
+                    if let Some(e) = &self.unwritten {
+                        eprintln!("copbook: error: {e}; the preview shows the latest build all the same");
+                    }
                 }
                 let files = Files::new(&site.files);
                 let changes = before.files.as_ref().map(|old| old.changes(&files));
@@ -395,7 +407,6 @@ impl Session {
         if let Some(event) = event {
             self.state.hub.send(event);
         }
-        Ok(())
     }
 }
 
