@@ -23,7 +23,7 @@ mod overlay;
 mod path;
 mod watch;
 
-use crate::config::{self, Config};
+use crate::config::Config;
 use crate::diag::{Diagnostics, Severity};
 use crate::output;
 use crate::report::{self, Format};
@@ -202,9 +202,7 @@ fn outward(address: SocketAddr) -> Option<SocketAddr> {
 /// handbook.toml when it can be read, the defaults otherwise.
 fn fallback(options: &site::Options) -> Showing {
     let mut ignored = Diagnostics::default();
-    let mut config = crate::load::read_text(&options.root, config::FILE_NAME, &mut ignored)
-        .and_then(|text| Config::parse(&text, &mut ignored))
-        .unwrap_or_default();
+    let mut config = crate::load::config(&options.root, &mut ignored).unwrap_or_default();
     if let Some(url) = &options.base_url {
         config.base_url = url.clone();
     }
