@@ -264,7 +264,8 @@ fn a_broken_edit_shows_an_error_banner_and_a_fix_clears_it() {
     assert!(page.body.contains("standards/alt.md:3"), "{}", page.body);
     assert!(page.body.contains("&lt;b&gt;nope&lt;/b&gt;"), "the message is escaped: {}", page.body);
     assert!(!page.body.contains("<b>nope</b>"));
-    assert!(server.stderr().contains("standards/alt.md:3"), "the terminal names the place too");
+    // The terminal names the place too (its pipe may lag behind the event).
+    assert!(eventually(RELOAD, || server.stderr().contains("standards/alt.md:3")), "{}", server.stderr());
 
     // Unterminated front matter, on top.
     ws.write("section/one.md", "+++\ntitle = \"Page one\"\nNever closed.\n");
@@ -427,9 +428,10 @@ fn a_burst_of_browser_connections_is_answered() {
 fn a_crowd_of_stalled_clients_does_not_block_others() {
     let ws = Workspace::new(None);
     let server = ws.serve();
-    // A burst of connections that never finish a request: tiny_http may
-    // queue the good request behind them; the server's nudges (one queued
-    // connection each 100 ms) reach it within a few seconds.
+    // A burst of connections that never finish a request. tiny_http 0.12's
+    // pool can queue the good request behind them, where only the server's
+    // own connections every 100 ms (serve/http.rs `nudge`) reach it:
+    // without them this fails.
     let stalled: Vec<TcpStream> = (0..40)
         .map(|i| {
             let mut s = TcpStream::connect(server.addr).unwrap();
@@ -497,6 +499,150 @@ fn serving_writes_nothing_and_ctrl_c_stops_it() {
     assert!(killed.success());
     let status = server.wait_exit(Duration::from_secs(10)).expect("copbook serve stops on Ctrl-C");
     assert!(status.success(), "{status:?}");
+}
+
+/// Threads of a running process, from /proc (Linux only).
+#[cfg(target_os = "linux")]
+fn threads_of(pid: u32) -> usize {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let line = status.lines().find(|l| l.starts_with("Threads:")).unwrap();
+    line["Threads:".len()..].trim().parse().unwrap()
+}
+
+/// Opens an event stream, reads its status line and closes it: a tab
+/// that is opened and then closed (or navigated away). The status.
+fn open_and_close_a_tab(addr: std::net::SocketAddr) -> u16 {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    stream.write_all(b"GET /__copbook/events HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n") {
+        match std::io::Read::read(&mut stream, &mut byte) {
+            Ok(1) => head.push(byte[0]),
+            _ => break,
+        }
+    }
+    let line = String::from_utf8_lossy(&head);
+    line.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0)
+}
+
+#[test]
+fn a_closed_event_stream_frees_its_slot_at_once() {
+    let ws = Workspace::new(None);
+    let server = ws.serve();
+    // 300 tabs one after the other, each closed before the next opens:
+    // never more than one is open, so none may be refused.
+    let refused = (0..300).filter(|_| open_and_close_a_tab(server.addr) != 200).count();
+    eprintln!("300 tabs opened and closed in turn: {refused} refused");
+    assert_eq!(refused, 0, "{refused} of 300 tabs were refused");
+}
+
+/// Writes `GET path` on a new connection, asking the server to close it
+/// after the response, and returns the connection unread.
+fn ask(addr: std::net::SocketAddr, path: &str) -> TcpStream {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.write_all(format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").as_bytes()).unwrap();
+    s
+}
+
+#[test]
+fn every_response_says_connection_close_and_closes_when_the_client_agrees() {
+    let ws = Workspace::new(None);
+    let server = ws.serve();
+    // A browser's request: it keeps the connection unless told otherwise.
+    let mut s = TcpStream::connect(server.addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    s.write_all(b"GET /section/one/ HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    let mut raw = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !String::from_utf8_lossy(&raw).contains("</html>") {
+        match std::io::Read::read(&mut s, &mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => raw.extend_from_slice(&buf[..n]),
+        }
+    }
+    let text = String::from_utf8_lossy(&raw);
+    assert!(text.starts_with("HTTP/1.1 200") && text.contains("Original text."), "{text}");
+    assert!(text.contains("\r\nConnection: close\r\n"), "{text}");
+
+    // One that agrees (as browsers do after that header) has its socket
+    // closed by the server as soon as the response is written. tiny_http
+    // 0.12 can do no more: it reads on for a next request until the client
+    // closes or says `Connection: close` itself.
+    let mut s = ask(server.addr, "/section/one/");
+    s.set_read_timeout(Some(Duration::from_secs(3))).unwrap();
+    let mut raw = Vec::new();
+    let read = std::io::Read::read_to_end(&mut s, &mut raw);
+    assert!(read.is_ok(), "the socket was left open after the response: {read:?}");
+    assert!(String::from_utf8_lossy(&raw).contains("Original text."));
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn held_connections_do_not_block_others_and_give_their_threads_back() {
+    let ws = Workspace::new(None);
+    let server = ws.serve();
+    let before = threads_of(server.id());
+    const HELD: usize = 600;
+    // Sockets that connect and send nothing, as a misbehaving client would
+    // hold them. tiny_http 0.12 gives each one a thread until it goes, and
+    // has no read timeout (its issue #221): this cannot be capped above it.
+    let held: Vec<TcpStream> = (0..HELD).map(|_| TcpStream::connect(server.addr).unwrap()).collect();
+    let started = Instant::now();
+    let reply = try_get(server.addr, "/section/one/", Duration::from_secs(30));
+    let took = started.elapsed();
+    std::thread::sleep(Duration::from_millis(500));
+    let during = threads_of(server.id());
+    eprintln!("threads: {before} before, {during} with {HELD} held sockets; a new request took {took:?}");
+    assert_eq!(reply.expect("an answer, not a hang").status, 200);
+    drop(held);
+    // tiny_http's idle threads end when 5 s pass without a connection for
+    // them; the server's own connection every 100 ms (serve/http.rs
+    // `nudge`) keeps at most 50 of them waiting.
+    let back = || threads_of(server.id()) <= before + 50;
+    assert!(eventually(Duration::from_secs(20), back), "{} threads", threads_of(server.id()));
+    assert_eq!(server.get("/section/one/").status, 200);
+}
+
+#[test]
+fn requests_beyond_the_waiting_cap_are_answered_503() {
+    let ws = Workspace::new(None);
+    // Larger than what loopback buffers take, so that a worker writing it
+    // to a client that never reads is stuck (for the 10 s send timeout).
+    std::fs::write(ws.content().join("static/big.bin"), vec![b'x'; 48 << 20]).unwrap();
+    let server = ws.serve();
+    let stuck: Vec<TcpStream> = (0..8).map(|_| ask(server.addr, "/static/big.bin")).collect();
+    std::thread::sleep(Duration::from_millis(1000));
+    // With every worker stuck, requests wait, up to the cap (512).
+    let waiting: Vec<TcpStream> = (0..512 + 64).map(|_| ask(server.addr, "/section/one/")).collect();
+    std::thread::sleep(Duration::from_millis(1000));
+    let (mut refused, mut answered) = (0, 0);
+    for s in &waiting {
+        s.set_nonblocking(true).unwrap();
+        let mut head = [0u8; 16];
+        match s.peek(&mut head) {
+            Ok(n) if head[..n].starts_with(b"HTTP/1.1 503") => refused += 1,
+            Ok(n) if n > 0 => answered += 1,
+            _ => {}
+        }
+    }
+    eprintln!("with the workers stuck, of {} requests {refused} got 503, {answered} another answer", waiting.len());
+    assert_eq!(answered, 0, "a worker was free after all");
+    assert!((1..=64).contains(&refused), "{refused} refused beyond 512 waiting");
+
+    // Once the stuck clients go, every waiting request is answered.
+    drop(stuck);
+    for mut s in waiting {
+        s.set_nonblocking(false).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+        let mut raw = Vec::new();
+        std::io::Read::read_to_end(&mut s, &mut raw).expect("an answer, then the close");
+        let text = String::from_utf8_lossy(&raw);
+        let refused_politely = text.starts_with("HTTP/1.1 503") && text.contains("Retry-After: 1");
+        assert!(text.starts_with("HTTP/1.1 200") || refused_politely, "{text}");
+    }
+    assert_eq!(server.get("/section/one/").status, 200);
 }
 
 #[test]

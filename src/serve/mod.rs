@@ -93,11 +93,7 @@ pub fn run(options: ServeOptions) -> Result<(), String> {
         return Err(e);
     }
 
-    let server =
-        tiny_http::Server::from_listener(listener, None).map_err(|e| format!("cannot start the server: {e}"))?;
-    let server = Arc::new(server);
-    http::start(Arc::clone(&server), Arc::clone(&state), reachable(address))
-        .map_err(|e| format!("cannot start the server: {e}"))?;
+    let server = http::start(listener, Arc::clone(&state), reachable(address))?;
     let mut base = state.showing().base.clone();
     let url = announce(address, &base);
     if !address.ip().is_loopback() {
@@ -121,7 +117,7 @@ pub fn run(options: ServeOptions) -> Result<(), String> {
     }
     eprintln!("copbook: stopped");
     hub.stop();
-    server.unblock();
+    server.stop();
     Ok(())
 }
 
