@@ -167,7 +167,9 @@ fn nudge(address: SocketAddr, stop: &mpsc::Receiver<()>) {
 
 /// Answers 503 when all workers are busy and [`MAX_WAITING`] requests wait.
 /// Written by the dispatcher itself: a few hundred bytes, which a client's
-/// receive buffer takes at once.
+/// receive buffer takes at once. (tiny_http writes the responses of one
+/// connection in order, so a client that sends more requests behind one it
+/// does not read could hold the dispatcher up to the send timeout.)
 fn busy(request: Request) {
     let mut reply = Reply::text(503, "too many requests at once; try again in a moment");
     reply.retry_after = true;

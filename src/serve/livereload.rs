@@ -116,8 +116,7 @@ impl Hub {
     /// Takes over a request for the event stream: its own thread writes
     /// the stream until the client goes or the server stops.
     pub fn attach(self: &Arc<Self>, request: tiny_http::Request) {
-        let mut writer = request.into_writer();
-        if !self.take_place() {
+        if let Err(mut writer) = self.open(request.into_writer()) {
             let text = "too many open previews\n";
             let reply = format!(
                 "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n\
@@ -125,7 +124,14 @@ impl Hub {
                 text.len()
             );
             let _ = send(&mut writer, &reply);
-            return;
+        }
+    }
+
+    /// Starts a stream on `writer` on a thread of its own; hands the
+    /// writer back when no place is free.
+    fn open(self: &Arc<Self>, writer: Box<dyn Write + Send>) -> Result<(), Box<dyn Write + Send>> {
+        if !self.take_place() {
+            return Err(writer);
         }
         let hub = Arc::clone(self);
         let spawned = std::thread::Builder::new().name("copbook-events".into()).spawn(move || {
@@ -137,6 +143,7 @@ impl Hub {
             // closed stream and its EventSource retries.
             self.give_back();
         }
+        Ok(())
     }
 
     fn try_take(&self) -> bool {
@@ -288,5 +295,44 @@ mod tests {
         hub.send(Event::Css);
         assert_ne!(hub.token(), first);
         assert!(hub.script_tag().contains(&hub.token()));
+    }
+
+    /// A tab's end of a stream: writes fail once it is closed.
+    struct Tab(Arc<AtomicBool>);
+
+    impl Write for Tab {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            match self.0.load(Ordering::SeqCst) {
+                true => Err(std::io::ErrorKind::BrokenPipe.into()),
+                false => Ok(bytes.len()),
+            }
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_new_stream_takes_the_place_of_a_closed_tab_at_once() {
+        let hub = Arc::new(Hub::new());
+        let closed = Arc::new(AtomicBool::new(false));
+        for _ in 0..MAX_CLIENTS {
+            assert!(hub.open(Box::new(Tab(Arc::clone(&closed)))).is_ok());
+        }
+        let another = || Box::new(Tab(Arc::new(AtomicBool::new(false))));
+        let asked = Instant::now();
+        assert!(hub.open(another()).is_err(), "every place is taken by an open tab");
+        assert!(asked.elapsed() >= WAIT_FOR_PLACE);
+
+        // Every stream has written within the last heartbeat, and the next
+        // is most of a heartbeat away: only being asked makes them notice
+        // in time.
+        std::thread::sleep(HEARTBEAT / 5);
+        closed.store(true, Ordering::SeqCst);
+        let asked = Instant::now();
+        assert!(hub.open(another()).is_ok(), "the closed tabs' places are given back");
+        assert!(asked.elapsed() < HEARTBEAT / 2, "took {:?}", asked.elapsed());
+        hub.stop();
     }
 }
