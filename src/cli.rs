@@ -92,7 +92,8 @@ struct ServeArgs {
     /// Open the preview in the default browser.
     #[arg(long)]
     open: bool,
-    /// Folder the preview site is written to (default: a temporary folder).
+    /// Also write each good build to this folder, as `build` would (default: write nothing;
+    /// the preview is served from memory).
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
     /// Watch by polling file times, for network drives and WSL where file events are unreliable.

@@ -1,33 +1,41 @@
-//! The HTTP side: a fixed pool of worker threads answering requests from
-//! the preview folder.
+//! The HTTP side: tiny_http reads the connections, a fixed pool of
+//! workers answers the requests from the build in memory.
 //!
-//! tiny_http reads each connection on a pooled thread and queues the
-//! parsed requests; the workers here take them one at a time. Answering is
-//! only reading a file, so a few workers keep up with many tabs, and a
-//! client that connects and sends nothing occupies a tiny_http reader,
-//! never a worker. Event streams are handed to [`livereload`] at once so
-//! they never hold a worker either.
+//! tiny_http 0.12 reads each connection on a thread of its own pool and
+//! queues the parsed requests. One dispatcher thread moves them into a
+//! bounded queue that [`WORKERS`] threads take from; when that queue is
+//! full, the request is answered 503 at once instead of waiting without
+//! bound. Answering is only copying bytes, so a few workers keep up with
+//! many tabs. Event streams are handed to [`livereload`] at once, so they
+//! never hold a worker.
 //!
-//! Two things work around tiny_http's connection pool, which can leave a
-//! new connection queued behind busy ones: every response closes its
-//! connection (see [`send`]), and the server connects to itself now and
-//! then (see [`nudge`]).
+//! What tiny_http 0.12 leaves to its users, and how this file copes:
+//! - its pool can queue a new connection behind busy ones: see [`nudge`];
+//! - it keeps reading a connection for the next request after every
+//!   response, and a response cannot ask it to stop (it drops a
+//!   `Connection` header): every response is written here, with
+//!   `Connection: close`, which browsers honour; a client that asked for
+//!   `Connection: close` itself has its socket closed by tiny_http;
+//! - it sets no timeouts: the listener's send timeout, which connections
+//!   inherit, bounds a client that stops reading (see `serve::listen`);
+//!   nothing bounds one that connects and never sends a request, which
+//!   holds one tiny_http thread until it goes (tiny_http issue #221).
 
+use super::files::{self, Files, Found, Unservable};
 use super::livereload::{self, Hub};
 use super::overlay;
-use super::path::{self, Found, Refused};
+use super::path::{self, Refused};
 use crate::diag::Diagnostic;
+use crate::site::Content;
 use std::fs::File;
 use std::io::{self, Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
-use std::sync::{Arc, RwLock};
+use std::sync::mpsc::{self, RecvTimeoutError, TrySendError};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 use tiny_http::{Method, Request, Server};
-
-/// Worker threads answering requests.
-const WORKERS: usize = 8;
 
 /// What the server shows, replaced whole after every build.
 #[derive(Debug, Clone, Default)]
@@ -35,23 +43,25 @@ pub struct Showing {
     /// The site's base path: `""` or `/handbook`.
     pub base: String,
     pub title: String,
-    /// A good build is on disk.
-    pub built: bool,
+    /// The latest good build; `None` until there is one.
+    pub files: Option<Arc<Files>>,
     /// Errors of the latest build; empty when it was good.
     pub errors: Vec<Diagnostic>,
+    /// What else the author should know, shown in the same banner.
+    pub notices: Vec<String>,
 }
 
 /// Everything a worker needs.
 pub struct State {
-    /// The preview folder, canonical, so containment checks compare like with like.
-    out: PathBuf,
+    /// The handbook folder, canonical: copied files are read from inside it only.
+    root: PathBuf,
     pub hub: Arc<Hub>,
     showing: RwLock<Arc<Showing>>,
 }
 
 impl State {
-    pub fn new(out: PathBuf, hub: Arc<Hub>, showing: Showing) -> State {
-        State { out, hub, showing: RwLock::new(Arc::new(showing)) }
+    pub fn new(root: PathBuf, hub: Arc<Hub>, showing: Showing) -> State {
+        State { root, hub, showing: RwLock::new(Arc::new(showing)) }
     }
 
     pub fn showing(&self) -> Arc<Showing> {
@@ -64,45 +74,112 @@ impl State {
     }
 }
 
+/// Worker threads answering requests.
+const WORKERS: usize = 8;
+/// Requests waiting for a worker beyond this are answered 503: a page
+/// load asks for a dozen files, and 200 clients asking at once still fit.
+const MAX_WAITING: usize = 512;
 /// How often the server connects to itself, see [`nudge`]. Each nudge
 /// frees one queued connection, and costs a few microseconds.
 const NUDGE_EVERY: Duration = Duration::from_millis(100);
 
-/// Starts the workers, which end when the server is unblocked, and the
-/// nudger. `address` is where the server can reach itself.
-pub fn start(server: Arc<Server>, state: Arc<State>, address: SocketAddr) -> std::io::Result<()> {
-    std::thread::Builder::new().name("copbook-nudge".into()).spawn(move || nudge(address))?;
+/// The running server; [`Running::stop`] ends its threads.
+pub struct Running {
+    server: Arc<Server>,
+    /// Dropped to stop the nudger.
+    stop_nudging: Option<mpsc::Sender<()>>,
+    nudger: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Running {
+    /// Stops the nudger and the dispatcher; workers end once the queue is
+    /// empty. Connections already open are left to the process's exit.
+    pub fn stop(mut self) {
+        self.stop_nudging.take();
+        if let Some(nudger) = self.nudger.take() {
+            let _ = nudger.join();
+        }
+        self.server.unblock();
+    }
+}
+
+/// Serves `listener` from now on. `address` is where the server can reach
+/// itself (loopback when it listens everywhere).
+pub fn start(listener: TcpListener, state: Arc<State>, address: SocketAddr) -> Result<Running, String> {
+    let server = Server::from_listener(listener, None).map_err(|e| format!("cannot start the server: {e}"))?;
+    let server = Arc::new(server);
+    let spawned = |e: io::Error| format!("cannot start the server: {e}");
+    let (waiting, taken) = mpsc::sync_channel::<Request>(MAX_WAITING);
+    let taken = Arc::new(Mutex::new(taken));
     for i in 0..WORKERS {
-        let server = Arc::clone(&server);
+        let taken = Arc::clone(&taken);
         let state = Arc::clone(&state);
-        std::thread::Builder::new().name(format!("copbook-http-{i}")).spawn(move || {
-            while let Ok(request) = server.recv() {
+        std::thread::Builder::new()
+            .name(format!("copbook-http-{i}"))
+            .spawn(move || loop {
+                // The lock is held only while waiting for the next request.
+                let next = taken.lock().unwrap_or_else(|e| e.into_inner()).recv();
+                let Ok(request) = next else { return };
                 // A bug met by one request must not cost the pool a worker;
                 // the dropped request answers 500 by itself.
                 let _ = std::panic::catch_unwind(AssertUnwindSafe(|| handle(request, &state)));
-            }
-        })?;
+            })
+            .map_err(spawned)?;
     }
-    Ok(())
+    let dispatcher = Arc::clone(&server);
+    std::thread::Builder::new()
+        .name("copbook-dispatch".into())
+        .spawn(move || {
+            for request in dispatcher.incoming_requests() {
+                match waiting.try_send(request) {
+                    Ok(()) => {}
+                    Err(TrySendError::Full(request)) => busy(request),
+                    Err(TrySendError::Disconnected(_)) => return,
+                }
+            }
+        })
+        .map_err(spawned)?;
+    let (stop_nudging, stopped) = mpsc::channel();
+    let nudger = std::thread::Builder::new()
+        .name("copbook-nudge".into())
+        .spawn(move || nudge(address, &stopped))
+        .map_err(spawned)?;
+    Ok(Running { server, stop_nudging: Some(stop_nudging), nudger: Some(nudger) })
 }
 
-/// tiny_http gives each new connection to a pooled thread, but in a burst
-/// its pool can queue one instead, to be taken by the next thread that
-/// finishes a connection. Threads held by clients that never finish a
-/// request, or by open event streams, may not finish for a long time. A
-/// connection of our own, closed at once, gets a fresh thread when all are
-/// busy, which then takes the first queued connection: so queued ones are
-/// reached at [`NUDGE_EVERY`] each, however long the busy ones take.
-fn nudge(address: SocketAddr) {
-    loop {
-        std::thread::sleep(NUDGE_EVERY);
+/// Works around tiny_http 0.12's connection pool (`util::TaskPool::spawn`):
+/// it queues a new connection instead of starting a thread whenever it
+/// counts an idle thread, even one already woken for an earlier connection
+/// of the same burst. A queued connection is taken only when some pool
+/// thread finishes its own connection, which for clients that hold a
+/// connection without finishing a request, or for open event streams, may
+/// be never. A connection of our own, closed at once, gets a fresh thread
+/// when all are busy, which then takes the first queued connection: so
+/// queued ones are reached at [`NUDGE_EVERY`] each, however long the busy
+/// ones take. `tests/serve.rs` `a_crowd_of_stalled_clients_does_not_block_others`
+/// fails without it. Ends when `stop` says so or its sender is dropped.
+fn nudge(address: SocketAddr, stop: &mpsc::Receiver<()>) {
+    while let Err(RecvTimeoutError::Timeout) = stop.recv_timeout(NUDGE_EVERY) {
         // Failing is harmless: the next round tries again.
         let _ = TcpStream::connect_timeout(&address, Duration::from_secs(1));
     }
 }
 
+/// Answers 503 when all workers are busy and [`MAX_WAITING`] requests wait.
+/// Written by the dispatcher itself: a few hundred bytes, which a client's
+/// receive buffer takes at once. (tiny_http writes the responses of one
+/// connection in order, so a client that sends more requests behind one it
+/// does not read could hold the dispatcher up to the send timeout.)
+fn busy(request: Request) {
+    let mut reply = Reply::text(503, "too many requests at once; try again in a moment");
+    reply.retry_after = true;
+    send(request, reply, None);
+}
+
 enum Body {
     Bytes(Vec<u8>),
+    /// Bytes of the build, shared rather than copied.
+    Shared(Arc<[u8]>),
     File(File),
 }
 
@@ -111,11 +188,16 @@ struct Reply {
     content_type: &'static str,
     body: Body,
     location: Option<String>,
+    retry_after: bool,
 }
 
 impl Reply {
     fn bytes(status: u16, content_type: &'static str, body: Vec<u8>) -> Reply {
-        Reply { status, content_type, body: Body::Bytes(body), location: None }
+        Reply { status, content_type, body: Body::Bytes(body), location: None, retry_after: false }
+    }
+
+    fn shared(status: u16, content_type: &'static str, body: Arc<[u8]>) -> Reply {
+        Reply { status, content_type, body: Body::Shared(body), location: None, retry_after: false }
     }
 
     fn text(status: u16, text: &str) -> Reply {
@@ -139,7 +221,7 @@ fn handle(request: Request, state: &State) {
     }
     let url = request.url().to_string();
     let (raw_path, query) = match url.find('?') {
-        Some(i) => (&url[..i], &url[i..]),
+        Some(i) => url.split_at(i),
         None => (url.as_str(), ""),
     };
     if raw_path == livereload::EVENTS_PATH {
@@ -168,17 +250,17 @@ fn route(raw_path: &str, query: &str, state: &State) -> Reply {
         return not_found(state, &showing);
     }
     let rel = &clean.segments[base.len()..];
-    if !showing.built {
+    let Some(files) = &showing.files else {
         let last = rel.last().map_or("", String::as_str);
         let page = clean.trailing_slash || last.ends_with(".html") || !last.contains('.');
         if page {
-            let html = overlay::error_page(&showing.title, &showing.errors, &state.hub.script_tag());
+            let html = overlay::error_page(&showing.title, &showing.errors, &showing.notices, &state.hub.script_tag());
             return Reply::bytes(500, HTML, html.into_bytes());
         }
         return Reply::text(404, "not built yet");
-    }
-    match path::find(&state.out, rel, clean.trailing_slash) {
-        Found::File(file) => serve_file(file, 200, state, &showing).unwrap_or_else(|| not_found(state, &showing)),
+    };
+    match files.find(rel, clean.trailing_slash) {
+        Found::File(path, content) => serve_file(path, content, 200, state, &showing),
         Found::Folder => {
             let mut location = url_of(&clean.segments);
             if query.is_ascii() {
@@ -187,7 +269,6 @@ fn route(raw_path: &str, query: &str, state: &State) -> Reply {
             Reply::redirect(location)
         }
         Found::Missing => not_found(state, &showing),
-        Found::Outside => Reply::text(403, "that path is not part of the site"),
     }
 }
 
@@ -200,30 +281,43 @@ fn url_of<S: AsRef<str>>(segments: &[S]) -> String {
 
 /// The site's own 404 page, with status 404.
 fn not_found(state: &State, showing: &Showing) -> Reply {
-    if let Found::File(file) = path::find(&state.out, &["404.html".to_string()], false) {
-        if let Some(reply) = serve_file(file, 404, state, showing) {
+    let page = showing.files.as_ref().map(|files| files.find(&["404.html".to_string()], false));
+    if let Some(Found::File(path, content)) = page {
+        // A 404 page that cannot be read is no reason to answer otherwise.
+        let reply = serve_file(path, content, 404, state, showing);
+        if reply.status == 404 {
             return reply;
         }
     }
     Reply::text(404, "not found")
 }
 
-/// A file from the preview folder; pages get the livereload script and,
-/// after a failed rebuild, the error banner. `None` when it cannot be read.
-fn serve_file(file: PathBuf, status: u16, state: &State, showing: &Showing) -> Option<Reply> {
-    let extension = file.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+/// A file of the build; pages get the livereload script and, after a
+/// failed rebuild, the error banner.
+fn serve_file(path: &str, content: &Content, status: u16, state: &State, showing: &Showing) -> Reply {
+    let extension = path.rsplit_once('.').map_or("", |(_, e)| e).to_ascii_lowercase();
     let content_type = content_type(&extension);
-    if content_type == HTML {
-        let html = std::fs::read(&file).ok()?;
-        let mut snippet = String::new();
-        if !showing.errors.is_empty() {
-            snippet.push_str(&overlay::banner(&showing.errors));
-        }
-        snippet.push_str(&state.hub.script_tag());
-        return Some(Reply::bytes(status, HTML, overlay::inject(&html, &snippet)));
-    }
-    let file = File::open(&file).ok()?;
-    Some(Reply { status, content_type, body: Body::File(file), location: None })
+    let body = match content {
+        Content::Bytes(bytes) if content_type != HTML => return Reply::shared(status, content_type, bytes.clone()),
+        Content::Bytes(bytes) => bytes.to_vec(),
+        Content::Copy(source) => match files::open_inside(&state.root, source) {
+            Ok(file) if content_type != HTML => {
+                return Reply { status, content_type, body: Body::File(file), location: None, retry_after: false };
+            }
+            Ok(mut file) => {
+                let mut html = Vec::new();
+                if file.read_to_end(&mut html).is_err() {
+                    return Reply::text(404, "not found");
+                }
+                html
+            }
+            Err(Unservable::Missing) => return Reply::text(404, "not found"),
+            Err(Unservable::Outside) => return Reply::text(403, "that path is not part of the site"),
+        },
+    };
+    let mut snippet = overlay::banner(&showing.errors, &showing.notices);
+    snippet.push_str(&state.hub.script_tag());
+    Reply::bytes(status, HTML, overlay::inject(&body, &snippet))
 }
 
 /// The Content-Type of a file by its extension.
@@ -253,14 +347,10 @@ pub fn content_type(extension: &str) -> &'static str {
     }
 }
 
-/// Writes the response by hand, with `Connection: close`.
-///
-/// tiny_http keeps a pooled thread on each open connection, and when many
-/// connections open at once (a page load) its pool can queue a new one
-/// behind connections that browsers keep alive, where it waits until one of
-/// them closes. Closing after each response keeps every connection short, so
-/// queued ones are reached at once. On loopback a new connection costs
-/// nothing.
+/// Writes the response by hand, with `Connection: close` (tiny_http's
+/// own responses drop that header). Browsers then close the connection
+/// after the response, which frees its tiny_http thread, and a page's
+/// next requests come on new connections, which cost nothing on loopback.
 fn send(request: Request, reply: Reply, extra: Option<(&str, &str)>) {
     let head_only = *request.method() == Method::Head;
     let mut writer = request.into_writer();
@@ -271,6 +361,7 @@ fn send(request: Request, reply: Reply, extra: Option<(&str, &str)>) {
 fn write_reply(writer: &mut dyn Write, reply: Reply, head_only: bool, extra: Option<(&str, &str)>) -> io::Result<()> {
     let length = match &reply.body {
         Body::Bytes(bytes) => bytes.len() as u64,
+        Body::Shared(bytes) => bytes.len() as u64,
         Body::File(file) => file.metadata()?.len(),
     };
     // A preview must never show a page from before the last save: no-store.
@@ -281,7 +372,8 @@ fn write_reply(writer: &mut dyn Write, reply: Reply, head_only: bool, extra: Opt
         reason(reply.status),
         reply.content_type,
     );
-    let headers = reply.location.as_deref().map(|l| ("Location", l)).into_iter().chain(extra);
+    let retry = reply.retry_after.then_some(("Retry-After", "1"));
+    let headers = reply.location.as_deref().map(|l| ("Location", l)).into_iter().chain(retry).chain(extra);
     for (name, value) in headers {
         // Built from encoded segments, but a header must never carry a line break.
         if value.bytes().all(|b| b.is_ascii_graphic() || b == b' ') {
@@ -293,6 +385,7 @@ fn write_reply(writer: &mut dyn Write, reply: Reply, head_only: bool, extra: Opt
     if !head_only {
         match reply.body {
             Body::Bytes(bytes) => writer.write_all(&bytes)?,
+            Body::Shared(bytes) => writer.write_all(&bytes)?,
             // At most the announced length, should the file have grown.
             Body::File(file) => {
                 io::copy(&mut file.take(length), writer)?;
@@ -311,6 +404,7 @@ fn reason(status: u16) -> &'static str {
         404 => "Not Found",
         405 => "Method Not Allowed",
         500 => "Internal Server Error",
+        503 => "Service Unavailable",
         _ => "",
     }
 }
@@ -326,5 +420,26 @@ mod tests {
         }
         assert_eq!(content_type("woff2"), "font/woff2");
         assert_eq!(content_type("exe"), "application/octet-stream");
+    }
+
+    #[test]
+    fn the_nudger_connects_until_told_to_stop() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let address = listener.local_addr().unwrap();
+        let accepted = || std::iter::from_fn(|| listener.accept().ok()).count();
+        let (stop, stopped) = mpsc::channel();
+        let nudger = std::thread::spawn(move || nudge(address, &stopped));
+        std::thread::sleep(NUDGE_EVERY * 5 + NUDGE_EVERY / 2);
+        let before = accepted();
+        assert!(before >= 3, "{before} nudges in five rounds");
+
+        let asked = std::time::Instant::now();
+        drop(stop);
+        nudger.join().unwrap();
+        assert!(asked.elapsed() < Duration::from_secs(2), "took {:?} to stop", asked.elapsed());
+        accepted();
+        std::thread::sleep(NUDGE_EVERY * 4);
+        assert_eq!(accepted(), 0, "nudges after the stop");
     }
 }

@@ -5,7 +5,11 @@
 //! which one was the last full reload. A client that slept through several
 //! rebuilds thus gets one event that covers them all. Each event-stream
 //! client has its own thread, so a client that stops reading blocks only
-//! itself; their number is capped.
+//! itself; their number is capped. tiny_http gives a stream only its
+//! writing side, so a closed tab shows only as a failed write: each
+//! stream writes a comment every [`HEARTBEAT`], and when all places are
+//! taken a new stream asks every stream to write one at once, so that
+//! those whose tabs have closed give their places back.
 //!
 //! Every event carries a token, `<session>-<generation>`, and the script
 //! is served with the token of the build its page came from. On
@@ -25,9 +29,16 @@ pub const SCRIPT_PATH: &str = "/__copbook/livereload.js";
 
 /// Open event streams beyond this are refused with 503: each holds a thread.
 const MAX_CLIENTS: usize = 128;
-/// A comment this often lets proxies keep the stream open and shows a
-/// dead client as a failed write.
-const HEARTBEAT: Duration = Duration::from_secs(15);
+/// A comment this often shows a closed tab as a failed write (the first
+/// write after the close may still succeed, the next one fails), so its
+/// place comes back within two of these; it also keeps proxies from
+/// closing a quiet stream. A comment is a few bytes, which pages ignore.
+const HEARTBEAT: Duration = Duration::from_secs(1);
+/// How long a new stream waits, when all places are taken, for streams
+/// whose clients have gone to give theirs back.
+const WAIT_FOR_PLACE: Duration = Duration::from_secs(1);
+/// How often, while a new stream waits, every stream is asked to write.
+const ASK_AGAIN: Duration = Duration::from_millis(20);
 
 /// What open pages should do after a rebuild.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,13 +52,18 @@ pub enum Event {
 struct Counters {
     sent: u64,
     last_reload: u64,
+    /// Raised when a new stream needs a place: every stream writes a comment.
+    asked: u64,
 }
 
 /// Hands rebuild events to every open event stream.
 pub struct Hub {
     session: String,
     counters: Mutex<Counters>,
+    /// Woken on every event, on stopping, and when a new stream wants a place.
     changed: Condvar,
+    /// Woken when a stream ends.
+    freed: Condvar,
     clients: AtomicUsize,
     stopping: AtomicBool,
 }
@@ -60,6 +76,7 @@ impl Hub {
             session: format!("{}x{nanos}", std::process::id()),
             counters: Mutex::new(Counters::default()),
             changed: Condvar::new(),
+            freed: Condvar::new(),
             clients: AtomicUsize::new(0),
             stopping: AtomicBool::new(false),
         }
@@ -96,36 +113,88 @@ impl Hub {
         self.changed.notify_all();
     }
 
-    /// Takes over a request for the event stream.
+    /// Takes over a request for the event stream: its own thread writes
+    /// the stream until the client goes or the server stops.
     pub fn attach(self: &Arc<Self>, request: tiny_http::Request) {
-        if self.clients.fetch_add(1, Ordering::SeqCst) >= MAX_CLIENTS {
-            self.clients.fetch_sub(1, Ordering::SeqCst);
-            let mut writer = request.into_writer();
+        if let Err(mut writer) = self.open(request.into_writer()) {
             let text = "too many open previews\n";
             let reply = format!(
                 "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n\
-                 Content-Length: {}\r\nConnection: close\r\n\r\n{text}",
+                 Content-Length: {}\r\nRetry-After: 1\r\nConnection: close\r\n\r\n{text}",
                 text.len()
             );
             let _ = send(&mut writer, &reply);
-            return;
         }
-        let writer = request.into_writer();
+    }
+
+    /// Starts a stream on `writer` on a thread of its own; hands the
+    /// writer back when no place is free.
+    fn open(self: &Arc<Self>, writer: Box<dyn Write + Send>) -> Result<(), Box<dyn Write + Send>> {
+        if !self.take_place() {
+            return Err(writer);
+        }
         let hub = Arc::clone(self);
         let spawned = std::thread::Builder::new().name("copbook-events".into()).spawn(move || {
             hub.stream(writer);
-            hub.clients.fetch_sub(1, Ordering::SeqCst);
+            hub.give_back();
         });
         if spawned.is_err() {
             // The writer went down with the closure: the client sees a
-            // closed connection and its EventSource retries.
+            // closed stream and its EventSource retries.
+            self.give_back();
+        }
+        Ok(())
+    }
+
+    fn try_take(&self) -> bool {
+        let taken = self.clients.fetch_add(1, Ordering::SeqCst) < MAX_CLIENTS;
+        if !taken {
             self.clients.fetch_sub(1, Ordering::SeqCst);
+        }
+        taken
+    }
+
+    fn give_back(&self) {
+        // Under the lock, so that a waiting stream cannot miss it between
+        // a try and its wait.
+        let counters = self.counters();
+        self.clients.fetch_sub(1, Ordering::SeqCst);
+        drop(counters);
+        self.freed.notify_all();
+    }
+
+    /// One of the [`MAX_CLIENTS`] places. When all are taken, every stream
+    /// is asked to write at once, and those whose clients have gone give
+    /// theirs back.
+    fn take_place(&self) -> bool {
+        if self.try_take() {
+            return true;
+        }
+        let deadline = Instant::now() + WAIT_FOR_PLACE;
+        let mut counters = self.counters();
+        loop {
+            if self.try_take() {
+                return true;
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return false;
+            }
+            // Again and again: a stream's first write after its client
+            // closed may still succeed.
+            counters.asked += 1;
+            self.changed.notify_all();
+            counters =
+                self.freed.wait_timeout(counters, left.min(ASK_AGAIN)).map_or_else(|e| e.into_inner().0, |(c, _)| c);
         }
     }
 
     /// Writes the stream until the client goes away or the server stops.
     fn stream(&self, mut writer: Box<dyn Write + Send>) {
-        let mut seen = self.counters().sent;
+        let (mut seen, mut asked) = {
+            let counters = self.counters();
+            (counters.sent, counters.asked)
+        };
         // Written by hand: the response never ends, so tiny_http's own
         // responses (which need a body reader) do not fit.
         let head = format!(
@@ -137,26 +206,26 @@ impl Hub {
             return;
         }
         loop {
-            let deadline = Instant::now() + HEARTBEAT;
-            let mut counters = self.counters();
-            while counters.sent == seen && !self.stopping.load(Ordering::SeqCst) {
-                let left = deadline.saturating_duration_since(Instant::now());
-                if left.is_zero() {
-                    break;
+            let message = {
+                let mut counters = self.counters();
+                if counters.sent == seen && counters.asked == asked && !self.stopping.load(Ordering::SeqCst) {
+                    // One wait, whatever ends it: an event, a new stream
+                    // wanting a place, or time for a heartbeat.
+                    counters =
+                        self.changed.wait_timeout(counters, HEARTBEAT).map_or_else(|e| e.into_inner().0, |(c, _)| c);
                 }
-                counters = self.changed.wait_timeout(counters, left).map_or_else(|e| e.into_inner().0, |(c, _)| c);
-            }
-            if self.stopping.load(Ordering::SeqCst) {
-                return;
-            }
-            let message = if counters.sent == seen {
-                ": heartbeat\n\n".to_string()
-            } else {
-                let name = if counters.last_reload > seen { "reload" } else { "css" };
-                seen = counters.sent;
-                format!("event: {name}\ndata: {}\n\n", self.token_for(seen))
+                if self.stopping.load(Ordering::SeqCst) {
+                    return;
+                }
+                asked = counters.asked;
+                if counters.sent == seen {
+                    ": heartbeat\n\n".to_string()
+                } else {
+                    let name = if counters.last_reload > seen { "reload" } else { "css" };
+                    seen = counters.sent;
+                    format!("event: {name}\ndata: {}\n\n", self.token_for(seen))
+                }
             };
-            drop(counters);
             if send(&mut writer, &message).is_err() {
                 return;
             }
@@ -226,5 +295,44 @@ mod tests {
         hub.send(Event::Css);
         assert_ne!(hub.token(), first);
         assert!(hub.script_tag().contains(&hub.token()));
+    }
+
+    /// A tab's end of a stream: writes fail once it is closed.
+    struct Tab(Arc<AtomicBool>);
+
+    impl Write for Tab {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            match self.0.load(Ordering::SeqCst) {
+                true => Err(std::io::ErrorKind::BrokenPipe.into()),
+                false => Ok(bytes.len()),
+            }
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_new_stream_takes_the_place_of_a_closed_tab_at_once() {
+        let hub = Arc::new(Hub::new());
+        let closed = Arc::new(AtomicBool::new(false));
+        for _ in 0..MAX_CLIENTS {
+            assert!(hub.open(Box::new(Tab(Arc::clone(&closed)))).is_ok());
+        }
+        let another = || Box::new(Tab(Arc::new(AtomicBool::new(false))));
+        let asked = Instant::now();
+        assert!(hub.open(another()).is_err(), "every place is taken by an open tab");
+        assert!(asked.elapsed() >= WAIT_FOR_PLACE);
+
+        // Every stream has written within the last heartbeat, and the next
+        // is most of a heartbeat away: only being asked makes them notice
+        // in time.
+        std::thread::sleep(HEARTBEAT / 5);
+        closed.store(true, Ordering::SeqCst);
+        let asked = Instant::now();
+        assert!(hub.open(another()).is_ok(), "the closed tabs' places are given back");
+        assert!(asked.elapsed() < HEARTBEAT / 2, "took {:?}", asked.elapsed());
+        hub.stop();
     }
 }

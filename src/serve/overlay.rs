@@ -1,7 +1,8 @@
-//! What a page shows when the last save broke the build: a banner over the
-//! last good page, or a whole error page when there has been no good build
-//! yet. Every piece of a finding is escaped: messages quote the author's
-//! text, which may well contain `<`.
+//! What a page shows when the last save broke the build, or something else
+//! needs the author's eye (a notice: the folder is gone, the output could
+//! not be written): a banner over the page, or a whole error page when
+//! there has been no good build yet. Every piece of a finding is escaped:
+//! messages quote the author's text, which may well contain `<`.
 
 use crate::diag::Diagnostic;
 
@@ -44,25 +45,39 @@ fn heading(errors: &[Diagnostic]) -> String {
     }
 }
 
-/// A banner over the last good page. Styled inline, so that the site's own
+/// Notices as paragraphs.
+fn paragraphs(notices: &[String]) -> String {
+    notices.iter().map(|n| format!("<p style=\"margin:0 0 .5em\">{}</p>", escape(n))).collect()
+}
+
+/// A banner over the page, for errors of the last save (the page is the
+/// last good build) and notices. Styled inline, so that the site's own
 /// stylesheet neither hides it nor is needed for it.
-pub fn banner(errors: &[Diagnostic]) -> String {
+pub fn banner(errors: &[Diagnostic], notices: &[String]) -> String {
+    let (title, rest) = match notices.split_first() {
+        _ if !errors.is_empty() => {
+            (format!("copbook: the last save has {}; this page shows the last good build.", heading(errors)), notices)
+        }
+        Some((first, rest)) => (format!("copbook: {first}"), rest),
+        None => return String::new(),
+    };
+    let details = if errors.is_empty() { String::new() } else { list(errors) };
     format!(
         "<div id=\"copbook-errors\" role=\"alertdialog\" aria-modal=\"false\" aria-labelledby=\"copbook-errors-title\" \
          aria-describedby=\"copbook-errors-list\" style=\"position:fixed;z-index:2147483647;left:0;right:0;bottom:0;\
          box-sizing:border-box;max-height:70vh;overflow:auto;margin:0;padding:1em 1.5em;background:#7a1010;color:#fff;\
          font:16px/1.5 system-ui,sans-serif;text-align:left;border-top:4px solid #ffb3b3;box-shadow:0 -2px 12px rgba(0,0,0,.4)\">\
-         <p id=\"copbook-errors-title\" style=\"margin:0 0 .5em;font-weight:bold;font-size:1.1em\">copbook: the last save has {}; \
-         this page shows the last good build.</p>{}\
+         <p id=\"copbook-errors-title\" style=\"margin:0 0 .5em;font-weight:bold;font-size:1.1em\">{}</p>{}{}\
          <button type=\"button\" onclick=\"this.parentNode.remove()\" style=\"font:inherit;margin-top:.5em;padding:.2em .8em;\
          color:#000;background:#fff;border:2px solid #000;border-radius:4px;cursor:pointer\">Hide until the next save</button></div>",
-        heading(errors),
-        list(errors)
+        escape(&title),
+        paragraphs(rest),
+        details
     )
 }
 
 /// The page served when no build has succeeded yet.
-pub fn error_page(title: &str, errors: &[Diagnostic], script_tag: &str) -> String {
+pub fn error_page(title: &str, errors: &[Diagnostic], notices: &[String], script_tag: &str) -> String {
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
@@ -71,8 +86,9 @@ pub fn error_page(title: &str, errors: &[Diagnostic], script_tag: &str) -> Strin
          <main role=\"alertdialog\" aria-labelledby=\"copbook-errors-title\" aria-describedby=\"copbook-errors-list\" \
          id=\"copbook-errors\" style=\"max-width:60em;margin:2em auto;padding:1em 1.5em;border:4px solid #7a1010\">\
          <h1 id=\"copbook-errors-title\" style=\"margin-top:0;color:#7a1010\">{title} could not be built: {}</h1>\
-         {}<p>Fix the file and save: this page reloads by itself.</p></main>{script_tag}</body></html>\n",
+         {}{}<p>Fix the file and save: this page reloads by itself.</p></main>{script_tag}</body></html>\n",
         heading(errors),
+        paragraphs(notices),
         list(errors),
         title = escape(title),
     )
@@ -113,11 +129,21 @@ mod tests {
             .at("a<b>.md", 3)
             .column(2)
             .hint("use \"quotes\" & <em>");
-        let html = banner(&[d]);
+        let html = banner(&[d], &["a <notice>".to_string()]);
         assert!(html.contains("a&lt;b&gt;.md:3:2"), "{html}");
         assert!(html.contains("bad &lt;script&gt;alert(1)&lt;/script&gt;"));
         assert!(html.contains("use &quot;quotes&quot; &amp; &lt;em&gt;"));
         assert!(!html.contains("<script>"));
         assert!(html.contains("role=\"alertdialog\""));
+        assert!(html.contains("a &lt;notice&gt;"), "notices are shown, escaped");
+    }
+
+    #[test]
+    fn a_notice_alone_titles_the_banner() {
+        let html = banner(&[], &["the folder is gone".to_string(), "and <more>".to_string()]);
+        assert!(html.contains("copbook: the folder is gone</p>"), "{html}");
+        assert!(html.contains("and &lt;more&gt;"));
+        assert!(!html.contains("last save"), "{html}");
+        assert_eq!(banner(&[], &[]), "", "nothing to say, no banner");
     }
 }

@@ -1,14 +1,10 @@
-//! From a request's URL path to a file inside the preview folder, and
-//! nowhere else.
+//! From a request's URL path to the segments of a site path, and nothing
+//! else.
 //!
-//! Two checks, because each catches what the other cannot: the URL is
-//! decoded segment by segment and anything that could climb out (`..`,
-//! encoded slashes, backslashes, NUL, empty segments as in `//etc`, drive
-//! letters) is refused before it touches the disk; then the file found is
-//! canonicalized and must still lie inside the canonical preview folder,
-//! which catches symlinks pointing elsewhere.
-
-use std::path::{Path, PathBuf};
+//! The URL is decoded segment by segment and anything that could climb out
+//! (`..`, encoded slashes, backslashes, NUL, empty segments as in `//etc`,
+//! drive letters) is refused. The segments then only ever name a file of
+//! the build in memory (see [`super::files`]), never a path on disk.
 
 /// A URL path that passed the checks.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -98,41 +94,6 @@ pub fn encode(segment: &str) -> String {
     out
 }
 
-/// What a clean path names inside the preview folder.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Found {
-    File(PathBuf),
-    /// A folder asked for without its trailing slash.
-    Folder,
-    Missing,
-    /// Resolves outside the folder (a symlink pointing out).
-    Outside,
-}
-
-/// Looks a path up under `root`, which must be canonical.
-pub fn find(root: &Path, segments: &[String], trailing_slash: bool) -> Found {
-    let mut target = root.to_path_buf();
-    target.extend(segments);
-    let Ok(real) = std::fs::canonicalize(&target) else {
-        return Found::Missing;
-    };
-    if !real.starts_with(root) {
-        return Found::Outside;
-    }
-    if !real.is_dir() {
-        // `/page.html/` names no file.
-        return if trailing_slash && !segments.is_empty() { Found::Missing } else { Found::File(real) };
-    }
-    if !trailing_slash {
-        return Found::Folder;
-    }
-    match std::fs::canonicalize(real.join("index.html")) {
-        Ok(index) if !index.starts_with(root) => Found::Outside,
-        Ok(index) if index.is_file() => Found::File(index),
-        _ => Found::Missing,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -180,25 +141,5 @@ mod tests {
     fn encodes_for_headers() {
         assert_eq!(encode("café menu"), "caf%C3%A9%20menu");
         assert_eq!(encode("a-b_c.d~"), "a-b_c.d~");
-    }
-
-    #[cfg(unix)]
-    #[test]
-    fn finds_files_and_refuses_symlinks_out() {
-        let tmp = tempfile::tempdir().unwrap();
-        let root = tmp.path().join("site");
-        std::fs::create_dir_all(root.join("sec")).unwrap();
-        std::fs::write(root.join("sec/index.html"), "x").unwrap();
-        std::fs::write(tmp.path().join("secret.txt"), "secret").unwrap();
-        std::os::unix::fs::symlink(tmp.path().join("secret.txt"), root.join("leak.txt")).unwrap();
-        std::os::unix::fs::symlink(tmp.path(), root.join("up")).unwrap();
-        let root = std::fs::canonicalize(&root).unwrap();
-        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
-        assert_eq!(find(&root, &s(&["sec"]), true), Found::File(root.join("sec/index.html")));
-        assert_eq!(find(&root, &s(&["sec"]), false), Found::Folder);
-        assert_eq!(find(&root, &s(&["sec", "index.html"]), true), Found::Missing);
-        assert_eq!(find(&root, &s(&["nope"]), false), Found::Missing);
-        assert_eq!(find(&root, &s(&["leak.txt"]), false), Found::Outside);
-        assert_eq!(find(&root, &s(&["up", "secret.txt"]), false), Found::Outside);
     }
 }

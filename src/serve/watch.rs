@@ -49,6 +49,27 @@ pub fn start(root: &Path, poll: bool, signals: Sender<Signal>) -> notify::Result
     Ok(watcher)
 }
 
+/// Which folder a path names, beyond its path: a folder deleted and made
+/// again is another folder, and a watcher on the old one sees nothing of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Identity(u64, u64);
+
+impl Identity {
+    /// `None` when there is nothing at `path`.
+    #[cfg(unix)]
+    pub fn of(path: &Path) -> Option<Identity> {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata(path).ok().map(|m| Identity(m.dev(), m.ino()))
+    }
+
+    /// Without inode numbers a folder that is there counts as the same; one
+    /// that was seen gone is watched again all the same.
+    #[cfg(not(unix))]
+    pub fn of(path: &Path) -> Option<Identity> {
+        path.is_dir().then_some(Identity(0, 0))
+    }
+}
+
 /// Which changes are worth a rebuild.
 pub struct Filter {
     pub root: PathBuf,

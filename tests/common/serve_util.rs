@@ -84,6 +84,7 @@ pub struct Server {
     /// The base path printed, without its trailing slash: "" or "/handbook".
     pub base: String,
     stderr: Arc<Mutex<String>>,
+    stdout: Arc<Mutex<String>>,
 }
 
 impl Server {
@@ -117,14 +118,15 @@ impl Server {
         }
         let (tx, rx) = mpsc::channel();
         let out = child.stdout.take().expect("piped stdout");
+        let stdout = Arc::new(Mutex::new(String::new()));
+        let lines = Arc::clone(&stdout);
         std::thread::spawn(move || {
             for line in BufReader::new(out).lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    break;
-                }
+                lines.lock().unwrap().push_str(&format!("{line}\n"));
+                let _ = tx.send(line);
             }
         });
-        let mut server = Server { child, addr: "127.0.0.1:1".parse().unwrap(), base: String::new(), stderr };
+        let mut server = Server { child, addr: "127.0.0.1:1".parse().unwrap(), base: String::new(), stderr, stdout };
         let deadline = Instant::now() + STARTUP;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
@@ -145,6 +147,11 @@ impl Server {
     /// What the server printed to stderr so far.
     pub fn stderr(&self) -> String {
         self.stderr.lock().unwrap().clone()
+    }
+
+    /// What the server printed to stdout so far.
+    pub fn stdout(&self) -> String {
+        self.stdout.lock().unwrap().clone()
     }
 
     pub fn get(&self, path: &str) -> Reply {
@@ -318,7 +325,7 @@ pub fn eventually(limit: Duration, mut check: impl FnMut() -> bool) -> bool {
 }
 
 /// A temporary folder holding a fixture handbook (`content/`) and room for
-/// the preview (`out/`).
+/// an output folder (`out/`).
 pub struct Workspace {
     pub dir: tempfile::TempDir,
 }
@@ -338,16 +345,20 @@ impl Workspace {
         self.dir.path().join("out")
     }
 
-    /// `copbook serve content --port 0 --out out`.
+    /// `copbook serve content --port 0`, which writes nothing.
     pub fn serve(&self) -> Server {
         self.serve_with(&[])
     }
 
     pub fn serve_with(&self, extra: &[&str]) -> Server {
+        Server::start(&self.content(), extra)
+    }
+
+    /// `copbook serve content --port 0 --out out`: each good build is
+    /// written to `out` too.
+    pub fn serve_writing(&self) -> Server {
         let out = self.out();
-        let mut args = vec!["--out", out.to_str().expect("a UTF-8 temp path")];
-        args.extend_from_slice(extra);
-        Server::start(&self.content(), &args)
+        self.serve_with(&["--out", out.to_str().expect("a UTF-8 temp path")])
     }
 
     pub fn write(&self, path: &str, text: &str) {
