@@ -234,7 +234,10 @@ impl Hub {
 
     /// The tag put into every served page, just before `</body>`.
     pub fn script_tag(&self) -> String {
-        format!("<script src=\"{SCRIPT_PATH}\" data-copbook-token=\"{}\"></script>", self.token())
+        format!(
+            "<script src=\"{SCRIPT_PATH}\" data-copbook-token=\"{}\" data-copbook-events=\"{EVENTS_PATH}\"></script>",
+            self.token()
+        )
     }
 }
 
@@ -249,6 +252,8 @@ pub const SCRIPT: &str = r#"// copbook serve: reloads this page after every rebu
   "use strict";
   var me = document.currentScript;
   var token = me ? me.getAttribute("data-copbook-token") : null;
+  // The server names its events path in the tag; the script knows no path of its own.
+  var events = me ? me.getAttribute("data-copbook-events") : null;
   var version = 0;
 
   // Fetch stylesheets again without reloading, so the page keeps its place.
@@ -264,7 +269,8 @@ pub const SCRIPT: &str = r#"// copbook serve: reloads this page after every rebu
   }
 
   function connect() {
-    var source = new EventSource("/__copbook/events");
+    if (!events) return;
+    var source = new EventSource(events);
     source.addEventListener("hello", function (e) {
       // A different token: rebuilt, or restarted, since this page was served.
       if (token !== null && e.data !== token) location.reload();
@@ -295,6 +301,8 @@ mod tests {
         hub.send(Event::Css);
         assert_ne!(hub.token(), first);
         assert!(hub.script_tag().contains(&hub.token()));
+        assert!(hub.script_tag().contains(&format!("data-copbook-events=\"{EVENTS_PATH}\"")));
+        assert!(!SCRIPT.contains(EVENTS_PATH), "the script takes the path from its tag");
     }
 
     /// A tab's end of a stream: writes fail once it is closed.
