@@ -1,42 +1,19 @@
-//! The command line: `build`, `check` and `serve`.
+//! `build`, `check` and `serve`: run the pipeline, print the findings, and
+//! end with one summary line.
 
-use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
-use clap::{Args, Parser, Subcommand};
+use super::console::Console;
+use super::{one_of, parse_date, CONTENT_ERRORS, USAGE};
+use clap::Args;
 use copbook::date::Date;
 use copbook::diag::{Diagnostics, Severity};
 use copbook::load::dialect::Dialect;
 use copbook::report::{self, Format};
 use copbook::site;
-use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-#[derive(Parser)]
-#[command(
-    name = "copbook",
-    version,
-    about = "Build a community-of-practice handbook from a folder of Markdown.",
-    long_about = "Build a community-of-practice handbook from a folder of Markdown: communities and their leads, \
-people, a glossary, and the principles, guidelines and standards the communities own.\n\n\
-Start with: copbook serve content-example"
-)]
-struct Cli {
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Subcommand)]
-enum Command {
-    /// Build the site into the output folder (default: CONTENT_DIR/public).
-    Build(BuildArgs),
-    /// Check the handbook without writing anything: exit 0 when clean, 1 on errors.
-    Check(CheckArgs),
-    /// Preview the handbook in a browser, rebuilding and reloading on every save.
-    Serve(ServeArgs),
-}
-
 #[derive(Args)]
-struct Common {
+pub struct Common {
     /// The handbook folder (holding handbook.toml).
     #[arg(default_value = ".")]
     content_dir: PathBuf,
@@ -53,7 +30,7 @@ struct Common {
 }
 
 #[derive(Args)]
-struct BuildArgs {
+pub struct BuildArgs {
     #[command(flatten)]
     common: Common,
     /// Output folder (default: `output` in handbook.toml, else CONTENT_DIR/public).
@@ -68,7 +45,7 @@ struct BuildArgs {
 }
 
 #[derive(Args)]
-struct CheckArgs {
+pub struct CheckArgs {
     #[command(flatten)]
     common: Common,
     /// Treat warnings as errors (exit 1).
@@ -80,7 +57,7 @@ struct CheckArgs {
 }
 
 #[derive(Args)]
-struct ServeArgs {
+pub struct ServeArgs {
     #[command(flatten)]
     common: Common,
     /// Port to listen on.
@@ -100,52 +77,67 @@ struct ServeArgs {
     poll: bool,
 }
 
-/// Parses one of a library enum's values by its id, so the library stays
-/// free of clap while `--help` lists each value with what it means.
-fn one_of<T: Copy + Send + Sync + 'static>(
-    all: &'static [T],
-    id: fn(T) -> &'static str,
-    about: fn(T) -> &'static str,
-) -> impl TypedValueParser<Value = T> {
-    let values = all.iter().map(move |&v| PossibleValue::new(id(v)).help(about(v)));
-    // Clap only passes on a value it found among `values`.
-    PossibleValuesParser::new(values).map(move |s| all.iter().copied().find(|&v| id(v) == s).unwrap_or(all[0]))
-}
+impl Common {
+    /// The folder named may be the `source/` of a tech-docs project: build the project.
+    fn settle(&mut self, console: &Console) {
+        let folder = copbook::load::dialect::handbook_folder(&self.content_dir);
+        if folder != self.content_dir {
+            console.info(format!(
+                "{} is the content of the project at {}; building that",
+                self.content_dir.display(),
+                folder.display()
+            ));
+            self.content_dir = folder;
+        }
+    }
 
-fn parse_date(s: &str) -> Result<Date, String> {
-    Date::parse(s, false).ok_or_else(|| format!("'{s}' is not a date; write it as 2026-11-23"))
-}
+    /// Settles the folder, and refuses (with the exit code) one that cannot be built.
+    fn ready(&mut self, console: &Console) -> Result<(), i32> {
+        self.settle(console);
+        match self.unusable() {
+            Some(why) => {
+                eprintln!("{why}");
+                Err(USAGE)
+            }
+            None => Ok(()),
+        }
+    }
 
-pub fn run() -> i32 {
-    let cli = Cli::parse();
-    match cli.command {
-        Command::Build(mut args) => {
-            args.common.settle();
-            build(args)
+    /// Why the folder cannot be built at all: missing, or no handbook.
+    fn unusable(&self) -> Option<String> {
+        let dir = &self.content_dir;
+        if !dir.is_dir() {
+            return Some(format!("error: {} is not a folder", dir.display()));
         }
-        Command::Check(mut args) => {
-            args.common.settle();
-            check(args)
+        let dialect = self.dialect.unwrap_or_else(|| copbook::load::dialect::detect(dir));
+        if dialect == Dialect::Copbook && !dir.join(copbook::config::FILE_NAME).is_file() && !holds_markdown(dir) {
+            return Some(format!(
+                "error: {} is not a handbook: it has no {} and no Markdown files\n  = help: start one with `copbook init {}`",
+                dir.display(),
+                copbook::config::FILE_NAME,
+                shell_word(dir)
+            ));
         }
-        Command::Serve(mut args) => {
-            args.common.settle();
-            serve(args)
-        }
+        None
     }
 }
 
-impl Common {
-    /// The folder named may be the `source/` of a tech-docs project: build the project.
-    fn settle(&mut self) {
-        let folder = copbook::load::dialect::handbook_folder(&self.content_dir);
-        if folder != self.content_dir {
-            eprintln!(
-                "copbook: {} is the content of the project at {}; building that",
-                self.content_dir.display(),
-                folder.display()
-            );
-            self.content_dir = folder;
-        }
+/// Whether any Markdown file lies below `dir` (hidden folders aside).
+fn holds_markdown(dir: &Path) -> bool {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
+        .filter_map(Result::ok)
+        .any(|e| e.file_type().is_file() && copbook::load::is_markdown(&e.file_name().to_string_lossy()))
+}
+
+/// A path as it would be typed in a shell, quoted when it needs to be.
+pub fn shell_word(path: &Path) -> String {
+    let text = path.display().to_string();
+    if !text.is_empty() && text.chars().all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c)) {
+        text
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
     }
 }
 
@@ -159,53 +151,71 @@ fn options(common: &Common, out: Option<PathBuf>) -> site::Options {
     }
 }
 
-/// Prints findings to stderr and returns the exit code they call for.
-fn report(diags: &Diagnostics, common: &Common, format: Format, strict: bool) -> i32 {
-    let color = format == Format::Human && std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let text = report::format(diags, &common.content_dir, format, color);
-    if format == Format::Json {
-        print!("{text}");
-    } else {
-        eprint!("{text}");
+/// Prints findings (JSON to stdout, the rest to stderr) and returns the
+/// exit code they call for. People get [`Console::for_people`]'s share;
+/// JSON and GitHub annotations always list every finding.
+fn report(diags: &Diagnostics, common: &Common, format: Format, strict: bool, console: &Console) -> i32 {
+    match format {
+        Format::Human => {
+            let (shown, more) = console.for_people(diags);
+            eprint!("{}", report::format(&shown, &common.content_dir, format, console.color));
+            for line in more {
+                eprintln!("note: {line}");
+            }
+        }
+        Format::Json => print!("{}", report::format(diags, &common.content_dir, format, false)),
+        Format::Github => eprint!("{}", report::format(diags, &common.content_dir, format, false)),
     }
     let failed = diags.has_errors() || (strict && diags.count(Severity::Warning) > 0);
-    i32::from(failed)
+    if failed {
+        CONTENT_ERRORS
+    } else {
+        0
+    }
 }
 
-fn build(args: BuildArgs) -> i32 {
+pub fn build(mut args: BuildArgs, console: &Console) -> i32 {
     let started = Instant::now();
-    if !args.common.content_dir.is_dir() {
-        eprintln!("error: {} is not a folder", args.common.content_dir.display());
-        return 2;
+    if let Err(code) = args.common.ready(console) {
+        return code;
     }
     let out = args.out.clone().unwrap_or_else(|| default_out(&args.common));
+    let spinner = console.spinner("building");
     let (site, diags) = site::build(&options(&args.common, Some(out.clone())));
-    let code = report(&diags, &args.common, args.format, args.strict);
+    if let Some(s) = &spinner {
+        s.finish_and_clear();
+    }
+    let code = report(&diags, &args.common, args.format, args.strict, console);
+    let seconds = |t: Instant| t.elapsed().as_secs_f64();
     let Some(site) = site.filter(|_| code == 0) else {
-        eprintln!("copbook: {}; the site was not written (the previous output is unchanged)", report::summary(&diags));
-        return 1;
+        console.info(format!(
+            "build failed in {:.2} s ({}); nothing was written (the previous output is unchanged)",
+            seconds(started),
+            report::summary(&diags)
+        ));
+        return CONTENT_ERRORS;
     };
     let writing = Instant::now();
     if let Err(e) = copbook::output::write_site(&site.files, &out, &args.common.content_dir) {
         eprintln!("error: could not write the site: {e}");
-        return 2;
+        return USAGE;
     }
-    if std::env::var_os("COPBOOK_TIMINGS").is_some() {
+    if console.verbose || std::env::var_os("COPBOOK_TIMINGS").is_some() {
         for (stage, took) in &site.timings {
             eprintln!("  {stage:>10}: {:7.1} ms", took.as_secs_f64() * 1000.0);
         }
-        eprintln!("  {:>10}: {:7.1} ms", "write", writing.elapsed().as_secs_f64() * 1000.0);
+        eprintln!("  {:>10}: {:7.1} ms", "write", seconds(writing) * 1000.0);
     }
     let pages = site.handbook.pages.iter().filter(|p| p.has_own_page()).count();
     if site.dialect != Dialect::Copbook {
-        eprintln!("copbook: read {} as a {} handbook", args.common.content_dir.display(), site.dialect.name());
+        console.info(format!("read {} as a {} handbook", args.common.content_dir.display(), site.dialect.name()));
     }
-    eprintln!(
-        "copbook: built {pages} pages into {} in {:.2} s ({})",
+    console.info(format!(
+        "built {pages} pages into {} in {:.2} s ({})",
         out.display(),
-        started.elapsed().as_secs_f64(),
+        seconds(started),
         report::summary(&diags)
-    );
+    ));
     0
 }
 
@@ -226,30 +236,38 @@ fn default_out(common: &Common) -> PathBuf {
 }
 
 /// Says which generator's folder this is, when it is not copbook's own.
-fn say_dialect(common: &Common) {
+fn say_dialect(common: &Common, console: &Console) {
     let dialect = common.dialect.unwrap_or_else(|| copbook::load::dialect::detect(&common.content_dir));
     if dialect != Dialect::Copbook {
-        eprintln!("copbook: reading {} as a {} handbook", common.content_dir.display(), dialect.name());
+        console.info(format!("reading {} as a {} handbook", common.content_dir.display(), dialect.name()));
     }
 }
 
-fn check(args: CheckArgs) -> i32 {
-    if !args.common.content_dir.is_dir() {
-        eprintln!("error: {} is not a folder", args.common.content_dir.display());
-        return 2;
+pub fn check(mut args: CheckArgs, console: &Console) -> i32 {
+    let started = Instant::now();
+    if let Err(code) = args.common.ready(console) {
+        return code;
     }
     if args.format == Format::Human {
-        say_dialect(&args.common);
+        say_dialect(&args.common, console);
     }
+    let spinner = console.spinner("checking");
     let (_, diags) = site::build(&options(&args.common, None));
-    let code = report(&diags, &args.common, args.format, args.strict);
+    if let Some(s) = &spinner {
+        s.finish_and_clear();
+    }
+    let code = report(&diags, &args.common, args.format, args.strict, console);
     if args.format == Format::Human {
-        eprintln!("copbook: {}", report::summary(&diags));
+        console.info(report::summary(&diags));
+        if console.verbose {
+            eprintln!("copbook: checked in {:.2} s", started.elapsed().as_secs_f64());
+        }
     }
     code
 }
 
-fn serve(args: ServeArgs) -> i32 {
+pub fn serve(mut args: ServeArgs, console: &Console) -> i32 {
+    args.common.settle(console);
     let options = copbook::serve::ServeOptions {
         site: options(&args.common, args.out.clone()),
         port: args.port,
@@ -262,7 +280,7 @@ fn serve(args: ServeArgs) -> i32 {
         Ok(()) => 0,
         Err(e) => {
             eprintln!("error: {e}");
-            2
+            USAGE
         }
     }
 }
