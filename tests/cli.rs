@@ -333,3 +333,29 @@ fn completions_and_the_manual_describe_every_command() {
     }
     assert_eq!(copbook(&["completions", "tcsh"]).status.code(), Some(2));
 }
+
+#[test]
+fn every_command_and_flag_in_the_readme_is_real() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let mut seen = 0;
+    for line in readme.lines().filter(|l| l.starts_with("| `copbook ")) {
+        let usage = line[3..].split('`').next().unwrap_or_default();
+        let command = usage.split_whitespace().nth(1).unwrap_or_default();
+        let o = copbook(&[command, "--help"]);
+        assert!(o.status.success(), "README names `copbook {command}`: {}", stderr(&o));
+        let help = stdout(&o);
+        for flag in usage.split(|c: char| c.is_whitespace() || c == '[' || c == ']').filter(|w| w.starts_with("--")) {
+            assert!(help.contains(flag), "`copbook {command}` has no {flag}, which the README gives it");
+        }
+        seen += 1;
+    }
+    assert!(seen >= 8, "the commands table was found ({seen} rows)");
+    let help = stdout(&copbook(&["build", "--help"]));
+    let flags = readme.split("Every command takes these flags:").nth(1).expect("the global flags table");
+    for line in flags.lines().skip(3).take_while(|l| l.starts_with('|')) {
+        for flag in line.split('`').filter(|w| w.starts_with("--")) {
+            let flag = flag.split_whitespace().next().unwrap_or_default();
+            assert!(help.contains(flag) || flag == "--version", "global flag {flag}");
+        }
+    }
+}
