@@ -359,3 +359,82 @@ fn every_command_and_flag_in_the_readme_is_real() {
         }
     }
 }
+
+/// Runs git in `dir` with a fixed identity and dates; false when git is missing.
+fn git(dir: &Path, args: &[&str]) -> bool {
+    Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["-c", "user.name=Test", "-c", "user.email=test@example.org", "-c", "init.defaultBranch=main"])
+        .args(args)
+        .env("GIT_AUTHOR_DATE", "2020-01-02T12:00:00Z")
+        .env("GIT_COMMITTER_DATE", "2020-01-02T12:00:00Z")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// A git repository holding a handbook in `docs/`, committed.
+fn repository_with_docs(extra_toml: &str) -> Option<tempfile::TempDir> {
+    let repo = fixture(&[
+        ("README.md", "# The project\n"),
+        (
+            "docs/handbook.toml",
+            &format!("title = \"Docs\"\nrepository = \"https://github.com/org/project\"\n{extra_toml}"),
+        ),
+        ("docs/index.md", "# Home\n\n[gone](nope.md)\n"),
+    ]);
+    let ok = git(repo.path(), &["init", "-q"])
+        && git(repo.path(), &["add", "."])
+        && git(repo.path(), &["commit", "-qm", "first"]);
+    if !ok {
+        eprintln!("skipped: git is not available");
+        return None;
+    }
+    Some(repo)
+}
+
+#[test]
+fn github_annotations_name_paths_from_the_repository_root() {
+    let Some(repo) = repository_with_docs("") else { return };
+    let o = copbook(&["check", path(&repo.path().join("docs")), "--format", "github"]);
+    let err = stderr(&o);
+    assert!(err.contains("::warning file=docs/index.md,line=3"), "{err}");
+    // Outside git the handbook folder is all there is.
+    let plain = fixture(&[("index.md", "# Home\n\n[gone](nope.md)\n")]);
+    let err = stderr(&copbook(&["check", path(plain.path()), "--format", "github"]));
+    assert!(err.contains("::warning file=index.md,line=3"), "{err}");
+}
+
+#[test]
+fn edit_links_include_the_handbooks_folder_in_the_repository() {
+    let Some(repo) = repository_with_docs("") else { return };
+    let out = build_ok(&repo.path().join("docs"), &[]);
+    let home = read(&out, "index.html");
+    assert!(home.contains("https://github.com/org/project/edit/main/docs/index.md"), "{home}");
+    let Some(repo) = repository_with_docs("edit_path = \"handbook\"\n") else { return };
+    let home = read(&build_ok(&repo.path().join("docs"), &[]), "index.html");
+    assert!(home.contains("https://github.com/org/project/edit/main/handbook/index.md"), "edit_path wins: {home}");
+}
+
+#[test]
+fn a_shallow_clone_warns_once_and_shows_no_wrong_last_updated_date() {
+    let Some(origin) = repository_with_docs("") else { return };
+    let clones = tempfile::tempdir().unwrap();
+    let url = format!("file://{}", origin.path().display());
+    let full = clones.path().join("full");
+    let shallow = clones.path().join("shallow");
+    assert!(git(clones.path(), &["clone", "-q", &url, path(&full)]));
+    assert!(git(clones.path(), &["clone", "-q", "--depth", "1", &url, path(&shallow)]));
+
+    let o = copbook(&["build", path(&full.join("docs"))]);
+    assert!(!stderr(&o).contains("shallow-clone"), "{}", stderr(&o));
+    assert!(read(&full.join("docs/public"), "index.html").contains("Last updated"), "git dates in a full clone");
+
+    let o = copbook(&["build", path(&shallow.join("docs"))]);
+    let err = stderr(&o);
+    assert!(o.status.success(), "a warning, not an error: {err}");
+    assert_eq!(err.matches("warning[shallow-clone]").count(), 1, "{err}");
+    assert!(err.contains("fetch-depth: 0"), "says how to fix it: {err}");
+    let home = read(&shallow.join("docs/public"), "index.html");
+    assert!(!home.contains("Last updated"), "no date rather than a wrong one: {home}");
+}

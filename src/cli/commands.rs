@@ -164,7 +164,17 @@ fn report(diags: &Diagnostics, common: &Common, format: Format, strict: bool, co
             }
         }
         Format::Json => print!("{}", report::format(diags, &common.content_dir, format, false)),
-        Format::Github => eprint!("{}", report::format(diags, &common.content_dir, format, false)),
+        Format::Github => {
+            // GitHub places annotations by the path from the repository's root.
+            let mut from_root = diags.clone();
+            if let Some(prefix) = git(&common.content_dir, &["rev-parse", "--show-prefix"]) {
+                let prefix = prefix.trim();
+                for d in from_root.0.iter_mut().filter(|d| !d.file.is_empty()) {
+                    d.file = format!("{prefix}{}", d.file);
+                }
+            }
+            eprint!("{}", report::format(&from_root, &common.content_dir, format, false))
+        }
     }
     let failed = diags.has_errors() || (strict && diags.count(Severity::Warning) > 0);
     if failed {
@@ -283,4 +293,10 @@ pub fn serve(mut args: ServeArgs, console: &Console) -> i32 {
             USAGE
         }
     }
+}
+
+/// The output of `git -C dir ARGS`, when git runs and succeeds.
+pub fn git(dir: &Path, args: &[&str]) -> Option<String> {
+    let out = std::process::Command::new("git").arg("-C").arg(dir).args(args).output().ok()?;
+    String::from_utf8(out.stdout).ok().filter(|_| out.status.success())
 }

@@ -2,7 +2,7 @@
 //! one new file with the front matter its kind needs. These write the
 //! handbook's sources, never its site, and never over an existing file.
 
-use super::commands::shell_word;
+use super::commands::{git, shell_word};
 use super::console::Console;
 use super::{parse_date, USAGE};
 use clap::Args;
@@ -145,10 +145,7 @@ fn yaml_string(text: &str) -> String {
 
 /// The top folder of the git repository holding `dir`, if any.
 fn git_root(dir: &Path) -> Option<PathBuf> {
-    let out =
-        std::process::Command::new("git").arg("-C").arg(dir).args(["rev-parse", "--show-toplevel"]).output().ok()?;
-    let text = String::from_utf8(out.stdout).ok().filter(|_| out.status.success())?;
-    Some(PathBuf::from(text.trim()))
+    git(dir, &["rev-parse", "--show-toplevel"]).map(|top| PathBuf::from(top.trim()))
 }
 
 pub fn init(args: InitArgs, console: &Console) -> i32 {
