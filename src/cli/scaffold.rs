@@ -45,7 +45,7 @@ pub struct InitArgs {
     #[arg(default_value = ".")]
     dir: PathBuf,
     /// The handbook's title.
-    #[arg(long, default_value = "Our handbook")]
+    #[arg(long, default_value = "Our handbook", conflicts_with = "example")]
     title: String,
     /// Write the full example handbook (a fictional charity's) instead of the small one.
     #[arg(long)]
@@ -125,10 +125,7 @@ fn collect(dir: &Dir, files: &mut Vec<(PathBuf, Vec<u8>)>) {
 /// The workflow for a handbook at `handbook` (relative to the repository's root).
 fn workflow(handbook: &Path) -> String {
     let text = STARTER.get_file(WORKFLOW).and_then(|f| f.contents_utf8()).unwrap_or_default();
-    let repository = match env!("CARGO_PKG_REPOSITORY") {
-        "" => "https://github.com/OWNER/copbook",
-        url => url,
-    };
+    let repository = copbook_source().unwrap_or("https://github.com/OWNER/copbook");
     let folder = match handbook.to_string_lossy().replace('\\', "/").trim_matches('/') {
         "" => ".".to_string(),
         f => f.to_string(),
@@ -136,6 +133,11 @@ fn workflow(handbook: &Path) -> String {
     text.replace("{{copbook_git}}", repository)
         .replace("{{copbook_ref}}", "main")
         .replace("{{handbook_dir}}", &yaml_string(&folder))
+}
+
+/// Where copbook's source is published, when this build knows it.
+fn copbook_source() -> Option<&'static str> {
+    Some(env!("CARGO_PKG_REPOSITORY")).filter(|url| !url.is_empty())
 }
 
 /// A YAML double-quoted string.
@@ -205,6 +207,9 @@ pub fn init(args: InitArgs, console: &Console) -> i32 {
             "\nTo publish on GitHub Pages, push to GitHub and set Settings > Pages > Source to \"GitHub Actions\";"
         );
         println!("{} builds and publishes the handbook on every push to main.", repo.join(WORKFLOW).display());
+        if copbook_source().is_none() {
+            println!("Before the first push, set COPBOOK_GIT at the top of that file to the git address copbook is installed from.");
+        }
     }
     0
 }
