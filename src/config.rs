@@ -24,6 +24,9 @@ pub struct Config {
     /// Repository URL, for "edit this page" links.
     pub repository: Option<String>,
     pub branch: String,
+    /// The handbook folder's path inside the repository (`docs`), for edit
+    /// links; found from git when absent.
+    pub edit_path: Option<String>,
     pub contact_url: Option<String>,
     pub contact_text: Option<String>,
     pub footer: Option<String>,
@@ -95,6 +98,7 @@ impl Default for Config {
             language: "en".into(),
             repository: None,
             branch: "main".into(),
+            edit_path: None,
             contact_url: None,
             contact_text: None,
             footer: None,
@@ -135,6 +139,7 @@ const KNOWN_KEYS: &[&str] = &[
     "language",
     "repository",
     "branch",
+    "edit_path",
     "contact_url",
     "contact_text",
     "footer",

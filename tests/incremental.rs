@@ -243,6 +243,7 @@ fn edit_config(rng: &mut Rng, text: &str, word: &str, step: usize) -> String {
         ("", "language", Text(rng.pick(&["en", "cy", "fr"]).to_string())),
         ("", "repository", Text(rng.pick(&["https://github.com/org/hb", "https://gitlab.com/o/h"]).to_string())),
         ("", "branch", Text(rng.pick(&["main", "trunk"]).to_string())),
+        ("", "edit_path", Text(rng.pick(&["", "docs", "hand/book"]).to_string())),
         ("", "contact_url", Text(format!("mailto:{}@example.org", word.replace(' ', "-")))),
         ("", "contact_text", Text(format!("Ask the {word} team"))),
         ("", "footer", Text(format!("Footer {step}"))),

@@ -174,6 +174,19 @@ pub fn folder_cached(root: &Path, options: &LoadOptions, cache: &mut Cache, diag
     }
     // One `git log` per session: commits rarely land while someone previews.
     let dates = cache.dates.get_or_insert_with(|| Arc::new(updated::Dates::of(root))).clone();
+    if dates.shallow {
+        diags.push(
+            Diagnostic::warning(
+                "shallow-clone",
+                "the repository is a shallow clone, so git cannot tell when each page last changed; \
+                 pages show no \"last updated\" date",
+            )
+            .hint("fetch the whole history: `fetch-depth: 0` for actions/checkout, or `git fetch --unshallow`"),
+        );
+    }
+    if folder.config.edit_path.is_none() {
+        folder.config.edit_path = dates.prefix.clone();
+    }
     let previous = &cache.documents;
     // `None`: the cached document still holds.
     let read: Vec<Option<Cached>> = markdown

@@ -463,13 +463,15 @@ mod erased {
     }
 }
 
-/// `{repository}/edit/{branch}/{source}`, for GitHub, GitLab and Gitea alike.
+/// `{repository}/edit/{branch}/{edit_path}/{source}`, for GitHub, GitLab and Gitea alike.
 fn edit_url(h: &Handbook, p: &Page) -> Option<String> {
     let repo = h.config.repository.as_deref()?.trim_end_matches('/');
     if p.source.is_empty() {
         return None;
     }
-    Some(format!("{repo}/edit/{}/{}", h.config.branch, p.source))
+    let folder = h.config.edit_path.as_deref().unwrap_or("").trim_matches('/');
+    let folder = if folder.is_empty() { String::new() } else { format!("{folder}/") };
+    Some(format!("{repo}/edit/{}/{folder}{}", h.config.branch, p.source))
 }
 
 /// Front-matter keys copbook does not use, for templates as `page.extra`.

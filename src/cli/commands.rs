@@ -1,0 +1,303 @@
+//! `build`, `check` and `serve`: run the pipeline, print the findings, and
+//! end with one summary line.
+
+use super::console::Console;
+use super::{one_of, parse_date, CONTENT_ERRORS, USAGE};
+use clap::Args;
+use copbook::date::Date;
+use copbook::diag::{Diagnostics, Severity};
+use copbook::load::dialect::Dialect;
+use copbook::report::{self, Format};
+use copbook::site;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+#[derive(Args)]
+pub struct Common {
+    /// The handbook folder (holding handbook.toml).
+    #[arg(default_value = ".")]
+    content_dir: PathBuf,
+    /// Where the site is published, e.g. https://org.github.io/handbook/ or /handbook/
+    /// (overrides base_url in handbook.toml).
+    #[arg(long, value_name = "URL")]
+    base_url: Option<String>,
+    /// The date review states are computed for (YYYY-MM-DD); default today.
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    today: Option<Date>,
+    /// Read the folder as written for this generator (detected when absent).
+    #[arg(long, value_parser = one_of(&Dialect::ALL, Dialect::id, Dialect::about))]
+    dialect: Option<Dialect>,
+}
+
+#[derive(Args)]
+pub struct BuildArgs {
+    #[command(flatten)]
+    common: Common,
+    /// Output folder (default: `output` in handbook.toml, else CONTENT_DIR/public).
+    #[arg(long, short, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Treat warnings as errors.
+    #[arg(long)]
+    strict: bool,
+    /// How findings are printed.
+    #[arg(long, value_parser = one_of(&Format::ALL, Format::id, Format::about), default_value = "human")]
+    format: Format,
+}
+
+#[derive(Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    common: Common,
+    /// Treat warnings as errors (exit 1).
+    #[arg(long)]
+    strict: bool,
+    /// How findings are printed.
+    #[arg(long, value_parser = one_of(&Format::ALL, Format::id, Format::about), default_value = "human")]
+    format: Format,
+}
+
+#[derive(Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    common: Common,
+    /// Port to listen on.
+    #[arg(long, short, default_value_t = 1111)]
+    port: u16,
+    /// Address to listen on. Only change it to share the preview on a trusted network.
+    #[arg(long, default_value = "127.0.0.1")]
+    bind: String,
+    /// Open the preview in the default browser.
+    #[arg(long)]
+    open: bool,
+    /// Also write each good build to this folder, as `build` would (default: write nothing;
+    /// the preview is served from memory).
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Watch by polling file times, for network drives and WSL where file events are unreliable.
+    #[arg(long)]
+    poll: bool,
+}
+
+impl Common {
+    /// The folder named may be the `source/` of a tech-docs project: build the project.
+    fn settle(&mut self, console: &Console) {
+        let folder = copbook::load::dialect::handbook_folder(&self.content_dir);
+        if folder != self.content_dir {
+            console.info(format!(
+                "{} is the content of the project at {}; building that",
+                self.content_dir.display(),
+                folder.display()
+            ));
+            self.content_dir = folder;
+        }
+    }
+
+    /// Settles the folder, and refuses (with the exit code) one that cannot be built.
+    fn ready(&mut self, console: &Console) -> Result<(), i32> {
+        self.settle(console);
+        match self.unusable() {
+            Some(why) => {
+                eprintln!("{why}");
+                Err(USAGE)
+            }
+            None => Ok(()),
+        }
+    }
+
+    /// Why the folder cannot be built at all: missing, or no handbook.
+    fn unusable(&self) -> Option<String> {
+        let dir = &self.content_dir;
+        if !dir.is_dir() {
+            return Some(format!("error: {} is not a folder", dir.display()));
+        }
+        let dialect = self.dialect.unwrap_or_else(|| copbook::load::dialect::detect(dir));
+        if dialect == Dialect::Copbook && !dir.join(copbook::config::FILE_NAME).is_file() && !holds_markdown(dir) {
+            return Some(format!(
+                "error: {} is not a handbook: it has no {} and no Markdown files\n  = help: start one with `copbook init {}`",
+                dir.display(),
+                copbook::config::FILE_NAME,
+                shell_word(dir)
+            ));
+        }
+        None
+    }
+}
+
+/// Whether any Markdown file lies below `dir` (hidden folders aside).
+fn holds_markdown(dir: &Path) -> bool {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
+        .filter_map(Result::ok)
+        .any(|e| e.file_type().is_file() && copbook::load::is_markdown(&e.file_name().to_string_lossy()))
+}
+
+/// A path as it would be typed in a shell, quoted when it needs to be.
+pub fn shell_word(path: &Path) -> String {
+    let text = path.display().to_string();
+    if !text.is_empty() && text.chars().all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c)) {
+        text
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
+    }
+}
+
+fn options(common: &Common, out: Option<PathBuf>) -> site::Options {
+    site::Options {
+        root: common.content_dir.clone(),
+        base_url: common.base_url.clone(),
+        today: common.today,
+        out,
+        dialect: common.dialect,
+    }
+}
+
+/// Prints findings (JSON to stdout, the rest to stderr) and returns the
+/// exit code they call for. People get [`Console::for_people`]'s share;
+/// JSON and GitHub annotations always list every finding.
+fn report(diags: &Diagnostics, common: &Common, format: Format, strict: bool, console: &Console) -> i32 {
+    match format {
+        Format::Human => {
+            let (shown, more) = console.for_people(diags);
+            eprint!("{}", report::format(&shown, &common.content_dir, format, console.color));
+            for line in more {
+                eprintln!("note: {line}");
+            }
+        }
+        Format::Json => print!("{}", report::format(diags, &common.content_dir, format, false)),
+        Format::Github => {
+            // GitHub places annotations by the path from the repository's root.
+            let mut from_root = diags.clone();
+            if let Some(prefix) = git(&common.content_dir, &["rev-parse", "--show-prefix"]) {
+                let prefix = prefix.trim();
+                for d in from_root.0.iter_mut().filter(|d| !d.file.is_empty()) {
+                    d.file = format!("{prefix}{}", d.file);
+                }
+            }
+            eprint!("{}", report::format(&from_root, &common.content_dir, format, false))
+        }
+    }
+    let failed = diags.has_errors() || (strict && diags.count(Severity::Warning) > 0);
+    if failed {
+        CONTENT_ERRORS
+    } else {
+        0
+    }
+}
+
+pub fn build(mut args: BuildArgs, console: &Console) -> i32 {
+    let started = Instant::now();
+    if let Err(code) = args.common.ready(console) {
+        return code;
+    }
+    let out = args.out.clone().unwrap_or_else(|| default_out(&args.common));
+    let spinner = console.spinner("building");
+    let (site, diags) = site::build(&options(&args.common, Some(out.clone())));
+    if let Some(s) = &spinner {
+        s.finish_and_clear();
+    }
+    let code = report(&diags, &args.common, args.format, args.strict, console);
+    let seconds = |t: Instant| t.elapsed().as_secs_f64();
+    let Some(site) = site.filter(|_| code == 0) else {
+        console.info(format!(
+            "build failed in {:.2} s ({}); nothing was written (the previous output is unchanged)",
+            seconds(started),
+            report::summary(&diags)
+        ));
+        return CONTENT_ERRORS;
+    };
+    let writing = Instant::now();
+    if let Err(e) = copbook::output::write_site(&site.files, &out, &args.common.content_dir) {
+        eprintln!("error: could not write the site: {e}");
+        return USAGE;
+    }
+    if console.verbose || std::env::var_os("COPBOOK_TIMINGS").is_some() {
+        for (stage, took) in &site.timings {
+            eprintln!("  {stage:>10}: {:7.1} ms", took.as_secs_f64() * 1000.0);
+        }
+        eprintln!("  {:>10}: {:7.1} ms", "write", seconds(writing) * 1000.0);
+    }
+    let pages = site.handbook.pages.iter().filter(|p| p.has_own_page()).count();
+    if site.dialect != Dialect::Copbook {
+        console.info(format!("read {} as a {} handbook", args.common.content_dir.display(), site.dialect.name()));
+    }
+    console.info(format!(
+        "built {pages} pages into {} in {:.2} s ({})",
+        out.display(),
+        seconds(started),
+        report::summary(&diags)
+    ));
+    0
+}
+
+/// `output` from handbook.toml, else `public`; for another generator's
+/// folder `_site`, because `public/` there often holds the other tool's
+/// own static files (Astro, Next, Hugo).
+fn default_out(common: &Common) -> PathBuf {
+    let root = &common.content_dir;
+    let dialect = common.dialect.unwrap_or_else(|| copbook::load::dialect::detect(root));
+    // Findings about handbook.toml come with the build itself.
+    let configured = copbook::load::config(root, &mut Diagnostics::default()).map(|c| c.output);
+    let name = match (configured, dialect) {
+        (Some(output), _) => output,
+        (None, Dialect::Copbook) => "public".into(),
+        (None, _) => "_site".into(),
+    };
+    root.join(name)
+}
+
+/// Says which generator's folder this is, when it is not copbook's own.
+fn say_dialect(common: &Common, console: &Console) {
+    let dialect = common.dialect.unwrap_or_else(|| copbook::load::dialect::detect(&common.content_dir));
+    if dialect != Dialect::Copbook {
+        console.info(format!("reading {} as a {} handbook", common.content_dir.display(), dialect.name()));
+    }
+}
+
+pub fn check(mut args: CheckArgs, console: &Console) -> i32 {
+    let started = Instant::now();
+    if let Err(code) = args.common.ready(console) {
+        return code;
+    }
+    if args.format == Format::Human {
+        say_dialect(&args.common, console);
+    }
+    let spinner = console.spinner("checking");
+    let (_, diags) = site::build(&options(&args.common, None));
+    if let Some(s) = &spinner {
+        s.finish_and_clear();
+    }
+    let code = report(&diags, &args.common, args.format, args.strict, console);
+    if args.format == Format::Human {
+        console.info(report::summary(&diags));
+        if console.verbose {
+            eprintln!("copbook: checked in {:.2} s", started.elapsed().as_secs_f64());
+        }
+    }
+    code
+}
+
+pub fn serve(mut args: ServeArgs, console: &Console) -> i32 {
+    args.common.settle(console);
+    let options = copbook::serve::ServeOptions {
+        site: options(&args.common, args.out.clone()),
+        port: args.port,
+        bind: args.bind,
+        open: args.open,
+        out: args.out,
+        poll: args.poll,
+    };
+    match copbook::serve::run(options) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("error: {e}");
+            USAGE
+        }
+    }
+}
+
+/// The output of `git -C dir ARGS`, when git runs and succeeds.
+pub fn git(dir: &Path, args: &[&str]) -> Option<String> {
+    let out = std::process::Command::new("git").arg("-C").arg(dir).args(args).output().ok()?;
+    String::from_utf8(out.stdout).ok().filter(|_| out.status.success())
+}
