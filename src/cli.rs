@@ -141,10 +141,26 @@ fn build(args: BuildArgs) -> i32 {
         return 2;
     }
     let out = args.out.clone().unwrap_or_else(|| default_out(&args.common));
+    // A build killed mid-swap left the previous site aside: put it back first,
+    // so that what is said below about the previous output is true.
+    match copbook::output::recover(&out) {
+        Ok(Some(from)) => {
+            eprintln!("copbook: an earlier build was interrupted; put the previous output back from {}", from.display())
+        }
+        Ok(None) => {}
+        Err(e) => {
+            eprintln!("warning: an earlier build was interrupted and its previous output could not be put back: {e}")
+        }
+    }
     let (site, diags) = site::build(&options(&args.common, Some(out.clone())));
     let code = report(&diags, &args.common, args.format, args.strict);
     let Some(site) = site.filter(|_| code == 0) else {
-        eprintln!("copbook: {}; the site was not written (the previous output is unchanged)", report::summary(&diags));
+        let previous = if out.exists() {
+            "the previous output is unchanged".to_string()
+        } else {
+            format!("there is no previous output in {}", out.display())
+        };
+        eprintln!("copbook: {}; the site was not written ({previous})", report::summary(&diags));
         return 1;
     };
     let writing = Instant::now();
