@@ -8,6 +8,7 @@
 pub mod context;
 mod files;
 pub mod listings;
+mod templates;
 
 pub use files::{output_path, site_files};
 
@@ -26,50 +27,76 @@ static THEME: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
 /// The loaded templates: the default theme with the handbook's overrides.
 pub struct Theme {
     tera: Tera,
-    /// The file each template came from, for findings.
-    files: HashMap<String, String>,
+    /// Each template's file (as the handbook names it) and text, for findings.
+    sources: templates::Sources,
 }
 
 impl Theme {
-    /// Loads the theme. A template that does not parse is a finding naming
-    /// the template file and, where Tera gives one, the line.
+    /// Loads the theme. A template that does not parse, or that includes,
+    /// extends or imports itself (directly or through others), is a finding
+    /// naming the template file and line.
     pub fn load(overrides: &BTreeMap<String, String>, diags: &mut Diagnostics) -> Option<Theme> {
-        let mut templates: BTreeMap<String, (String, String)> = BTreeMap::new();
+        let mut sources = templates::Sources::new();
         if let Some(dir) = THEME.get_dir("templates") {
             for file in dir.files() {
                 let name = file.path().strip_prefix("templates").unwrap_or(file.path()).to_string_lossy().into_owned();
                 let text = file.contents_utf8().unwrap_or_default().to_string();
-                templates.insert(name.clone(), (format!("themes/default/templates/{name}"), text));
+                sources.insert(name.clone(), (format!("themes/default/templates/{name}"), text));
             }
         }
         for (name, text) in overrides {
-            templates.insert(name.clone(), (format!("{}/{name}", crate::load::TEMPLATES_DIR), text.clone()));
+            sources.insert(name.clone(), (format!("{}/{name}", crate::load::TEMPLATES_DIR), text.clone()));
         }
         let mut tera = Tera::default();
-        let all: Vec<(&str, &str)> = templates.iter().map(|(n, (_, t))| (n.as_str(), t.as_str())).collect();
+        let all: Vec<(&str, &str)> = sources.iter().map(|(n, (_, t))| (n.as_str(), t.as_str())).collect();
         if let Err(e) = tera.add_raw_templates(all) {
+            let found = diags.0.len();
+            if matches!(e.kind, tera::ErrorKind::CircularExtend { .. }) {
+                templates::cycles(&tera, &sources, diags);
+            }
+            if diags.0.len() > found {
+                return None;
+            }
             // Tera names the template in its message: point at that file.
             let message = e.to_string();
-            let file = templates
+            let file = sources
                 .iter()
                 .find(|(name, _)| message.contains(&format!("'{name}'")))
                 .map_or("templates", |(_, (file, _))| file.as_str());
             diags.push(template_error(file, &e));
             return None;
         }
+        if !templates::check(&tera, &sources, diags) {
+            return None;
+        }
+        templates::guard_macros(&mut tera);
         tera.autoescape_on(vec![".html", ".xml"]);
         tera.set_escape_fn(escape);
-        let files = templates.into_iter().map(|(name, (file, _))| (name, file)).collect();
-        Some(Theme { tera, files })
+        Some(Theme { tera, sources })
     }
 
     fn render(&self, name: &str, context: &Context) -> Result<String, tera::Error> {
+        templates::reset_depth();
         self.tera.render(name, context)
     }
 
     /// A render error as a finding at the template's file.
     fn render_error(&self, name: &str, e: &tera::Error) -> Diagnostic {
-        let file = self.files.get(name).map_or(name, String::as_str);
+        if let Some((template, name)) = templates::runaway() {
+            let (file, text) = self.sources.get(&template).map_or((template.as_str(), ""), |(f, t)| (f, t));
+            let at = templates::find(text, &name, templates::Usage::Function).unwrap_or_default();
+            return Diagnostic::error(
+                "template",
+                format!(
+                    "macro '{name}' calls itself, directly or through other macros, more than {} deep",
+                    templates::MAX_MACRO_DEPTH
+                ),
+            )
+            .at(file, at.line)
+            .column(at.column)
+            .hint("give the recursion an end: a macro that walks a tree should stop where the tree does");
+        }
+        let file = self.sources.get(name).map_or(name, |(f, _)| f.as_str());
         let d = template_error(file, e);
         d.hint("check the names of the variables the template uses: they are listed in src/render/context.rs")
     }
@@ -96,8 +123,8 @@ fn collect_assets(dir: &'static Dir<'static>, out: &mut Vec<(String, &'static [u
 
 pub use crate::html::escape;
 
-/// Tera's message and its causes, with the line when it names one.
-fn template_error(file: &str, e: &tera::Error) -> Diagnostic {
+/// Tera's message and its causes, joined by ": ".
+fn error_chain(e: &tera::Error) -> String {
     let mut message = e.to_string();
     let mut source = std::error::Error::source(e);
     while let Some(s) = source {
@@ -105,6 +132,12 @@ fn template_error(file: &str, e: &tera::Error) -> Diagnostic {
         message.push_str(&s.to_string());
         source = s.source();
     }
+    message
+}
+
+/// A template that does not load, with the line when Tera gives one.
+fn template_error(file: &str, e: &tera::Error) -> Diagnostic {
+    let message = error_chain(e);
     // Parse errors carry "--> line:column".
     let position: Vec<u32> = message
         .split_once("--> ")
