@@ -32,8 +32,9 @@ pub struct Theme {
 }
 
 impl Theme {
-    /// Loads the theme. A template that does not parse, or that includes,
-    /// extends or imports itself (directly or through others), is a finding
+    /// Loads the theme. A template that does not parse, that includes,
+    /// extends or imports itself (directly or through others), or that uses
+    /// a filter, test, function or macro that does not exist is a finding
     /// naming the template file and line.
     pub fn load(overrides: &BTreeMap<String, String>, diags: &mut Diagnostics) -> Option<Theme> {
         let mut sources = templates::Sources::new();
@@ -80,10 +81,14 @@ impl Theme {
         self.tera.render(name, context)
     }
 
-    /// A render error as a finding at the template's file.
-    fn render_error(&self, name: &str, e: &tera::Error) -> Diagnostic {
+    /// A render error as one finding at the template (and line) it comes
+    /// from, whichever page was rendering.
+    fn render_error(&self, name: &str, e: &tera::Error, context: &Context) -> Diagnostic {
+        let source = |template: &str| {
+            self.sources.get(template).map_or((template.to_string(), ""), |(f, t)| (f.clone(), t.as_str()))
+        };
         if let Some((template, name)) = templates::runaway() {
-            let (file, text) = self.sources.get(&template).map_or((template.as_str(), ""), |(f, t)| (f, t));
+            let (file, text) = source(&template);
             let at = templates::find(text, &name, templates::Usage::Function).unwrap_or_default();
             return Diagnostic::error(
                 "template",
@@ -96,9 +101,37 @@ impl Theme {
             .column(at.column)
             .hint("give the recursion an end: a macro that walks a tree should stop where the tree does");
         }
-        let file = self.sources.get(name).map_or(name, |(f, _)| f.as_str());
-        let d = template_error(file, e);
-        d.hint("check the names of the variables the template uses: they are listed in src/render/context.rs")
+        let chain = error_chain(e);
+        // Tera names the template it was in when that is not the one asked for.
+        let template = ["(error happened in '", "while rendering '"]
+            .iter()
+            .find_map(|marker| chain.split_once(marker).and_then(|(_, rest)| rest.split_once('\'')).map(|(t, _)| t))
+            .filter(|t| self.sources.contains_key(*t))
+            .unwrap_or(name);
+        let (file, text) = source(template);
+        let quoted =
+            |open: &str, close: char| chain.split_once(open).and_then(|(_, r)| r.split_once(close)).map(|(n, _)| n);
+        let (problem, at, hint) = if let Some(path) = quoted("Variable `", '`') {
+            let at = templates::find(text, path, templates::Usage::Variable);
+            let hint = similar_variable(path, context).unwrap_or_else(|| {
+                "check the name; {{ __tera_context }} in a template prints every variable it can use".into()
+            });
+            (format!("unknown variable '{path}'"), at, hint)
+        } else if let Some(called) = quoted("call '", '\'') {
+            let at = templates::find(text, called, templates::Usage::Function)
+                .or_else(|| templates::find(text, called, templates::Usage::Filter));
+            let problem = chain.split_once("Failed to render").map_or(chain.as_str(), |(_, r)| r);
+            let problem = problem.split_once(": ").map_or(problem, |(_, r)| r).to_string();
+            (problem, at, "check the arguments it is given: see https://keats.github.io/tera/docs/".into())
+        } else {
+            let problem = chain.split_once(": ").map_or(chain.as_str(), |(_, r)| r).to_string();
+            (problem, None, "see https://keats.github.io/tera/docs/ for what templates can do".into())
+        };
+        let at = at.unwrap_or_default();
+        Diagnostic::error("template", format!("{problem}{}", at.quoted()))
+            .at(file, at.line)
+            .column(at.column)
+            .hint(hint)
     }
 
     /// The theme's static assets, as (path under `assets/`, bytes).
@@ -135,6 +168,21 @@ fn error_chain(e: &tera::Error) -> String {
     message
 }
 
+/// "did you mean" for a variable path, over the keys that exist beside
+/// its last part (`page.titel` -> `page.title`).
+fn similar_variable(path: &str, context: &Context) -> Option<String> {
+    let json = context.clone().into_json();
+    let (parent, last) = path.rsplit_once('.').unwrap_or(("", path));
+    let mut at = &json;
+    for part in parent.split('.').filter(|p| !p.is_empty()) {
+        at = at.get(part)?;
+    }
+    let keys = at.as_object()?.keys().map(|k| if parent.is_empty() { k.clone() } else { format!("{parent}.{k}") });
+    let keys: Vec<String> = keys.collect();
+    let wanted = if parent.is_empty() { last.to_string() } else { format!("{parent}.{last}") };
+    crate::diag::did_you_mean(&wanted, keys.iter().map(String::as_str))
+}
+
 /// A template that does not load, with the line when Tera gives one.
 fn template_error(file: &str, e: &tera::Error) -> Diagnostic {
     let message = error_chain(e);
@@ -168,6 +216,23 @@ fn template_error(file: &str, e: &tera::Error) -> Diagnostic {
         .at(file, line)
         .column(column)
         .hint("fix the template syntax; see https://keats.github.io/tera/docs/ for Tera's syntax")
+}
+
+/// A page that did not render: what is wrong in which template, and the page.
+/// One template error usually stops every page that uses the template:
+/// report [`RenderFailure::finding`] once, naming the first page.
+#[derive(Debug)]
+pub struct RenderFailure {
+    pub finding: Diagnostic,
+    /// The page's file, or "the /url/ page" for generated pages.
+    pub page: String,
+}
+
+impl RenderFailure {
+    pub fn into_diagnostic(self) -> Diagnostic {
+        let message = format!("{} (while rendering {})", self.finding.message, self.page);
+        Diagnostic { message, ..self.finding }
+    }
 }
 
 /// An entry of the sidebar.
@@ -303,7 +368,7 @@ impl<'a> Renderer<'a> {
     pub fn render_nav(&self, items: &[NavItem]) -> Result<String, Diagnostic> {
         let mut ctx = self.base.clone();
         ctx.insert("nav", items);
-        self.theme.render("nav.html", &ctx).map_err(|e| self.theme.render_error("nav.html", &e))
+        self.theme.render("nav.html", &ctx).map_err(|e| self.theme.render_error("nav.html", &e, &ctx))
     }
 
     /// Gives the renderer the sidebars, by section.
@@ -337,7 +402,7 @@ impl<'a> Renderer<'a> {
     }
 
     /// The HTML of page `i` from its inputs.
-    pub fn render(&self, i: usize, mut inputs: PageInputs) -> Result<String, Diagnostic> {
+    pub fn render(&self, i: usize, mut inputs: PageInputs) -> Result<String, RenderFailure> {
         let page = &self.handbook.pages[i];
         inputs.page.content = self.bodies.get(i).copied().flatten().map(|b| b.html.clone()).unwrap_or_default();
         let mut ctx = self.base.clone();
@@ -346,10 +411,9 @@ impl<'a> Renderer<'a> {
         for (name, value) in inputs.listing {
             ctx.insert(name, &value);
         }
-        self.theme.render(inputs.template, &ctx).map_err(|e| {
-            let d = self.theme.render_error(inputs.template, &e);
-            let what = if page.source.is_empty() { format!("the {} page", page.url) } else { page.source.clone() };
-            Diagnostic { message: format!("while rendering {what}: {}", d.message), ..d }
+        self.theme.render(inputs.template, &ctx).map_err(|e| RenderFailure {
+            finding: self.theme.render_error(inputs.template, &e, &ctx),
+            page: if page.source.is_empty() { format!("the {} page", page.url) } else { page.source.clone() },
         })
     }
 

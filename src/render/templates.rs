@@ -1,7 +1,8 @@
 //! Checks made on the theme's templates as they load, so that a mistake in
 //! an override is one finding at its file and line before any page renders:
-//! include, extends and import cycles, which would recurse until the stack
-//! overflows. Also the guard that bounds how deep macros call each other while pages
+//! include, extends and import cycles (which would recurse until the stack
+//! overflows), and filters, tests, functions and macros that do not exist.
+//! Also the guard that bounds how deep macros call each other while pages
 //! render: recursion is how a macro walks a tree, so it cannot be refused
 //! when templates load, only stopped when it runs away.
 //!
@@ -10,10 +11,10 @@
 //! `tera::ast`, which Tera exports without a stability promise: Cargo.toml
 //! pins Tera's minor version for it.
 
-use crate::diag::{line_col, Diagnostic, Diagnostics};
+use crate::diag::{did_you_mean, line_col, Diagnostic, Diagnostics};
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, HashMap};
-use tera::ast::{Expr, ExprVal, FunctionCall, Node, WS};
+use tera::ast::{Expr, ExprVal, FunctionCall, MacroDefinition, Node, WS};
 use tera::Tera;
 
 /// How deep macros may call macros while one template renders. A tree
@@ -24,53 +25,191 @@ pub(super) const MAX_MACRO_DEPTH: u32 = 100;
 /// The functions the guard adds at the start and end of every macro.
 const ENTER: &str = "__copbook_enter_macro";
 const LEAVE: &str = "__copbook_leave_macro";
+/// Filters Tera's renderer handles itself, without registering them.
+const RENDERER_FILTERS: [&str; 2] = ["safe", "default"];
 
 /// A template by its Tera name: the file it came from, as the handbook names
 /// it, and its text.
 pub(super) type Sources = BTreeMap<String, (String, String)>;
 
-/// The templates a template's nodes include, wherever they are.
-fn includes(template: &tera::Template) -> Vec<String> {
-    fn walk(nodes: &[Node], out: &mut Vec<String>) {
+/// What a template's nodes name.
+#[derive(Default)]
+struct Uses {
+    filters: Vec<String>,
+    tests: Vec<String>,
+    functions: Vec<String>,
+    /// (namespace, macro)
+    macros: Vec<(String, String)>,
+    includes: Vec<String>,
+}
+
+impl Uses {
+    fn of(template: &tera::Template) -> Uses {
+        let mut uses = Uses::default();
+        uses.nodes(&template.ast);
+        for m in template.macros.values() {
+            uses.nodes(&m.body);
+        }
+        uses
+    }
+
+    fn nodes(&mut self, nodes: &[Node]) {
         for node in nodes {
             match node {
-                Node::Include(_, names, _) => out.extend(names.iter().cloned()),
-                Node::MacroDefinition(_, m, _) => walk(&m.body, out),
-                Node::FilterSection(_, section, _) => walk(&section.body, out),
-                Node::Block(_, block, _) => walk(&block.body, out),
+                Node::VariableBlock(_, e) => self.expr(e),
+                Node::MacroDefinition(_, m, _) => {
+                    m.args.values().flatten().for_each(|e| self.expr(e));
+                    self.nodes(&m.body);
+                }
+                Node::Include(_, names, _) => self.includes.extend(names.iter().cloned()),
+                Node::Set(_, set) => self.expr(&set.value),
+                Node::FilterSection(_, section, _) => {
+                    self.call(&section.filter, true);
+                    self.nodes(&section.body);
+                }
+                Node::Block(_, block, _) => self.nodes(&block.body),
                 Node::Forloop(_, each, _) => {
-                    walk(&each.body, out);
-                    walk(each.empty_body.as_deref().unwrap_or_default(), out);
+                    self.expr(&each.container);
+                    self.nodes(&each.body);
+                    self.nodes(each.empty_body.as_deref().unwrap_or_default());
                 }
                 Node::If(branches, _) => {
-                    for (_, _, body) in &branches.conditions {
-                        walk(body, out);
+                    for (_, condition, body) in &branches.conditions {
+                        self.expr(condition);
+                        self.nodes(body);
                     }
-                    walk(branches.otherwise.as_ref().map_or(&[][..], |(_, body)| body), out);
+                    self.nodes(branches.otherwise.as_ref().map_or(&[][..], |(_, body)| body));
                 }
-                _ => {}
+                Node::Super
+                | Node::Text(_)
+                | Node::Extends(..)
+                | Node::ImportMacro(..)
+                | Node::Raw(..)
+                | Node::Break(_)
+                | Node::Continue(_)
+                | Node::Comment(..) => {}
             }
         }
     }
-    let mut out = Vec::new();
-    walk(&template.ast, &mut out);
-    for m in template.macros.values() {
-        walk(&m.body, &mut out);
+
+    /// A filter (`filter` true) or a function, and its arguments.
+    fn call(&mut self, call: &FunctionCall, filter: bool) {
+        if filter {
+            self.filters.push(call.name.clone());
+        } else {
+            self.functions.push(call.name.clone());
+        }
+        call.args.values().for_each(|e| self.expr(e));
     }
-    out
+
+    fn expr(&mut self, e: &Expr) {
+        self.value(&e.val);
+        e.filters.iter().for_each(|f| self.call(f, true));
+    }
+
+    fn value(&mut self, v: &ExprVal) {
+        match v {
+            ExprVal::Math(m) => [&m.lhs, &m.rhs].into_iter().for_each(|e| self.expr(e)),
+            ExprVal::Logic(l) => [&l.lhs, &l.rhs].into_iter().for_each(|e| self.expr(e)),
+            ExprVal::In(i) => [&i.lhs, &i.rhs].into_iter().for_each(|e| self.expr(e)),
+            ExprVal::Test(t) => {
+                self.tests.push(t.name.clone());
+                t.args.iter().for_each(|e| self.expr(e));
+            }
+            ExprVal::MacroCall(m) => {
+                self.macros.push((m.namespace.clone(), m.name.clone()));
+                m.args.values().for_each(|e| self.expr(e));
+            }
+            ExprVal::FunctionCall(f) => self.call(f, false),
+            ExprVal::Array(items) => items.iter().for_each(|e| self.expr(e)),
+            ExprVal::StringConcat(c) => c.values.iter().for_each(|v| self.value(v)),
+            ExprVal::String(_) | ExprVal::Int(_) | ExprVal::Float(_) | ExprVal::Bool(_) | ExprVal::Ident(_) => {}
+        }
+    }
 }
 
 /// Checks the loaded templates; true when nothing is wrong.
 pub(super) fn check(tera: &Tera, sources: &Sources, diags: &mut Diagnostics) -> bool {
     let before = diags.0.len();
     cycles(tera, sources, diags);
+    for (name, template) in sorted(tera) {
+        let (file, text) = sources.get(name).map_or((name, ""), |(f, t)| (f.as_str(), t.as_str()));
+        let uses = Uses::of(template);
+        let docs = "see https://keats.github.io/tera/docs/#built-ins";
+        let is_filter = |f: &str| tera.filters.contains_key(f) || RENDERER_FILTERS.contains(&f);
+        for used in dedup(&uses.filters).filter(|f| !is_filter(f)) {
+            let known = tera.filters.keys().map(String::as_str).chain(RENDERER_FILTERS);
+            diags.push(unknown(file, "filter", used, known, find(text, used, Usage::Filter), docs));
+        }
+        for used in dedup(&uses.tests).filter(|t| !tera.testers.contains_key(*t)) {
+            let known = tera.testers.keys().map(String::as_str);
+            diags.push(unknown(file, "test", used, known, find(text, used, Usage::Test), docs));
+        }
+        for used in dedup(&uses.functions).filter(|f| !tera.functions.contains_key(*f)) {
+            let known = tera.functions.keys().map(String::as_str).filter(|f| !f.starts_with("__"));
+            diags.push(unknown(file, "function", used, known, find(text, used, Usage::Function), docs));
+        }
+        for (namespace, called) in &uses.macros {
+            let full = format!("{namespace}::{called}");
+            let at = find(text, &full, Usage::Function);
+            match macros_in(tera, template, namespace) {
+                None => {
+                    let namespaces = template.imported_macro_files.iter().map(|(_, n)| n.as_str()).chain(["self"]);
+                    let docs =
+                        format!("import the file that defines it: {{% import \"macros.html\" as {namespace} %}}");
+                    diags.push(unknown(file, "macro namespace", namespace, namespaces, at, &docs));
+                }
+                Some(defined) if !defined.contains_key(called) => {
+                    let known: Vec<String> = defined.keys().map(|m| format!("{namespace}::{m}")).collect();
+                    let docs = "check the macros of the file the namespace imports";
+                    diags.push(unknown(file, "macro", &full, known.iter().map(String::as_str), at, docs));
+                }
+                Some(_) => {}
+            }
+        }
+    }
     diags.0.len() == before
+}
+
+/// "unknown filter 'x' in `{{ tag }}`" at the place found, with the closest
+/// known name, or `otherwise` when none is close.
+fn unknown<'k>(
+    file: &str,
+    what: &str,
+    used: &str,
+    known: impl IntoIterator<Item = &'k str>,
+    at: Option<Place>,
+    otherwise: &str,
+) -> Diagnostic {
+    let at = at.unwrap_or_default();
+    Diagnostic::error("template", format!("unknown {what} '{used}'{}", at.quoted()))
+        .at(file, at.line)
+        .column(at.column)
+        .hint(did_you_mean(used, known).unwrap_or_else(|| otherwise.to_string()))
 }
 
 fn sorted(tera: &Tera) -> Vec<(&str, &tera::Template)> {
     let mut all: Vec<(&str, &tera::Template)> = tera.templates.iter().map(|(n, t)| (n.as_str(), t)).collect();
     all.sort_by_key(|(n, _)| *n);
     all
+}
+
+fn dedup(names: &[String]) -> impl Iterator<Item = &str> {
+    let mut seen = std::collections::HashSet::new();
+    names.iter().map(String::as_str).filter(move |n| seen.insert(*n))
+}
+
+/// The macros a namespace names in `template`: `self`, or an imported file.
+fn macros_in<'t>(
+    tera: &'t Tera,
+    template: &'t tera::Template,
+    namespace: &str,
+) -> Option<&'t HashMap<String, MacroDefinition>> {
+    if namespace == "self" {
+        return Some(&template.macros);
+    }
+    let (file, _) = template.imported_macro_files.iter().find(|(_, n)| n == namespace)?;
+    tera.templates.get(file).map(|t| &t.macros)
 }
 
 /// How one template leads to another.
@@ -101,7 +240,7 @@ pub(super) fn cycles(tera: &Tera, sources: &Sources, diags: &mut Diagnostics) {
         .iter()
         .map(|(name, t)| {
             let mut out: Vec<(Edge, String)> = t.parent.iter().map(|p| (Edge::Extends, p.clone())).collect();
-            out.extend(includes(t).into_iter().map(|i| (Edge::Includes, i)));
+            out.extend(Uses::of(t).includes.into_iter().map(|i| (Edge::Includes, i)));
             out.extend(t.imported_macro_files.iter().map(|(f, _)| (Edge::Imports, f.clone())));
             (*name, out)
         })
@@ -163,10 +302,16 @@ fn cycle_finding(chain: &[(&str, Edge, &str)], sources: &Sources) -> Diagnostic 
 /// How a name is used, to tell it from the same word elsewhere in the text.
 #[derive(Clone, Copy, PartialEq)]
 pub(super) enum Usage {
-    /// `name(`
+    /// `| name`
+    Filter,
+    /// `is name`, `is not name`
+    Test,
+    /// `name(`, also `ns::name(`
     Function,
     /// `"name"` or `'name'`
     Quoted,
+    /// A variable path, `page.titel`
+    Variable,
 }
 
 /// Where in a template something was found, and the tag it is in.
@@ -194,13 +339,22 @@ pub(super) fn find(text: &str, name: &str, usage: Usage) -> Option<Place> {
     for (at, _) in text.match_indices(name) {
         let before = &text[..at];
         let after = &text[at + name.len()..];
+        let prev = before.trim_end().chars().last();
         let fits = match usage {
+            Usage::Filter => prev == Some('|') && !after.starts_with(ident),
+            Usage::Test => {
+                let b = before.trim_end();
+                (b.ends_with(" is") || b.ends_with(" not")) && !after.starts_with(ident)
+            }
             Usage::Function => {
                 !before.ends_with(|c: char| ident(c) || c == '.' || c == ':') && after.trim_start().starts_with('(')
             }
             Usage::Quoted => {
                 let quote = before.chars().last();
                 matches!(quote, Some('"' | '\'')) && after.starts_with(quote.unwrap_or('"'))
+            }
+            Usage::Variable => {
+                !before.ends_with(|c: char| ident(c) || c == '.') && !after.starts_with(|c: char| ident(c))
             }
         };
         let Some(tag) = fits.then(|| enclosing_tag(text, at)).flatten() else { continue };
@@ -290,12 +444,15 @@ mod tests {
     use crate::render::Theme;
 
     #[test]
-    fn finds_the_use_in_its_tag() {
-        let text = "<p>include \"a.html\"</p>\n{% include \"a.html\" %} {{ tree(n=1) }}\n";
+    fn finds_each_use_in_its_tag() {
+        let text = "<p>length | lenght</p>\n{{ list | lenght }} {% if x is strng %}{% endif %}\n{{ rnage(end=2) }} {{ page.titel }}\n";
         let at = |name, usage| find(text, name, usage).map(|p| (p.line, p.column, p.tag));
-        // The name in plain text is not the include.
-        assert_eq!(at("a.html", Usage::Quoted), Some((2, 13, "{% include \"a.html\" %}".into())));
-        assert_eq!(at("tree", Usage::Function), Some((2, 27, "{{ tree(n=1) }}".into())));
+        // The word in plain text is not the filter.
+        assert_eq!(at("lenght", Usage::Filter), Some((2, 11, "{{ list | lenght }}".into())));
+        assert_eq!(at("strng", Usage::Test), Some((2, 32, "{% if x is strng %}".into())));
+        assert_eq!(at("rnage", Usage::Function), Some((3, 4, "{{ rnage(end=2) }}".into())));
+        assert_eq!(at("page.titel", Usage::Variable), Some((3, 23, "{{ page.titel }}".into())));
+        assert_eq!(at("length", Usage::Filter), None);
     }
 
     fn load_page(page: &str) -> (Option<Theme>, Diagnostics) {
@@ -312,7 +469,7 @@ mod tests {
                 let mut context = tera::Context::new();
                 context.insert("depth", &depth);
                 theme.render("page.html", &context).map_err(|e| {
-                    let d = theme.render_error("page.html", &e);
+                    let d = theme.render_error("page.html", &e, &context);
                     format!("{}:{} {}", d.file, d.line, d.message)
                 })
             })
@@ -366,5 +523,37 @@ mod tests {
             "{}",
             d.message
         );
+    }
+
+    #[test]
+    fn unknown_names_get_the_closest_that_exists() {
+        let (theme, diags) = load_page("<p>\n{{ page.children | lenght }}\n{{ now(utc=true) }}\n");
+        assert!(theme.is_none());
+        let found: Vec<(u32, &str, Option<&str>)> =
+            diags.iter().map(|d| (d.line, d.message.as_str(), d.hint.as_deref())).collect();
+        assert_eq!(
+            found,
+            [
+                (2, "unknown filter 'lenght' in `{{ page.children | lenght }}`", Some("did you mean 'length'?")),
+                // Not built in without Tera's "builtins" feature; no name is close.
+                (
+                    3,
+                    "unknown function 'now' in `{{ now(utc=true) }}`",
+                    Some("see https://keats.github.io/tera/docs/#built-ins")
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn an_unknown_variable_is_found_in_the_template_text() {
+        let (Some(theme), _) = load_page("<h1>\n{{ page.titel }}</h1>") else { panic!("does not load") };
+        let mut context = tera::Context::new();
+        context.insert("page", &serde_json::json!({ "title": "T", "url": "/" }));
+        let e = theme.render("page.html", &context).unwrap_err();
+        let d = theme.render_error("page.html", &e, &context);
+        assert_eq!((d.file.as_str(), d.line, d.column), ("templates/page.html", 2, 4));
+        assert_eq!(d.message, "unknown variable 'page.titel' in `{{ page.titel }}`");
+        assert_eq!(d.hint.as_deref(), Some("did you mean 'page.title'?"));
     }
 }

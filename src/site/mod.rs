@@ -258,7 +258,7 @@ impl Builder {
     ) -> Vec<(String, Content)> {
         let (cache, by_shape) = (&self.pages, &self.pages_by_shape);
         // (quick key, full key, the page's path and bytes)
-        type Rendered = (u64, u64, Result<(String, Arc<[u8]>), Diagnostic>);
+        type Rendered = (u64, u64, Result<(String, Arc<[u8]>), render::RenderFailure>);
         let rendered: Vec<Rendered> = h
             .pages
             .par_iter()
@@ -290,7 +290,7 @@ impl Builder {
         let mut files = Vec::with_capacity(rendered.len());
         let mut cached = HashMap::with_capacity(rendered.len());
         let mut cached_by_shape = HashMap::with_capacity(rendered.len());
-        let mut template_errors = 0;
+        let mut reported = std::collections::HashSet::new();
         for (quick, key, result) in rendered {
             match result {
                 Ok((path, bytes)) => {
@@ -298,12 +298,13 @@ impl Builder {
                     cached_by_shape.insert(quick, (key, bytes.clone()));
                     files.push((path, Content::Bytes(bytes)));
                 }
-                // One broken template fails every page: report the first few.
-                Err(d) if template_errors < 3 => {
-                    template_errors += 1;
-                    diags.push(d);
+                // One broken template fails every page: report each error once.
+                Err(failure) => {
+                    let f = &failure.finding;
+                    if reported.insert((f.file.clone(), f.line, f.column, f.message.clone())) {
+                        diags.push(failure.into_diagnostic());
+                    }
                 }
-                Err(_) => {}
             }
         }
         self.pages = cached;
