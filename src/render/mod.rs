@@ -402,7 +402,7 @@ impl<'a> Renderer<'a> {
     }
 
     /// The HTML of page `i` from its inputs.
-    pub fn render(&self, i: usize, mut inputs: PageInputs) -> Result<String, RenderFailure> {
+    pub fn render(&self, i: usize, mut inputs: PageInputs) -> Result<String, Box<RenderFailure>> {
         let page = &self.handbook.pages[i];
         inputs.page.content = self.bodies.get(i).copied().flatten().map(|b| b.html.clone()).unwrap_or_default();
         let mut ctx = self.base.clone();
@@ -411,9 +411,11 @@ impl<'a> Renderer<'a> {
         for (name, value) in inputs.listing {
             ctx.insert(name, &value);
         }
-        self.theme.render(inputs.template, &ctx).map_err(|e| RenderFailure {
-            finding: self.theme.render_error(inputs.template, &e, &ctx),
-            page: if page.source.is_empty() { format!("the {} page", page.url) } else { page.source.clone() },
+        self.theme.render(inputs.template, &ctx).map_err(|e| {
+            Box::new(RenderFailure {
+                finding: self.theme.render_error(inputs.template, &e, &ctx),
+                page: if page.source.is_empty() { format!("the {} page", page.url) } else { page.source.clone() },
+            })
         })
     }
 

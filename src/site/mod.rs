@@ -258,7 +258,7 @@ impl Builder {
     ) -> Vec<(String, Content)> {
         let (cache, by_shape) = (&self.pages, &self.pages_by_shape);
         // (quick key, full key, the page's path and bytes)
-        type Rendered = (u64, u64, Result<(String, Arc<[u8]>), render::RenderFailure>);
+        type Rendered = (u64, u64, Result<(String, Arc<[u8]>), Box<render::RenderFailure>>);
         let rendered: Vec<Rendered> = h
             .pages
             .par_iter()
