@@ -369,16 +369,20 @@ fn render_body(resolver: &Resolver, page: &model::Page, strip_leading_h1: bool) 
     };
     let options = markdown::Options { first_line: page.body_line, resolve: &resolve, strip_leading_h1 };
     let rendered = markdown::render(&page.body, &options);
-    // Pair each recorded link with the answer given for its target.
+    // Pair each recorded link with the first answer given for its target
+    // (by a map: a search per link was quadratic in links per page).
     let asked = asked.into_inner();
+    let mut answers: HashMap<&str, &Located> = HashMap::with_capacity(asked.len());
+    for (target, found) in &asked {
+        answers.entry(target.as_str()).or_insert(found);
+    }
     let located = rendered
         .links
         .iter()
         .map(|link| {
-            asked
-                .iter()
-                .find(|(t, _)| *t == link.target)
-                .map_or_else(|| resolver.locate(page, &link.target), |(_, found)| found.clone())
+            answers
+                .get(link.target.as_str())
+                .map_or_else(|| resolver.locate(page, &link.target), |found| (*found).clone())
         })
         .collect();
     Body { rendered, located }
