@@ -44,12 +44,11 @@ struct Uses {
 }
 
 impl Uses {
+    /// Tera keeps macro definitions in the tree too (and copies them into
+    /// `macros`), so walking the tree alone sees each use once.
     fn of(template: &tera::Template) -> Uses {
         let mut uses = Uses::default();
         uses.nodes(&template.ast);
-        for m in template.macros.values() {
-            uses.nodes(&m.body);
-        }
         uses
     }
 
@@ -149,7 +148,8 @@ pub(super) fn check(tera: &Tera, sources: &Sources, diags: &mut Diagnostics) -> 
             let known = tera.functions.keys().map(String::as_str).filter(|f| !f.starts_with("__"));
             diags.push(unknown(file, "function", used, known, find(text, used, Usage::Function), docs));
         }
-        for (namespace, called) in &uses.macros {
+        let mut seen = std::collections::HashSet::new();
+        for (namespace, called) in uses.macros.iter().filter(|m| seen.insert(*m)) {
             let full = format!("{namespace}::{called}");
             let at = find(text, &full, Usage::Function);
             match macros_in(tera, template, namespace) {
@@ -555,5 +555,20 @@ mod tests {
         assert_eq!((d.file.as_str(), d.line, d.column), ("templates/page.html", 2, 4));
         assert_eq!(d.message, "unknown variable 'page.titel' in `{{ page.titel }}`");
         assert_eq!(d.hint.as_deref(), Some("did you mean 'page.title'?"));
+    }
+
+    #[test]
+    fn uses_inside_macros_are_reported_once() {
+        let page = "{% macro a() %}{{ self::b() }}{{ self::b() }}{% include \"page.html\" %}{% endmacro a %}";
+        let (theme, diags) = load_page(page);
+        assert!(theme.is_none());
+        let found: Vec<&str> = diags.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(
+            found,
+            [
+                "page.html includes itself in `{% include \"page.html\" %}`",
+                "unknown macro 'self::b' in `{{ self::b() }}`"
+            ]
+        );
     }
 }
