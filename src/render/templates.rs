@@ -571,4 +571,16 @@ mod tests {
             ]
         );
     }
+
+    #[test]
+    fn the_guard_adds_nothing_to_the_output() {
+        let (Some(theme), _) = load_page(TREE) else { panic!("does not load") };
+        let mut plain = Tera::default();
+        plain.add_raw_template("page.html", TREE).unwrap();
+        let mut context = tera::Context::new();
+        context.insert("depth", &3);
+        let guarded = theme.render("page.html", &context).unwrap();
+        assert_eq!(guarded, plain.render("page.html", &context).unwrap());
+        assert!(guarded.to_lowercase().contains("<li><li>"), "{guarded}");
+    }
 }
