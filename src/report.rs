@@ -4,7 +4,7 @@
 
 use crate::diag::{Diagnostic, Diagnostics, Severity};
 use codespan_reporting::diagnostic::{Diagnostic as Report, Label};
-use codespan_reporting::files::SimpleFiles;
+use codespan_reporting::files::{self, Files};
 use codespan_reporting::term::{self, termcolor::Buffer};
 use std::collections::HashMap;
 use std::path::Path;
@@ -71,17 +71,12 @@ pub fn summary(diags: &Diagnostics) -> String {
 }
 
 fn human(diags: &Diagnostics, root: &Path, color: bool) -> String {
-    let mut files = SimpleFiles::new();
-    let mut ids: HashMap<&str, Option<usize>> = HashMap::new();
+    // Each file is read and indexed once, however many findings it has.
+    let mut sources: HashMap<&str, Option<Source>> = HashMap::new();
     let mut buffer = if color { Buffer::ansi() } else { Buffer::no_color() };
     let config = term::Config::default();
     for d in diags.iter() {
-        let id = *ids.entry(d.file.as_str()).or_insert_with(|| {
-            if d.file.is_empty() {
-                return None;
-            }
-            Some(files.add(d.file.clone(), crate::load::text_as_read(root, &d.file)?))
-        });
+        let source = sources.entry(d.file.as_str()).or_insert_with(|| Source::read(root, &d.file));
         let mut report = match d.severity {
             Severity::Error => Report::error(),
             Severity::Warning => Report::warning(),
@@ -89,24 +84,165 @@ fn human(diags: &Diagnostics, root: &Path, color: bool) -> String {
         }
         .with_code(d.code)
         .with_message(&d.message);
-        match (id, d.line) {
-            (Some(id), line) if line > 0 => {
-                let source = files.get(id).map(|f| f.source().as_str()).unwrap_or("");
-                let range = span(source, d.line, d.column);
-                report = report.with_labels(vec![Label::primary(id, range)]);
-            }
-            _ if !d.file.is_empty() => report = report.with_notes(vec![format!("in {}", d.file)]),
-            _ => {}
+        let excerpt = source.as_mut().and_then(|s| s.excerpt(&d.file, d.line, d.column));
+        match &excerpt {
+            Some(e) => report = report.with_labels(vec![Label::primary((), e.marked.clone())]),
+            None if !d.file.is_empty() => report = report.with_notes(vec![format!("in {}", d.location())]),
+            None => {}
         }
         if let Some(hint) = &d.hint {
             report.notes.push(format!("help: {hint}"));
         }
+        let files = excerpt.unwrap_or_default();
         if term::emit(&mut buffer, &config, &files, &report).is_err() {
-            // The file changed since it was read: fall back to one plain line.
             return plain(diags);
         }
     }
     String::from_utf8_lossy(buffer.as_slice()).into_owned()
+}
+
+/// Lines longer than this many characters are shown as an excerpt around
+/// the column: a finding never prints more than a screen line, so many
+/// findings on one long line cost no more than as many on short lines.
+const EXCERPT_CHARS: usize = 120;
+/// Of an excerpt, the characters shown before the column.
+const EXCERPT_BEFORE: usize = 40;
+/// How far apart (in characters) the remembered byte offsets of a long line
+/// are: finding a column walks at most this many characters.
+const CHECKPOINT_EVERY: usize = 256;
+
+/// A file's text with where each line starts, read once per report.
+struct Source {
+    text: String,
+    line_starts: Vec<usize>,
+    /// Where characters are in the long lines that have findings.
+    long_lines: HashMap<u32, Checkpoints>,
+}
+
+impl Source {
+    fn read(root: &Path, file: &str) -> Option<Source> {
+        if file.is_empty() {
+            return None;
+        }
+        // Through the loader, so the report shows what was read: never a
+        // file outside the handbook, never a wait on a FIFO; a lone CR ends a line.
+        let text = crate::load::text_as_read(root, file)?;
+        let line_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+        Some(Source { text, line_starts, long_lines: HashMap::new() })
+    }
+
+    /// What a finding at `line` and `column` shows: that line, or a window of
+    /// it around the column, marking from the column to the end of the word
+    /// there (the whole line when there is no column).
+    fn excerpt(&mut self, file: &str, line: u32, column: u32) -> Option<Excerpt> {
+        let index = (line as usize).checked_sub(1)?;
+        let start = *self.line_starts.get(index)?;
+        let end = self.line_starts.get(index + 1).map_or(self.text.len(), |next| next - 1);
+        let text = self.text[start..end].trim_end_matches('\r');
+        let long = text.char_indices().nth(EXCERPT_CHARS).is_some();
+        let positions = long.then(|| self.long_lines.entry(line).or_insert_with(|| Checkpoints::of(text)));
+        let (from, to) = if column == 0 {
+            let indent = text.len() - text.trim_start().len();
+            (indent, text.len().max(indent))
+        } else {
+            let from = match &positions {
+                Some(p) => p.byte_of(text, column as usize - 1),
+                None => text.char_indices().nth(column as usize - 1).map_or(text.len(), |(i, _)| i),
+            };
+            // The word ends within the window, however long it runs.
+            let rest = &text[from..];
+            let rest = &rest[..rest.char_indices().nth(EXCERPT_CHARS).map_or(rest.len(), |(i, _)| i)];
+            let word = rest.find(char::is_whitespace).unwrap_or(rest.len()).max(1).min(rest.len());
+            (from, from + word)
+        };
+        // A long line shows EXCERPT_BEFORE characters before the mark and
+        // fills the rest of EXCERPT_CHARS after it.
+        let (window, skipped) = match &positions {
+            Some(p) => {
+                let window_start = text[..from].char_indices().rev().nth(EXCERPT_BEFORE - 1).map_or(0, |(i, _)| i);
+                let rest = &text[window_start..];
+                let window_end = rest.char_indices().nth(EXCERPT_CHARS).map_or(text.len(), |(i, _)| window_start + i);
+                (window_start..window_end, p.chars_before(text, window_start))
+            }
+            None => (0..text.len(), 0),
+        };
+        let lead = if window.start > 0 { "…" } else { "" };
+        let tail = if window.end < text.len() { "…" } else { "" };
+        let at = |byte: usize| lead.len() + byte.clamp(window.start, window.end) - window.start;
+        Some(Excerpt {
+            name: file.to_string(),
+            line: line as usize,
+            skipped: skipped.saturating_sub(lead.chars().count()),
+            marked: at(from)..at(to),
+            text: format!("{lead}{}{tail}", &text[window]),
+        })
+    }
+}
+
+/// The byte offset of every [`CHECKPOINT_EVERY`]th character of a long line,
+/// so that finding a column walks at most that many characters.
+struct Checkpoints(Vec<usize>);
+
+impl Checkpoints {
+    fn of(text: &str) -> Checkpoints {
+        Checkpoints(text.char_indices().step_by(CHECKPOINT_EVERY).map(|(i, _)| i).collect())
+    }
+
+    /// The byte offset of 0-based character `chars`, or the line's end.
+    fn byte_of(&self, text: &str, chars: usize) -> usize {
+        let Some(&from) = self.0.get(chars / CHECKPOINT_EVERY) else { return text.len() };
+        text[from..].char_indices().nth(chars % CHECKPOINT_EVERY).map_or(text.len(), |(i, _)| from + i)
+    }
+
+    /// How many characters lie before byte `byte`.
+    fn chars_before(&self, text: &str, byte: usize) -> usize {
+        let k = self.0.partition_point(|&c| c <= byte).saturating_sub(1);
+        let from = self.0.get(k).copied().unwrap_or(0);
+        k * CHECKPOINT_EVERY + text[from..byte].chars().count()
+    }
+}
+
+/// The one line a finding shows, as codespan's source: its line number and
+/// columns are those of the whole file, though only a window may be shown.
+#[derive(Default)]
+struct Excerpt {
+    name: String,
+    /// 1-based line in the file.
+    line: usize,
+    /// Characters of the line left out before `text` (less the `…` shown).
+    skipped: usize,
+    /// What to mark, as a byte range of `text`.
+    marked: std::ops::Range<usize>,
+    text: String,
+}
+
+impl<'a> Files<'a> for Excerpt {
+    type FileId = ();
+    type Name = &'a str;
+    type Source = &'a str;
+
+    fn name(&'a self, (): ()) -> Result<&'a str, files::Error> {
+        Ok(&self.name)
+    }
+    fn source(&'a self, (): ()) -> Result<&'a str, files::Error> {
+        Ok(&self.text)
+    }
+    fn line_index(&'a self, (): (), _: usize) -> Result<usize, files::Error> {
+        Ok(0)
+    }
+    fn line_number(&'a self, (): (), _: usize) -> Result<usize, files::Error> {
+        Ok(self.line)
+    }
+    fn column_number(&'a self, (): (), _: usize, byte_index: usize) -> Result<usize, files::Error> {
+        let byte_index = byte_index.min(self.text.len());
+        Ok(self.skipped + self.text.get(..byte_index).map_or(0, |t| t.chars().count()) + 1)
+    }
+    fn line_range(&'a self, (): (), line_index: usize) -> Result<std::ops::Range<usize>, files::Error> {
+        match line_index {
+            0 => Ok(0..self.text.len()),
+            given => Err(files::Error::LineTooLarge { given, max: 0 }),
+        }
+    }
 }
 
 /// `file:line:col: level: message [code]`, one a line.
@@ -125,28 +261,6 @@ pub fn plain_line(d: &Diagnostic) -> String {
         line.push_str(&format!("\n  = help: {h}"));
     }
     line
-}
-
-/// The byte range marked under a finding: from its column to the end of
-/// the word there, or the whole line when there is no column.
-fn span(source: &str, line: u32, column: u32) -> std::ops::Range<usize> {
-    let mut start = 0;
-    for _ in 1..line {
-        match source[start..].find('\n') {
-            Some(i) => start += i + 1,
-            None => break,
-        }
-    }
-    let end_of_line = source[start..].find('\n').map_or(source.len(), |i| start + i);
-    let text = source[start..end_of_line].trim_end_matches('\r');
-    if column == 0 {
-        let indent = text.len() - text.trim_start().len();
-        return start + indent..start + text.len().max(indent);
-    }
-    let from = text.char_indices().nth(column as usize - 1).map_or(text.len(), |(i, _)| i);
-    let rest = &text[from..];
-    let len = rest.find(char::is_whitespace).unwrap_or(rest.len()).max(1).min(rest.len());
-    start + from..start + from + len
 }
 
 fn github(d: &Diagnostic) -> String {
@@ -239,5 +353,70 @@ mod tests {
     fn summaries() {
         assert_eq!(summary(&sample()), "1 error, 1 warning");
         assert_eq!(summary(&Diagnostics::default()), "no problems found");
+    }
+
+    /// One line holding `n` broken links, and a finding for each.
+    fn links_on_one_line(dir: &Path, n: usize) -> Diagnostics {
+        let mut line = String::from("Liens ");
+        let mut d = Diagnostics::default();
+        for i in 0..n {
+            let column = line.chars().count() as u32 + 1;
+            line.push_str(&format!("[café {i}](missing-{i}.md) "));
+            d.push(Diagnostic::warning("broken-link", format!("link {i}")).at("index.md", 2).column(column));
+        }
+        std::fs::write(dir.join("index.md"), format!("# Home\n{line}\nlast\n")).unwrap();
+        d
+    }
+
+    #[test]
+    fn a_long_line_shows_a_window_around_each_finding() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut diags = links_on_one_line(dir.path(), 300);
+        diags.push(Diagnostic::warning("short", "a short line").at("index.md", 3).column(2));
+        let out = format(&diags, dir.path(), Format::Human, false);
+        // Columns count characters ("é" is one), however far along the line.
+        let last = &diags.0[299];
+        assert!(out.contains(&format!("┌─ index.md:2:{}\n", last.column)), "{out}");
+        let shown: Vec<&str> = out.lines().filter(|l| l.starts_with("2 │ ")).collect();
+        assert_eq!(shown.len(), 300);
+        assert!(shown.iter().all(|l| l.chars().count() <= 4 + EXCERPT_CHARS + 2), "{shown:?}");
+        assert!(shown[0].starts_with("2 │ Liens [café 0]") && shown[0].ends_with('…'), "{}", shown[0]);
+        assert!(
+            shown[299].starts_with("2 │ …") && shown[299].trim_end().ends_with("[café 299](missing-299.md)"),
+            "{}",
+            shown[299]
+        );
+        // The mark sits under the link's text: find it below the last line shown.
+        let at = out.rfind("2 │ …").unwrap();
+        let mut lines = out[at..].lines();
+        let (text, marks) = (lines.next().unwrap(), lines.next().unwrap());
+        let start = marks.chars().position(|c| c == '^').unwrap();
+        let marked: String = text.chars().skip(start).take_while(|c| !c.is_whitespace()).collect();
+        assert_eq!(marked, "[café");
+        // Short lines are shown whole.
+        assert!(out.contains("┌─ index.md:3:2\n  │\n3 │ last\n  │  ^^^\n"), "{out}");
+    }
+
+    /// Least of three timings, to shrug off a busy machine.
+    fn time(run: impl Fn()) -> std::time::Duration {
+        (0..3)
+            .map(|_| {
+                let t = std::time::Instant::now();
+                run();
+                t.elapsed()
+            })
+            .min()
+            .unwrap()
+    }
+
+    #[test]
+    fn the_human_report_is_linear_in_findings_on_one_line() {
+        let (small, large) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let n = 2_000;
+        let (few, many) = (links_on_one_line(small.path(), n), links_on_one_line(large.path(), 4 * n));
+        let t1 = time(|| assert!(format(&few, small.path(), Format::Human, false).len() > n));
+        let t4 = time(|| assert!(format(&many, large.path(), Format::Human, false).len() > 4 * n));
+        // Linear is about 4 times; quadratic would be about 16.
+        assert!(t4 < t1 * 10, "{n} findings: {t1:?}, {}: {t4:?}", 4 * n);
     }
 }

@@ -187,3 +187,26 @@ fn snapshot(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
     files.sort();
     files
 }
+
+#[test]
+fn a_build_killed_mid_swap_is_recovered_before_a_failing_build_reports() {
+    let dir = fixture(&[("index.md", "# Home\n")]);
+    let out = build_ok(dir.path(), &[]);
+    let before = snapshot(&out);
+    // What a kill between the two renames of the fallback swap leaves.
+    let aside = out.with_file_name(".public.copbook-old-12345");
+    std::fs::rename(&out, &aside).unwrap();
+    write(dir.path(), "index.md", "+++\ntitle = \"Home\"\nowner = \"nobody\"\n+++\n");
+    let o = copbook(&["build", dir.path().to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("put the previous output back from"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("the previous output is unchanged"), "{}", stderr(&o));
+    assert_eq!(snapshot(&out), before);
+    assert!(!aside.exists());
+    // With no previous output at all, the message does not pretend there is one.
+    std::fs::remove_dir_all(&out).unwrap();
+    let o = copbook(&["build", dir.path().to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("there is no previous output in"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("unchanged"), "{}", stderr(&o));
+}

@@ -191,6 +191,16 @@ pub fn build(mut args: BuildArgs, console: &Console) -> i32 {
         return code;
     }
     let out = args.out.clone().unwrap_or_else(|| default_out(&args.common));
+    // A build killed mid-swap left the previous site aside: put it back first,
+    // so that what is said below about the previous output is true.
+    match copbook::output::recover(&out) {
+        Ok(Some(from)) => console
+            .info(format!("an earlier build was interrupted; put the previous output back from {}", from.display())),
+        Ok(None) => {}
+        Err(e) => {
+            eprintln!("warning: an earlier build was interrupted and its previous output could not be put back: {e}")
+        }
+    }
     let spinner = console.spinner("building");
     let (site, diags) = site::build(&options(&args.common, Some(out.clone())));
     if let Some(s) = &spinner {
@@ -199,8 +209,13 @@ pub fn build(mut args: BuildArgs, console: &Console) -> i32 {
     let code = report(&diags, &args.common, args.format, args.strict, console);
     let seconds = |t: Instant| t.elapsed().as_secs_f64();
     let Some(site) = site.filter(|_| code == 0) else {
+        let previous = if out.exists() {
+            "the previous output is unchanged".to_string()
+        } else {
+            format!("there is no previous output in {}", out.display())
+        };
         console.info(format!(
-            "build failed in {:.2} s ({}); nothing was written (the previous output is unchanged)",
+            "build failed in {:.2} s ({}); nothing was written ({previous})",
             seconds(started),
             report::summary(&diags)
         ));

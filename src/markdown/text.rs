@@ -10,6 +10,18 @@ use super::Ev;
 pub(super) struct LineIndex {
     starts: Vec<usize>,
     first_line: u32,
+    /// How many characters start before each multiple of [`CHARS_EVERY`]
+    /// bytes: a column on a long line is counted from the nearest, so many
+    /// links on one line cost no more than on many lines.
+    chars_before_block: Vec<usize>,
+}
+
+/// The byte distance between the character counts [`LineIndex`] keeps.
+const CHARS_EVERY: usize = 256;
+
+/// Characters starting in `bytes` (UTF-8 continuation bytes start none).
+fn char_starts(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| (b as i8) >= -0x40).count()
 }
 
 impl LineIndex {
@@ -17,7 +29,20 @@ impl LineIndex {
         let mut starts = Vec::with_capacity(text.len() / 40 + 1);
         starts.push(0);
         starts.extend(text.bytes().enumerate().filter(|&(_, b)| b == b'\n').map(|(i, _)| i + 1));
-        LineIndex { starts, first_line }
+        let mut chars_before_block = Vec::with_capacity(text.len() / CHARS_EVERY + 1);
+        let mut count = 0;
+        for block in text.as_bytes().chunks(CHARS_EVERY) {
+            chars_before_block.push(count);
+            count += char_starts(block);
+        }
+        LineIndex { starts, first_line, chars_before_block }
+    }
+
+    /// Characters that start before byte `offset` of the text.
+    fn chars_before(&self, text: &str, offset: usize) -> usize {
+        let block = offset / CHARS_EVERY;
+        let counted = self.chars_before_block.get(block).copied().unwrap_or(0);
+        counted + char_starts(&text.as_bytes()[(block * CHARS_EVERY).min(offset)..offset])
     }
 
     /// File line and 1-based column (in chars) of a byte offset into `text`.
@@ -26,9 +51,7 @@ impl LineIndex {
         // `starts[0]` is 0, so at least one start is <= offset.
         let row = self.starts.partition_point(|&s| s <= offset).saturating_sub(1);
         let start = self.starts.get(row).copied().unwrap_or(0);
-        // Offsets from the parser are char boundaries; fall back to bytes if
-        // one ever is not, rather than panic.
-        let column = text.get(start..offset).map_or(offset - start, |s| s.chars().count());
+        let column = self.chars_before(text, offset) - self.chars_before(text, start);
         (
             self.first_line.saturating_add(u32::try_from(row).unwrap_or(u32::MAX)),
             u32::try_from(column).unwrap_or(u32::MAX).saturating_add(1),
@@ -120,6 +143,10 @@ mod tests {
         // Out of range or mid-char offsets must not panic.
         let _ = index.position(text, 1000);
         let _ = index.position(text, 4);
+        // Far along a long line, columns still count characters.
+        let long = format!("{}é[x]", "ab".repeat(1000));
+        let index = LineIndex::new(&long, 1);
+        assert_eq!(index.position(&long, long.find('[').unwrap()), (1, 2002));
         let empty = LineIndex::new("", 1);
         assert_eq!(empty.position("", 0), (1, 1));
     }

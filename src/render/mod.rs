@@ -8,6 +8,7 @@
 pub mod context;
 mod files;
 pub mod listings;
+mod templates;
 
 pub use files::{output_path, site_files};
 
@@ -26,44 +27,57 @@ static THEME: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
 /// The loaded templates: the default theme with the handbook's overrides.
 pub struct Theme {
     tera: Tera,
-    /// The file each template came from, for findings.
-    files: HashMap<String, String>,
+    /// Each template's file (as the handbook names it) and text, for findings.
+    sources: templates::Sources,
 }
 
 impl Theme {
-    /// Loads the theme. A template that does not parse is a finding naming
-    /// the template file and, where Tera gives one, the line.
+    /// Loads the theme. A template that does not parse, that includes,
+    /// extends or imports itself (directly or through others), or that uses
+    /// a filter, test, function or macro that does not exist is a finding
+    /// naming the template file and line.
     pub fn load(overrides: &BTreeMap<String, String>, diags: &mut Diagnostics) -> Option<Theme> {
-        let mut templates: BTreeMap<String, (String, String)> = BTreeMap::new();
+        let mut sources = templates::Sources::new();
         if let Some(dir) = THEME.get_dir("templates") {
             for file in dir.files() {
                 let name = file.path().strip_prefix("templates").unwrap_or(file.path()).to_string_lossy().into_owned();
                 let text = file.contents_utf8().unwrap_or_default().to_string();
-                templates.insert(name.clone(), (format!("themes/default/templates/{name}"), text));
+                sources.insert(name.clone(), (format!("themes/default/templates/{name}"), text));
             }
         }
         for (name, text) in overrides {
-            templates.insert(name.clone(), (format!("{}/{name}", crate::load::TEMPLATES_DIR), text.clone()));
+            sources.insert(name.clone(), (format!("{}/{name}", crate::load::TEMPLATES_DIR), text.clone()));
         }
         let mut tera = Tera::default();
-        let all: Vec<(&str, &str)> = templates.iter().map(|(n, (_, t))| (n.as_str(), t.as_str())).collect();
+        let all: Vec<(&str, &str)> = sources.iter().map(|(n, (_, t))| (n.as_str(), t.as_str())).collect();
         if let Err(e) = tera.add_raw_templates(all) {
+            let found = diags.0.len();
+            if matches!(e.kind, tera::ErrorKind::CircularExtend { .. }) {
+                templates::cycles(&tera, &sources, diags);
+            }
+            if diags.0.len() > found {
+                return None;
+            }
             // Tera names the template in its message: point at that file.
             let message = e.to_string();
-            let file = templates
+            let file = sources
                 .iter()
                 .find(|(name, _)| message.contains(&format!("'{name}'")))
                 .map_or("templates", |(_, (file, _))| file.as_str());
             diags.push(template_error(file, &e));
             return None;
         }
+        if !templates::check(&tera, &sources, diags) {
+            return None;
+        }
+        templates::guard_macros(&mut tera);
         tera.autoescape_on(vec![".html", ".xml"]);
         tera.set_escape_fn(escape);
-        let files = templates.into_iter().map(|(name, (file, _))| (name, file)).collect();
-        Some(Theme { tera, files })
+        Some(Theme { tera, sources })
     }
 
     fn render(&self, name: &str, context: &Context) -> Result<String, tera::Error> {
+        templates::reset_depth();
         self.tera.render(name, context)
     }
 
@@ -72,7 +86,7 @@ impl Theme {
         let mut ctx = Context::new();
         ctx.insert("site", site);
         ctx.insert("nav", items);
-        self.render("nav.html", &ctx).map_err(|e| self.render_error("nav.html", &e))
+        self.render("nav.html", &ctx).map_err(|e| self.render_error("nav.html", &e, &ctx))
     }
 
     /// One page from its template inputs, its body already in
@@ -83,7 +97,7 @@ impl Theme {
         inputs: &PageInputs,
         nav: &str,
         what: &str,
-    ) -> Result<String, Diagnostic> {
+    ) -> Result<String, Box<RenderFailure>> {
         let mut ctx = Context::new();
         ctx.insert("site", site);
         ctx.insert("page", &inputs.page);
@@ -92,16 +106,61 @@ impl Theme {
             ctx.insert(name, value);
         }
         self.render(inputs.template, &ctx).map_err(|e| {
-            let d = self.render_error(inputs.template, &e);
-            Diagnostic { message: format!("while rendering {what}: {}", d.message), ..d }
+            Box::new(RenderFailure { finding: self.render_error(inputs.template, &e, &ctx), page: what.to_string() })
         })
     }
 
-    /// A render error as a finding at the template's file.
-    fn render_error(&self, name: &str, e: &tera::Error) -> Diagnostic {
-        let file = self.files.get(name).map_or(name, String::as_str);
-        let d = template_error(file, e);
-        d.hint("check the names of the variables the template uses: they are listed in src/render/context.rs")
+    /// A render error as one finding at the template (and line) it comes
+    /// from, whichever page was rendering.
+    fn render_error(&self, name: &str, e: &tera::Error, context: &Context) -> Diagnostic {
+        let source = |template: &str| {
+            self.sources.get(template).map_or((template.to_string(), ""), |(f, t)| (f.clone(), t.as_str()))
+        };
+        if let Some((template, name)) = templates::runaway() {
+            let (file, text) = source(&template);
+            let at = templates::find(text, &name, templates::Usage::Function).unwrap_or_default();
+            return Diagnostic::error(
+                "template",
+                format!(
+                    "macro '{name}' calls itself, directly or through other macros, more than {} deep",
+                    templates::MAX_MACRO_DEPTH
+                ),
+            )
+            .at(file, at.line)
+            .column(at.column)
+            .hint("give the recursion an end: a macro that walks a tree should stop where the tree does");
+        }
+        let chain = error_chain(e);
+        // Tera names the template it was in when that is not the one asked for.
+        let template = ["(error happened in '", "while rendering '"]
+            .iter()
+            .find_map(|marker| chain.split_once(marker).and_then(|(_, rest)| rest.split_once('\'')).map(|(t, _)| t))
+            .filter(|t| self.sources.contains_key(*t))
+            .unwrap_or(name);
+        let (file, text) = source(template);
+        let quoted =
+            |open: &str, close: char| chain.split_once(open).and_then(|(_, r)| r.split_once(close)).map(|(n, _)| n);
+        let (problem, at, hint) = if let Some(path) = quoted("Variable `", '`') {
+            let at = templates::find(text, path, templates::Usage::Variable);
+            let hint = similar_variable(path, context).unwrap_or_else(|| {
+                "check the name; {{ __tera_context }} in a template prints every variable it can use".into()
+            });
+            (format!("unknown variable '{path}'"), at, hint)
+        } else if let Some(called) = quoted("call '", '\'') {
+            let at = templates::find(text, called, templates::Usage::Function)
+                .or_else(|| templates::find(text, called, templates::Usage::Filter));
+            let problem = chain.split_once("Failed to render").map_or(chain.as_str(), |(_, r)| r);
+            let problem = problem.split_once(": ").map_or(problem, |(_, r)| r).to_string();
+            (problem, at, "check the arguments it is given: see https://keats.github.io/tera/docs/".into())
+        } else {
+            let problem = chain.split_once(": ").map_or(chain.as_str(), |(_, r)| r).to_string();
+            (problem, None, "see https://keats.github.io/tera/docs/ for what templates can do".into())
+        };
+        let at = at.unwrap_or_default();
+        Diagnostic::error("template", format!("{problem}{}", at.quoted()))
+            .at(file, at.line)
+            .column(at.column)
+            .hint(hint)
     }
 
     /// The theme's static assets, as (path under `assets/`, bytes).
@@ -126,8 +185,8 @@ fn collect_assets(dir: &'static Dir<'static>, out: &mut Vec<(String, &'static [u
 
 pub use crate::html::escape;
 
-/// Tera's message and its causes, with the line when it names one.
-fn template_error(file: &str, e: &tera::Error) -> Diagnostic {
+/// Tera's message and its causes, joined by ": ".
+fn error_chain(e: &tera::Error) -> String {
     let mut message = e.to_string();
     let mut source = std::error::Error::source(e);
     while let Some(s) = source {
@@ -135,6 +194,27 @@ fn template_error(file: &str, e: &tera::Error) -> Diagnostic {
         message.push_str(&s.to_string());
         source = s.source();
     }
+    message
+}
+
+/// "did you mean" for a variable path, over the keys that exist beside
+/// its last part (`page.titel` -> `page.title`).
+fn similar_variable(path: &str, context: &Context) -> Option<String> {
+    let json = context.clone().into_json();
+    let (parent, last) = path.rsplit_once('.').unwrap_or(("", path));
+    let mut at = &json;
+    for part in parent.split('.').filter(|p| !p.is_empty()) {
+        at = at.get(part)?;
+    }
+    let keys = at.as_object()?.keys().map(|k| if parent.is_empty() { k.clone() } else { format!("{parent}.{k}") });
+    let keys: Vec<String> = keys.collect();
+    let wanted = if parent.is_empty() { last.to_string() } else { format!("{parent}.{last}") };
+    crate::diag::did_you_mean(&wanted, keys.iter().map(String::as_str))
+}
+
+/// A template that does not load, with the line when Tera gives one.
+fn template_error(file: &str, e: &tera::Error) -> Diagnostic {
+    let message = error_chain(e);
     // Parse errors carry "--> line:column".
     let position: Vec<u32> = message
         .split_once("--> ")
@@ -165,6 +245,23 @@ fn template_error(file: &str, e: &tera::Error) -> Diagnostic {
         .at(file, line)
         .column(column)
         .hint("fix the template syntax; see https://keats.github.io/tera/docs/ for Tera's syntax")
+}
+
+/// A page that did not render: what is wrong in which template, and the page.
+/// One template error usually stops every page that uses the template:
+/// report [`RenderFailure::finding`] once, naming the first page.
+#[derive(Debug)]
+pub struct RenderFailure {
+    pub finding: Diagnostic,
+    /// The page's file, or "the /url/ page" for generated pages.
+    pub page: String,
+}
+
+impl RenderFailure {
+    pub fn into_diagnostic(self) -> Diagnostic {
+        let message = format!("{} (while rendering {})", self.finding.message, self.page);
+        Diagnostic { message, ..self.finding }
+    }
 }
 
 /// An entry of the sidebar.

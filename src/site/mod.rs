@@ -317,7 +317,7 @@ impl Builder {
     ) -> Vec<(String, Content)> {
         let (memo, by_shape) = (&self.pages, &self.pages_by_shape);
         // (quick key, full key, the page's path and bytes)
-        type Made = (u64, u64, Result<(String, Arc<[u8]>), Diagnostic>);
+        type Made = (u64, u64, Result<(String, Arc<[u8]>), Box<render::RenderFailure>>);
         let made: Vec<Made> = h
             .pages
             .par_iter()
@@ -339,19 +339,20 @@ impl Builder {
             .collect();
         let mut files = Vec::with_capacity(made.len());
         let mut kept = Vec::with_capacity(made.len());
-        let mut template_errors = 0;
+        let mut reported = std::collections::HashSet::new();
         for (quick, key, result) in made {
             match result {
                 Ok((path, bytes)) => {
                     kept.push((quick, (key, bytes.clone())));
                     files.push((path, Content::Bytes(bytes)));
                 }
-                // One broken template fails every page: report the first few.
-                Err(d) if template_errors < 3 => {
-                    template_errors += 1;
-                    diags.push(d);
+                // One broken template fails every page: report each error once.
+                Err(failure) => {
+                    let f = &failure.finding;
+                    if reported.insert((f.file.clone(), f.line, f.column, f.message.clone())) {
+                        diags.push(failure.into_diagnostic());
+                    }
                 }
-                Err(_) => {}
             }
         }
         self.pages.keep(kept.iter().map(|(_, (key, bytes))| (*key, bytes.clone())));
@@ -381,7 +382,7 @@ fn report_clashes(h: &Handbook, own: &[(String, Content)], diags: &mut Diagnosti
 }
 
 /// A page's HTML from its [`PageJob`].
-fn render_page(job: &PageJob) -> Result<Arc<[u8]>, Diagnostic> {
+fn render_page(job: &PageJob) -> Result<Arc<[u8]>, Box<render::RenderFailure>> {
     let mut inputs = job.inputs.0.clone();
     inputs.page.content = job.body.map(|b| b.value.rendered.html.clone()).unwrap_or_default();
     let nav = job.nav.map_or(String::new(), |n| render::mark_current(&n.value, &inputs.page.url));
@@ -409,16 +410,20 @@ fn render_body(job: &BodyJob) -> Body {
         raw_html: job.raw_html,
     };
     let rendered = markdown::render(job.text, &options);
-    // Pair each recorded link with the answer given for its target.
+    // Pair each recorded link with the first answer given for its target
+    // (by a map: a search per link was quadratic in links per page).
     let asked = asked.into_inner();
+    let mut answers: HashMap<&str, &Located> = HashMap::with_capacity(asked.len());
+    for (target, found) in &asked {
+        answers.entry(target.as_str()).or_insert(found);
+    }
     let located = rendered
         .links
         .iter()
         .map(|link| {
-            asked
-                .iter()
-                .find(|(t, _)| *t == link.target)
-                .map_or_else(|| resolver.locate(job.from, &link.target), |(_, found)| found.clone())
+            answers
+                .get(link.target.as_str())
+                .map_or_else(|| resolver.locate(job.from, &link.target), |found| (*found).clone())
         })
         .collect();
     Body { rendered, located }
