@@ -155,7 +155,7 @@ fn partial_rebuilds(generator: &Path, corpus: &Path, out: &Path, n: usize) {
     let _ = std::fs::remove_dir_all(out);
     let mut on_disk: HashMap<String, Content> = HashMap::new();
     for (path, content) in site.files {
-        copbook::output::write_file(out, &path, &content).expect("write");
+        copbook::output::write_file(out, &path, &content, &scratch).expect("write");
         on_disk.insert(path, content);
     }
     let mut took = Vec::new();
@@ -170,7 +170,7 @@ fn partial_rebuilds(generator: &Path, corpus: &Path, out: &Path, n: usize) {
         let mut written = 0;
         for (path, content) in &site.files {
             if on_disk.get(path) != Some(content) {
-                copbook::output::write_file(out, path, content).expect("write");
+                copbook::output::write_file(out, path, content, &scratch).expect("write");
                 written += 1;
             }
         }

@@ -54,7 +54,7 @@ fn write_site_with(
     remove_leftovers(&parent, &name);
     let staging = parent.join(format!(".{name}.copbook-tmp-{}", std::process::id()));
     std::fs::create_dir_all(&staging).map_err(|e| named(e, "could not create", &staging))?;
-    if let Err(e) = write_all(files, &staging) {
+    if let Err(e) = write_all(files, &staging, root) {
         let _ = std::fs::remove_dir_all(&staging);
         return Err(e);
     }
@@ -105,19 +105,24 @@ fn remove_leftovers(parent: &Path, name: &str) {
     }
 }
 
-fn write_all(files: &[(String, Content)], dir: &Path) -> io::Result<()> {
-    files.par_iter().try_for_each(|(path, content)| write_file(dir, path, content))
+fn write_all(files: &[(String, Content)], dir: &Path, root: &Path) -> io::Result<()> {
+    files.par_iter().try_for_each(|(path, content)| write_file(dir, path, content, root))
 }
 
-/// Writes one file of the site under `dir`, creating its folders.
-pub fn write_file(dir: &Path, path: &str, content: &Content) -> io::Result<()> {
+/// Writes one file of the site under `dir`, creating its folders. A file
+/// copied from the handbook folder `root` is opened with the loader's
+/// checks again, so one swapped for a link leading out, or for a FIFO,
+/// since it was read is refused rather than published or waited on.
+pub fn write_file(dir: &Path, path: &str, content: &Content, root: &Path) -> io::Result<()> {
     let target = dir.join(path);
     if let Some(p) = target.parent() {
         std::fs::create_dir_all(p)?;
     }
     let result = match content {
         Content::Bytes(bytes) => std::fs::write(&target, bytes),
-        Content::Copy(from) => std::fs::copy(from, &target).map(|_| ()),
+        Content::Copy(from) => crate::load::open_to_publish(root, from)
+            .and_then(|mut source| std::io::copy(&mut source, &mut std::fs::File::create(&target)?))
+            .map(|_| ()),
     };
     result.map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", target.display())))
 }
@@ -453,5 +458,29 @@ mod tests {
         std::fs::create_dir_all(s.dir.path().join(".public.copbook-old-1")).unwrap();
         assert_eq!(recover(&s.out).unwrap(), None);
         assert_eq!(s.shown().as_deref(), Some("previous"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_file_swapped_for_a_link_out_or_a_fifo_after_loading_is_not_published() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("handbook");
+        std::fs::create_dir_all(root.join("static")).unwrap();
+        std::fs::write(dir.path().join("secret.txt"), "the build machine's secret").unwrap();
+        let out = dir.path().join("public");
+        write_site(&site("good"), &out, &root).unwrap();
+        for swap in ["link", "fifo"] {
+            let file = root.join("static/a.txt");
+            let _ = std::fs::remove_file(&file);
+            match swap {
+                "link" => std::os::unix::fs::symlink(dir.path().join("secret.txt"), &file).unwrap(),
+                _ => assert!(std::process::Command::new("mkfifo").arg(&file).status().unwrap().success()),
+            }
+            let mut files = site("new");
+            files.push(("static/a.txt".into(), Content::Copy(file.clone())));
+            let err = write_site(&files, &out, &root).unwrap_err();
+            assert!(err.to_string().contains("static/a.txt"), "{swap}: {err}");
+            assert_eq!(std::fs::read_to_string(out.join("index.html")).unwrap(), "good", "{swap}");
+        }
     }
 }

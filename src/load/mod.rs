@@ -223,6 +223,19 @@ pub fn config(root: &Path, diags: &mut Diagnostics) -> Option<Config> {
     Config::parse(&read_text(root, config::FILE_NAME, diags)?, diags)
 }
 
+/// Opens `file`, a file of the handbook folder at `root`, to publish it,
+/// with the checks every read makes: a regular file whose real path lies
+/// inside the folder, opened without waiting on a FIFO.
+pub fn open_to_publish(root: &Path, file: &Path) -> std::io::Result<std::fs::File> {
+    let refused = |why: String| std::io::Error::new(std::io::ErrorKind::PermissionDenied, why);
+    let rel = file.strip_prefix(root).map_err(|_| refused(format!("{} is not in the handbook", file.display())))?;
+    let rel = slash_path(rel);
+    inside::Root::new(root).open(root, &rel).map_err(|refusal| match refusal {
+        Refusal::Missing => std::io::Error::new(std::io::ErrorKind::NotFound, format!("{rel} is gone")),
+        Refusal::Finding(d) => refused(d.message),
+    })
+}
+
 /// Whether a file name is Markdown copbook renders.
 pub fn is_markdown(path: &str) -> bool {
     let lower = path.to_ascii_lowercase();

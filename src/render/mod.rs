@@ -49,6 +49,14 @@ impl Theme {
             sources.insert(name.clone(), (format!("{}/{name}", crate::load::TEMPLATES_DIR), text.clone()));
         }
         let mut tera = Tera::default();
+        // Tera gives every template `get_env`, which would let a template
+        // contributed in a pull request publish CI's secrets. Templates see
+        // the handbook, never the build machine.
+        tera.register_function("get_env", |_: &HashMap<String, tera::Value>| {
+            Err(tera::Error::msg(
+                "templates cannot read the build's environment; put the value in [extra] of handbook.toml and use site.extra",
+            ))
+        });
         let all: Vec<(&str, &str)> = sources.iter().map(|(n, (_, t))| (n.as_str(), t.as_str())).collect();
         if let Err(e) = tera.add_raw_templates(all) {
             let found = diags.0.len();
