@@ -160,3 +160,85 @@ proptest! {
         }
     }
 }
+
+/// Pieces of file names: what people and other tools put in them.
+const NAME_PARTS: &[&str] = &[
+    "a",
+    "Café",
+    "cafe\u{301}",
+    "c#",
+    "100%",
+    "why?",
+    "two words",
+    "UPPER",
+    "-",
+    "_index",
+    "index",
+    "README",
+    "ünï",
+    "😀",
+    "a.b",
+    "..",
+    "[x]",
+    "&amp;",
+    "'q'",
+    "tab\t",
+    "",
+];
+
+/// Pieces of a template override: Tera syntax, right and wrong.
+const TEMPLATE_PARTS: &[&str] = &[
+    "{{ page.title }}",
+    "{{ page.content | safe }}",
+    "{{ page.titel }}",
+    "{{ page.title | nofilter }}",
+    "{% include \"page.html\" %}",
+    "{% include \"nav.html\" %}",
+    "{% extends \"page.html\" %}",
+    "{% import \"macros.html\" as m %}",
+    "{% macro r(n) %}{{ self::r(n=n) }}{% endmacro r %}",
+    "{% for x in page.toc %}{{ x.title }}{% endfor %}",
+    "{% if page.kind == \"page\" %}k{% endif %}",
+    "{{ get_env(name=\"HOME\") }}",
+    "{{ now() }}",
+    "{%",
+    "}}",
+    "{{",
+    "{# c #}",
+    "<p>",
+    "é",
+    "{{ site.extra.x | default(value=1) }}",
+    "{% set y = 1 %}{{ y }}",
+    "{% block content %}{% endblock %}",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(cases(48)))]
+
+    /// Odd file names and template overrides: findings or pages, never a panic,
+    /// an abort or a hang (a hang shows as the test never ending).
+    #[test]
+    fn odd_names_and_templates_never_panic(
+        names in prop::collection::vec(prop::collection::vec(prop::sample::select(NAME_PARTS.to_vec()), 1..4), 1..6),
+        template in prop::collection::vec(prop::sample::select(TEMPLATE_PARTS.to_vec()), 0..8),
+        which in prop::sample::select(vec!["page.html", "nav.html", "base.html", "macros.html", "extra.html"]),
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        for (n, parts) in names.iter().enumerate() {
+            let name = parts.concat();
+            let folder = if n % 2 == 0 { "guides" } else { "standards" };
+            let p = dir.path().join(folder).join(format!("{name}.md"));
+            if std::fs::create_dir_all(p.parent().unwrap()).is_ok() {
+                let _ = std::fs::write(&p, format!("# {name}\n\n[next](./{name}.md) [up](../index.md)\n"));
+            }
+        }
+        std::fs::write(dir.path().join("index.md"), "# Home\n").unwrap();
+        if !template.is_empty() {
+            std::fs::create_dir_all(dir.path().join("templates")).unwrap();
+            std::fs::write(dir.path().join("templates").join(which), template.concat()).unwrap();
+        }
+        let options = copbook::site::Options { root: dir.path().to_path_buf(), ..Default::default() };
+        let (site, diags) = copbook::site::build(&options);
+        prop_assert!(site.is_some() || diags.has_errors(), "no site and no error");
+    }
+}
