@@ -4,7 +4,7 @@
 //! title. Broken references are found where they are resolved (the model),
 //! broken links where links are resolved (the site pipeline).
 
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::keys;
 use crate::model::{CommunityStatus, Handbook, ItemStatus, Kind, Page, ReviewState};
 use std::collections::HashMap;
@@ -66,18 +66,18 @@ fn review(h: &Handbook, page: &Page, diags: &mut Diagnostics) {
     match (review.state, review.due, review.days) {
         (ReviewState::Overdue, Some(due), Some(days)) => diags.push(
             Diagnostic::warning(
-                "review-overdue",
+                Code::ReviewOverdue,
                 format!("review was due {due} ({} days ago); {}", -days, owner_text(h, page)),
             )
             .at(&page.source, line)
             .hint("review the content, then set last_reviewed to the day you did"),
         ),
         (ReviewState::Due, Some(due), Some(days)) => diags.push(
-            Diagnostic::note("review-due", format!("review is due {due} (in {days} days); {}", owner_text(h, page)))
+            Diagnostic::note(Code::ReviewDue, format!("review is due {due} (in {days} days); {}", owner_text(h, page)))
                 .at(&page.source, line),
         ),
         (ReviewState::Unknown, _, _) => diags.push(
-            Diagnostic::warning("never-reviewed", format!("{} has no last_reviewed or review_by", page.kind.name()))
+            Diagnostic::warning(Code::NeverReviewed, format!("{} has no last_reviewed or review_by", page.kind.name()))
                 .at(&page.source, 0)
                 .hint("add last_reviewed = YYYY-MM-DD (and review_every if the default does not suit)"),
         ),
@@ -94,7 +94,7 @@ fn title(page: &Page, diags: &mut Diagnostics) {
     if crate::text::first_heading(&page.body).is_none() {
         diags.push(
             Diagnostic::warning(
-                "missing-title",
+                Code::MissingTitle,
                 format!("no title or heading; using '{}' from the file name", page.title),
             )
             .at(&page.source, 1)
@@ -109,7 +109,7 @@ fn communities(h: &Handbook, diags: &mut Diagnostics) {
         let closed = c.status == Some(CommunityStatus::Closed);
         if c.leads.is_empty() && !closed {
             diags.push(
-                Diagnostic::warning("no-leads", format!("community '{}' has no leads", page.id))
+                Diagnostic::warning(Code::NoLeads, format!("community '{}' has no leads", page.id))
                     .at(&page.source, 0)
                     .hint("add leads = [\"person-id\"], naming files in people/"),
             );
@@ -125,7 +125,7 @@ fn communities(h: &Handbook, diags: &mut Diagnostics) {
             if !published.is_empty() {
                 diags.push(
                     Diagnostic::warning(
-                        "closed-owner",
+                        Code::ClosedOwner,
                         format!("closed community '{}' still owns published items: {}", page.id, published.join(", ")),
                     )
                     .at(&page.source, line_of(page, "status"))
@@ -153,7 +153,7 @@ fn glossary(h: &Handbook, diags: &mut Diagnostics) {
                 let line = line_of(page, field).max(line_of(page, "term"));
                 diags.push(
                     Diagnostic::error(
-                        "duplicate-term",
+                        Code::DuplicateTerm,
                         format!(
                             "{what} '{shown}' is already the {other_what} of '{}' ({})",
                             other.title,

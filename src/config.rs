@@ -5,7 +5,7 @@
 //! Unknown keys are reported with a did-you-mean, as a warning: a typo should
 //! be noticed, but must never stop a publish.
 
-use crate::diag::{did_you_mean, line_col, Diagnostic, Diagnostics};
+use crate::diag::{did_you_mean, line_col, Code, Diagnostic, Diagnostics};
 use serde::{Deserialize, Serialize};
 
 /// The file a handbook folder is configured by.
@@ -192,7 +192,7 @@ impl Config {
         if let Some(as_of) = &self.leads_as_of {
             if crate::date::Date::parse(as_of, true).is_none() {
                 diags.push(
-                    Diagnostic::error("bad-date", format!("leads_as_of '{as_of}' is not a date"))
+                    Diagnostic::error(Code::BadDate, format!("leads_as_of '{as_of}' is not a date"))
                         .at(FILE_NAME, key_line(text, "leads_as_of"))
                         .hint("write it as 2026-01 or 2026-01-31"),
                 );
@@ -203,7 +203,7 @@ impl Config {
             let host = cname.trim();
             if host.chars().any(|c| c.is_whitespace() || c.is_control() || c == '/' || c == ':') {
                 diags.push(
-                    Diagnostic::error("bad-value", format!("cname {cname:?} is not a single host name"))
+                    Diagnostic::error(Code::BadValue, format!("cname {cname:?} is not a single host name"))
                         .at(FILE_NAME, key_line(text, "cname"))
                         .hint("write only the domain, on one line: cname = \"handbook.example.org\""),
                 );
@@ -218,7 +218,7 @@ impl Config {
         ] {
             if !value.is_empty() && crate::date::Duration::parse(value).is_none() {
                 diags.push(
-                    Diagnostic::error("bad-duration", format!("review.{key} '{value}' is not a duration"))
+                    Diagnostic::error(Code::BadDuration, format!("review.{key} '{value}' is not a duration"))
                         .at(FILE_NAME, key_line(text, key))
                         .hint("write it as a number and a unit, e.g. '6 months' or '1 year'"),
                 );
@@ -272,7 +272,7 @@ fn report_unknown_keys(table: &toml::Table, known: &[&str], prefix: &str, text: 
         if !known.contains(&key.as_str()) {
             diags.push(
                 Diagnostic::warning(
-                    "unknown-setting",
+                    Code::UnknownSetting,
                     format!("'{prefix}{key}' is not a copbook setting; it is ignored"),
                 )
                 .at(FILE_NAME, key_line(text, key))
@@ -293,7 +293,7 @@ fn type_error(text: &str, e: &toml::de::Error) -> Diagnostic {
     let key = line_text.split_once('=').map_or("", |(k, _)| k.trim().trim_matches(['"', '\'']));
     let message = plain_toml_message(e.message().trim());
     let message = if key.is_empty() { message } else { format!("'{key}': {message}") };
-    Diagnostic::error("bad-type", message)
+    Diagnostic::error(Code::BadType, message)
         .at(FILE_NAME, line)
         .column(column)
         .hint("see the README's handbook.toml section for what each setting takes")
@@ -323,7 +323,7 @@ fn plain_toml_message(message: &str) -> String {
 /// A TOML error as a finding, with the parser's position mapped to the file's line.
 pub fn toml_error(file: &str, text: &str, first_line: u32, e: &impl TomlError) -> Diagnostic {
     let (line, column) = e.span().map_or((1, 0), |s| line_col(text, s.start));
-    Diagnostic::error("frontmatter-parse", format!("not valid TOML: {}", plain_toml_message(e.message().trim())))
+    Diagnostic::error(Code::FrontmatterParse, format!("not valid TOML: {}", plain_toml_message(e.message().trim())))
         .at(file, first_line + line)
         .column(column)
         .hint("check the quotes, '=' signs and brackets on this line; dates are written 2026-05-10")
@@ -403,7 +403,7 @@ mod tests {
         let (c, d) = parse("title = \"x\"\nbase_url = \n");
         assert!(c.is_none());
         let e = &d.0[0];
-        assert_eq!((e.code, e.file.as_str(), e.line), ("frontmatter-parse", "handbook.toml", 2));
+        assert_eq!((e.code.as_str(), e.file.as_str(), e.line), ("frontmatter-parse", "handbook.toml", 2));
     }
 
     #[test]
@@ -428,7 +428,7 @@ mod tests {
         let (_, d) = parse(
             "title = \"x\"\ncontact_url = \" JaVa\\tScRiPt:alert(1)\"\nrepository = \"data:text/html,x\"\nbase_url = \"vbscript:x\"\n",
         );
-        let found: Vec<_> = d.iter().map(|d| (d.code, d.line, d.message.as_str())).collect();
+        let found: Vec<_> = d.iter().map(|d| (d.code.as_str(), d.line, d.message.as_str())).collect();
         assert_eq!(
             found,
             [
@@ -462,7 +462,7 @@ mod tests {
         let (c, d) = parse("title = \"T\"\n\n[theme]\ntoc_depth = \"three\"\n");
         assert!(c.is_none());
         let e = &d.0[0];
-        assert_eq!((e.code, e.line), ("bad-type", 4));
+        assert_eq!((e.code.as_str(), e.line), ("bad-type", 4));
         assert_eq!(e.message, "'toc_depth': invalid type: string \"three\", expected a whole number from 0 to 255");
     }
 
@@ -483,7 +483,7 @@ mod tests {
     fn cname_is_one_host_name() {
         let (_, d) = parse("title = \"T\"\ncname = \"a.example.org\\nb\"\n");
         let e = &d.0[0];
-        assert_eq!((e.code, e.line), ("bad-value", 2));
+        assert_eq!((e.code.as_str(), e.line), ("bad-value", 2));
         let (_, d) = parse("cname = \"handbook.example.org\"\n");
         assert!(d.is_empty());
     }
@@ -491,7 +491,7 @@ mod tests {
     #[test]
     fn bad_values_are_errors() {
         let (_, d) = parse("leads_as_of = \"January\"\n[review]\nstandards = \"yearly\"\n");
-        let codes: Vec<_> = d.iter().map(|d| (d.code, d.line)).collect();
+        let codes: Vec<_> = d.iter().map(|d| (d.code.as_str(), d.line)).collect();
         assert_eq!(codes, vec![("bad-date", 1), ("bad-duration", 3)]);
     }
 }

@@ -16,12 +16,184 @@ pub enum Severity {
     Note,
 }
 
+/// Every kind of finding, by its stable code: what `--format json` prints,
+/// what the README's table of findings documents (a test holds the two
+/// together), and what tools and people filter on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Code {
+    BadDate,
+    BadDuration,
+    BadType,
+    BadValue,
+    BrokenAnchor,
+    BrokenLink,
+    ClosedOwner,
+    DanglingSymlink,
+    DuplicateId,
+    DuplicateTerm,
+    DuplicateUrl,
+    EmptyGlossary,
+    ForeignConfig,
+    FrontmatterParse,
+    ImageNoAlt,
+    MissingAsset,
+    MissingInclude,
+    MissingTitle,
+    NeverReviewed,
+    NoLeads,
+    NotConverted,
+    NotUtf8,
+    NulByte,
+    OutsideHandbook,
+    RawHtml,
+    ReferenceCycle,
+    ReviewDue,
+    ReviewOrder,
+    ReviewOverdue,
+    ShallowClone,
+    SpecialFile,
+    Template,
+    UnknownItem,
+    UnknownOwner,
+    UnknownPerson,
+    UnknownSetting,
+    UnknownTerm,
+    Unreadable,
+    UnsafeUrl,
+}
+
+impl Code {
+    pub const ALL: [Code; 39] = [
+        Code::BadDate,
+        Code::BadDuration,
+        Code::BadType,
+        Code::BadValue,
+        Code::BrokenAnchor,
+        Code::BrokenLink,
+        Code::ClosedOwner,
+        Code::DanglingSymlink,
+        Code::DuplicateId,
+        Code::DuplicateTerm,
+        Code::DuplicateUrl,
+        Code::EmptyGlossary,
+        Code::ForeignConfig,
+        Code::FrontmatterParse,
+        Code::ImageNoAlt,
+        Code::MissingAsset,
+        Code::MissingInclude,
+        Code::MissingTitle,
+        Code::NeverReviewed,
+        Code::NoLeads,
+        Code::NotConverted,
+        Code::NotUtf8,
+        Code::NulByte,
+        Code::OutsideHandbook,
+        Code::RawHtml,
+        Code::ReferenceCycle,
+        Code::ReviewDue,
+        Code::ReviewOrder,
+        Code::ReviewOverdue,
+        Code::ShallowClone,
+        Code::SpecialFile,
+        Code::Template,
+        Code::UnknownItem,
+        Code::UnknownOwner,
+        Code::UnknownPerson,
+        Code::UnknownSetting,
+        Code::UnknownTerm,
+        Code::Unreadable,
+        Code::UnsafeUrl,
+    ];
+
+    /// The code as findings print it: `broken-link`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::BadDate => "bad-date",
+            Code::BadDuration => "bad-duration",
+            Code::BadType => "bad-type",
+            Code::BadValue => "bad-value",
+            Code::BrokenAnchor => "broken-anchor",
+            Code::BrokenLink => "broken-link",
+            Code::ClosedOwner => "closed-owner",
+            Code::DanglingSymlink => "dangling-symlink",
+            Code::DuplicateId => "duplicate-id",
+            Code::DuplicateTerm => "duplicate-term",
+            Code::DuplicateUrl => "duplicate-url",
+            Code::EmptyGlossary => "empty-glossary",
+            Code::ForeignConfig => "foreign-config",
+            Code::FrontmatterParse => "frontmatter-parse",
+            Code::ImageNoAlt => "image-no-alt",
+            Code::MissingAsset => "missing-asset",
+            Code::MissingInclude => "missing-include",
+            Code::MissingTitle => "missing-title",
+            Code::NeverReviewed => "never-reviewed",
+            Code::NoLeads => "no-leads",
+            Code::NotConverted => "not-converted",
+            Code::NotUtf8 => "not-utf8",
+            Code::NulByte => "nul-byte",
+            Code::OutsideHandbook => "outside-handbook",
+            Code::RawHtml => "raw-html",
+            Code::ReferenceCycle => "reference-cycle",
+            Code::ReviewDue => "review-due",
+            Code::ReviewOrder => "review-order",
+            Code::ReviewOverdue => "review-overdue",
+            Code::ShallowClone => "shallow-clone",
+            Code::SpecialFile => "special-file",
+            Code::Template => "template",
+            Code::UnknownItem => "unknown-item",
+            Code::UnknownOwner => "unknown-owner",
+            Code::UnknownPerson => "unknown-person",
+            Code::UnknownSetting => "unknown-setting",
+            Code::UnknownTerm => "unknown-term",
+            Code::Unreadable => "unreadable",
+            Code::UnsafeUrl => "unsafe-url",
+        }
+    }
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+/// Findings sort by their printed code, as they did when codes were text.
+impl Ord for Code {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+
+impl PartialOrd for Code {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq<&str> for Code {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl PartialEq<str> for Code {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
 /// One finding: a stable code (documented in the README), a one-line
 /// message, and a hint on how to fix it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
     pub severity: Severity,
-    pub code: &'static str,
+    pub code: Code,
     /// Path relative to the handbook folder, with `/` separators; empty for
     /// findings about the handbook as a whole.
     pub file: String,
@@ -35,16 +207,16 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn new(severity: Severity, code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(severity: Severity, code: Code, message: impl Into<String>) -> Self {
         Diagnostic { severity, code, file: String::new(), line: 0, column: 0, message: message.into(), hint: None }
     }
-    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn error(code: Code, message: impl Into<String>) -> Self {
         Self::new(Severity::Error, code, message)
     }
-    pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn warning(code: Code, message: impl Into<String>) -> Self {
         Self::new(Severity::Warning, code, message)
     }
-    pub fn note(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn note(code: Code, message: impl Into<String>) -> Self {
         Self::new(Severity::Note, code, message)
     }
     pub fn at(mut self, file: impl Into<String>, line: u32) -> Self {
@@ -164,9 +336,32 @@ mod tests {
 
     #[test]
     fn location_leaves_out_what_is_unknown() {
-        let d = Diagnostic::error("x", "m").at("a.md", 0);
+        let d = Diagnostic::error(crate::diag::Code::Template, "m").at("a.md", 0);
         assert_eq!(d.location(), "a.md");
         assert_eq!(d.clone().at("a.md", 3).location(), "a.md:3");
         assert_eq!(d.at("a.md", 3).column(5).location(), "a.md:3:5");
+    }
+}
+
+/// The README's table of findings is written by hand: it must list every
+/// code, and nothing that is not one.
+#[cfg(test)]
+mod documented {
+    use super::Code;
+
+    #[test]
+    fn the_readme_lists_every_finding_code_and_no_other() {
+        let readme =
+            std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+        let table = readme.split("## Findings").nth(1).and_then(|s| s.split("\n## ").next()).unwrap_or("");
+        let listed: Vec<&str> = table
+            .lines()
+            .filter(|l| l.starts_with("| `"))
+            .flat_map(|l| l.split('|').nth(1).unwrap_or("").split('`').skip(1).step_by(2))
+            .collect();
+        let missing: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).filter(|c| !listed.contains(c)).collect();
+        assert_eq!(missing, Vec::<&str>::new(), "codes missing from the README's table of findings");
+        let unknown: Vec<&&str> = listed.iter().filter(|l| !Code::ALL.iter().any(|c| c == *l)).collect();
+        assert_eq!(unknown, Vec::<&&str>::new(), "the README lists codes that do not exist");
     }
 }

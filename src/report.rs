@@ -279,7 +279,7 @@ fn github(d: &Diagnostic) -> String {
     if d.column > 0 {
         props.push(format!("col={}", d.column));
     }
-    props.push(format!("title={}", escape_property(d.code)));
+    props.push(format!("title={}", escape_property(d.code.as_str())));
     let mut message = d.message.clone();
     if let Some(h) = &d.hint {
         message.push_str(&format!(" ({h})"));
@@ -298,15 +298,16 @@ fn escape_property(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diag::Code;
 
     fn sample() -> Diagnostics {
         let mut d = Diagnostics::default();
         d.push(
-            Diagnostic::error("unknown-owner", "owner 'acessibility' is not a known community")
+            Diagnostic::error(Code::UnknownOwner, "owner 'acessibility' is not a known community")
                 .at("standards/a.md", 3)
                 .hint("did you mean 'accessibility'?"),
         );
-        d.push(Diagnostic::warning("broken-link", "link 'x.md' resolves to nothing").at("index.md", 2).column(5));
+        d.push(Diagnostic::warning(Code::BrokenLink, "link 'x.md' resolves to nothing").at("index.md", 2).column(5));
         d
     }
 
@@ -362,7 +363,7 @@ mod tests {
         for i in 0..n {
             let column = line.chars().count() as u32 + 1;
             line.push_str(&format!("[café {i}](missing-{i}.md) "));
-            d.push(Diagnostic::warning("broken-link", format!("link {i}")).at("index.md", 2).column(column));
+            d.push(Diagnostic::warning(Code::BrokenLink, format!("link {i}")).at("index.md", 2).column(column));
         }
         std::fs::write(dir.join("index.md"), format!("# Home\n{line}\nlast\n")).unwrap();
         d
@@ -372,7 +373,7 @@ mod tests {
     fn a_long_line_shows_a_window_around_each_finding() {
         let dir = tempfile::tempdir().unwrap();
         let mut diags = links_on_one_line(dir.path(), 300);
-        diags.push(Diagnostic::warning("short", "a short line").at("index.md", 3).column(2));
+        diags.push(Diagnostic::warning(crate::diag::Code::Template, "a short line").at("index.md", 3).column(2));
         let out = format(&diags, dir.path(), Format::Human, false);
         // Columns count characters ("é" is one), however far along the line.
         let last = &diags.0[299];

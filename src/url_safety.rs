@@ -9,6 +9,7 @@
 //! the way a browser reads it, and compared with a short list of schemes
 //! that are allowed, rather than with a list of dangerous ones.
 
+use crate::diag::Code;
 use crate::diag::Diagnostic;
 
 /// The schemes a link may use. URLs without a scheme (paths, `#anchors`,
@@ -47,13 +48,13 @@ pub fn refused_scheme(url: &str, place: Place) -> Option<String> {
 /// The error for a setting or field holding an unsafe URL; the caller adds
 /// where it is.
 pub fn refusal(key: &str, url: &str, scheme: &str) -> Diagnostic {
-    Diagnostic::error("unsafe-url", message(key, url, scheme)).hint(HINT)
+    Diagnostic::error(Code::UnsafeUrl, message(key, url, scheme)).hint(HINT)
 }
 
 /// The warning for an unsafe URL in a page body, which was neutralised as
 /// `done` says; the caller adds where it is.
 pub fn neutralised(what: &str, url: &str, scheme: &str, done: &str) -> Diagnostic {
-    Diagnostic::warning("unsafe-url", format!("{}; {done}", message(what, url, scheme))).hint(HINT)
+    Diagnostic::warning(Code::UnsafeUrl, format!("{}; {done}", message(what, url, scheme))).hint(HINT)
 }
 
 const HINT: &str = "use an https:, http:, mailto: or tel: URL, or a path such as /contact/";

@@ -382,7 +382,7 @@ fn changing_raw_html_renders_bodies_again() {
         std::fs::write(root.join("handbook.toml"), format!("[markdown]\nraw_html = \"{setting}\"\n")).unwrap();
         builder.forget(&["handbook.toml".to_string()]);
         let (site, diags) = builder.build(&options);
-        let codes: Vec<_> = diags.iter().map(|d| (d.code, d.file.clone(), d.line, d.column)).collect();
+        let codes: Vec<_> = diags.iter().map(|d| (d.code.as_str(), d.file.clone(), d.line, d.column)).collect();
         (site.is_some(), codes.into_iter().filter(|c| c.0 == "raw-html").collect::<Vec<_>>())
     };
     assert_eq!(build_with("allow"), (true, vec![]));

@@ -3,7 +3,7 @@
 //! summary of repeated findings.
 
 use super::ColorWhen;
-use copbook::diag::{Diagnostics, Severity};
+use copbook::diag::{Code, Diagnostics, Severity};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::collections::HashMap;
 use std::io::IsTerminal;
@@ -79,15 +79,15 @@ impl Console {
 /// Leaves out all but the first few findings of each warning or note code
 /// that fires more than [`REPEAT_LIMIT`] times; says so in one line a code.
 pub fn summarise(diags: &Diagnostics) -> (Diagnostics, Vec<String>) {
-    let mut counts: HashMap<&str, usize> = HashMap::new();
+    let mut counts: HashMap<Code, usize> = HashMap::new();
     for d in diags.iter().filter(|d| d.severity != Severity::Error) {
         *counts.entry(d.code).or_default() += 1;
     }
-    let mut seen: HashMap<&str, usize> = HashMap::new();
+    let mut seen: HashMap<Code, usize> = HashMap::new();
     let mut kept = Diagnostics::default();
     let mut codes = Vec::new();
     for d in diags.iter() {
-        let total = counts.get(d.code).copied().unwrap_or(0);
+        let total = counts.get(&d.code).copied().unwrap_or(0);
         if d.severity != Severity::Error && total > REPEAT_LIMIT {
             let n = seen.entry(d.code).or_default();
             *n += 1;
@@ -116,11 +116,11 @@ mod tests {
     fn a_code_that_fires_often_is_summarised_and_errors_never_are() {
         let mut diags = Diagnostics::default();
         for i in 0..25 {
-            diags.push(Diagnostic::warning("missing-asset", "gone").at(format!("p{i:02}.md"), 1));
-            diags.push(Diagnostic::error("bad-date", "bad").at(format!("p{i:02}.md"), 2));
+            diags.push(Diagnostic::warning(Code::MissingAsset, "gone").at(format!("p{i:02}.md"), 1));
+            diags.push(Diagnostic::error(Code::BadDate, "bad").at(format!("p{i:02}.md"), 2));
         }
         for i in 0..REPEAT_LIMIT {
-            diags.push(Diagnostic::warning("broken-link", "x").at(format!("q{i}.md"), 1));
+            diags.push(Diagnostic::warning(Code::BrokenLink, "x").at(format!("q{i}.md"), 1));
         }
         let (kept, lines) = summarise(&diags);
         assert_eq!(kept.iter().filter(|d| d.code == "missing-asset").count(), REPEAT_SHOWN);

@@ -5,6 +5,7 @@
 //! the line of each top-level key kept for findings.
 
 use crate::config::{key_line, toml_error};
+use crate::diag::Code;
 use crate::diag::Diagnostic;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -47,7 +48,7 @@ pub fn split<'a>(file: &str, text: &'a str) -> Result<Split<'a>, Diagnostic> {
     let start = text.find('\n').map_or(text.len(), |i| i + 1);
     let Some((fm_end, body_start)) = closing_delimiter(text, start, delimiter) else {
         return Err(Diagnostic::error(
-            "frontmatter-parse",
+            Code::FrontmatterParse,
             format!("front matter opened with '{delimiter}' is never closed"),
         )
         .at(file, 1)
@@ -158,7 +159,7 @@ mod tests {
     #[test]
     fn unterminated_front_matter_is_an_error() {
         let e = split("a.md", "---\ntitle: x\nbody").unwrap_err();
-        assert_eq!((e.code, e.line), ("frontmatter-parse", 1));
+        assert_eq!((e.code.as_str(), e.line), ("frontmatter-parse", 1));
     }
 
     #[test]

@@ -11,6 +11,7 @@
 //! opened: the opened handle itself is checked, so a file swapped for a link
 //! or a FIFO between the walk and the read is refused too.
 
+use crate::diag::Code;
 use crate::diag::Diagnostic;
 use std::fs::File;
 use std::io;
@@ -135,7 +136,7 @@ fn target_of(path: &Path, real: Option<&Path>) -> String {
 
 fn outside(rel: &str, path: &Path, real: &Path) -> Diagnostic {
     Diagnostic::error(
-        "outside-handbook",
+        Code::OutsideHandbook,
         format!(
             "'{rel}' is a symbolic link to {}, outside the handbook folder; it is not read or published",
             target_of(path, Some(real))
@@ -148,7 +149,7 @@ fn outside(rel: &str, path: &Path, real: &Path) -> Diagnostic {
 /// A file that is not regular: a FIFO, a socket, a device.
 pub fn special(rel: &str, meta: &std::fs::Metadata) -> Diagnostic {
     Diagnostic::error(
-        "special-file",
+        Code::SpecialFile,
         format!("'{rel}' is {}, not a regular file; it is not read or published", kind_of(meta)),
     )
     .at(rel, 0)
@@ -165,13 +166,13 @@ fn unresolved(rel: &str, path: &Path, e: io::Error) -> Refusal {
     if e.kind() == io::ErrorKind::NotFound {
         return Refusal::Missing;
     }
-    Refusal::Finding(Diagnostic::error("unreadable", format!("'{rel}' cannot be read: {e}")).at(rel, 0))
+    Refusal::Finding(Diagnostic::error(Code::Unreadable, format!("'{rel}' cannot be read: {e}")).at(rel, 0))
 }
 
 /// A symbolic link whose target does not exist.
 pub fn dangling(rel: &str, target: &str) -> Diagnostic {
     Diagnostic::warning(
-        "dangling-symlink",
+        Code::DanglingSymlink,
         format!("'{rel}' is a symbolic link to {target}, which does not exist; it is skipped"),
     )
     .at(rel, 0)
@@ -210,7 +211,7 @@ mod tests {
         match r {
             Ok(_) => "ok",
             Err(Refusal::Missing) => "missing",
-            Err(Refusal::Finding(d)) => d.code,
+            Err(Refusal::Finding(d)) => d.code.as_str(),
         }
     }
 

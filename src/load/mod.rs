@@ -13,7 +13,7 @@ mod yaml;
 
 use crate::config::{self, Config};
 use crate::date::Date;
-use crate::diag::{line_col, Diagnostic, Diagnostics};
+use crate::diag::{line_col, Code, Diagnostic, Diagnostics};
 pub use front_matter::FrontMatter;
 use inside::Refusal;
 use rayon::prelude::*;
@@ -177,7 +177,7 @@ pub fn folder_cached(root: &Path, options: &LoadOptions, cache: &mut Cache, diag
     if dates.shallow {
         diags.push(
             Diagnostic::warning(
-                "shallow-clone",
+                Code::ShallowClone,
                 "the repository is a shallow clone, so git cannot tell when each page last changed; \
                  pages show no \"last updated\" date",
             )
@@ -289,13 +289,13 @@ fn walk(root: &Path, inside: &inside::Root, sub: &str, exclude: &Path, diags: &m
                 let is_link = e.path().and_then(|p| std::fs::symlink_metadata(p).ok()).is_some_and(|m| m.is_symlink());
                 if e.loop_ancestor().is_some() {
                     let message = "symbolic link loops back to a folder above it; it is skipped";
-                    diags.push(Diagnostic::warning("unreadable", message).at(file, 0));
+                    diags.push(Diagnostic::warning(Code::Unreadable, message).at(file, 0));
                 } else if is_link && e.io_error().is_some_and(|io| io.kind() == std::io::ErrorKind::NotFound) {
                     let target = e.path().and_then(|p| std::fs::read_link(p).ok()).unwrap_or_default();
                     diags.push(inside::dangling(&file, &target.display().to_string()));
                 } else {
                     let reason = e.io_error().map_or_else(|| e.to_string(), |io| io.to_string());
-                    diags.push(Diagnostic::warning("unreadable", format!("cannot be read: {reason}")).at(file, 0));
+                    diags.push(Diagnostic::warning(Code::Unreadable, format!("cannot be read: {reason}")).at(file, 0));
                 }
                 continue;
             }
@@ -306,7 +306,7 @@ fn walk(root: &Path, inside: &inside::Root, sub: &str, exclude: &Path, diags: &m
         let Ok(rel) = entry.path().strip_prefix(&walk_root) else { continue };
         if rel.to_str().is_none() {
             diags.push(
-                Diagnostic::warning("unreadable", "file name is not valid Unicode; it is skipped")
+                Diagnostic::warning(Code::Unreadable, "file name is not valid Unicode; it is skipped")
                     .at(format!("{prefix}{}", rel.to_string_lossy()), 0)
                     .hint("rename the file"),
             );
@@ -384,7 +384,7 @@ fn read_text_inside(inside: &inside::Root, root: &Path, path: &str, diags: &mut 
         }
     };
     if let Err(e) = read {
-        diags.push(Diagnostic::error("unreadable", format!("cannot be read: {e}")).at(path, 0));
+        diags.push(Diagnostic::error(Code::Unreadable, format!("cannot be read: {e}")).at(path, 0));
         return None;
     }
     match String::from_utf8(bytes) {
@@ -399,7 +399,7 @@ fn read_text_inside(inside: &inside::Root, root: &Path, path: &str, diags: &mut 
             let good = String::from_utf8_lossy(&e.as_bytes()[..valid]).into_owned();
             let (line, column) = line_col(&good, valid);
             diags.push(
-                Diagnostic::error("not-utf8", "file is not valid UTF-8 text")
+                Diagnostic::error(Code::NotUtf8, "file is not valid UTF-8 text")
                     .at(path, line)
                     .column(column)
                     .hint("save the file with UTF-8 encoding (most editors offer it under 'Save as' or 'Encoding')"),
@@ -437,7 +437,7 @@ fn line_ends_and_nul_bytes(path: &str, mut text: String, diags: &mut Diagnostics
         let count = text.matches('\0').count();
         let (line, column) = line_col(&text, first);
         diags.push(
-            Diagnostic::warning("nul-byte", format!("{count} NUL byte(s) dropped: a text file holds none"))
+            Diagnostic::warning(Code::NulByte, format!("{count} NUL byte(s) dropped: a text file holds none"))
                 .at(path, line)
                 .column(column)
                 .hint("the file may be damaged or not text; save it again as UTF-8 text"),
@@ -489,7 +489,7 @@ mod tests {
         let f = folder(dir.path(), &LoadOptions::default(), &mut d);
         assert!(f.documents.is_empty());
         let e = &d.0[0];
-        assert_eq!((e.code, e.file.as_str(), e.line, e.column), ("not-utf8", "bad.md", 2, 5));
+        assert_eq!((e.code.as_str(), e.file.as_str(), e.line, e.column), ("not-utf8", "bad.md", 2, 5));
     }
 
     #[test]
@@ -534,7 +534,7 @@ mod tests {
         let paths: Vec<_> = f.documents.iter().map(|d| d.path.as_str()).collect();
         assert_eq!(paths, ["guides/a.md", "same-guides/a.md"]);
         assert!(f.files.is_empty(), "{:?}", f.files);
-        let mut found: Vec<_> = d.iter().map(|d| (d.code, d.file.as_str(), d.severity)).collect();
+        let mut found: Vec<_> = d.iter().map(|d| (d.code.as_str(), d.file.as_str(), d.severity)).collect();
         found.sort();
         use crate::diag::Severity::*;
         assert_eq!(
@@ -567,7 +567,7 @@ mod tests {
         let f = folder(&root, &options, &mut d);
         assert!(f.documents.is_empty());
         assert_eq!(f.config.title, "Handbook");
-        let found: Vec<_> = d.iter().map(|d| (d.code, d.file.as_str())).collect();
+        let found: Vec<_> = d.iter().map(|d| (d.code.as_str(), d.file.as_str())).collect();
         assert_eq!(found, [("outside-handbook", "handbook.toml"), ("outside-handbook", "source")]);
     }
 
@@ -584,7 +584,7 @@ mod tests {
         assert_eq!((&*doc("mac.md").body, doc("mac.md").body_line), ("First\nSecond\n", 4));
         assert_eq!(&*doc("crlf.md").body, "Body\r\n");
         assert_eq!(&*doc("nul.md").body, "# Title\n\nAB\n");
-        let found: Vec<_> = d.iter().map(|d| (d.code, d.file.as_str(), d.line, d.column)).collect();
+        let found: Vec<_> = d.iter().map(|d| (d.code.as_str(), d.file.as_str(), d.line, d.column)).collect();
         assert_eq!(found, [("nul-byte", "nul.md", 3, 2)]);
         assert!(d.0[0].message.starts_with("2 NUL byte(s)"));
     }

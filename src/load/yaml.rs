@@ -8,6 +8,7 @@
 //! front matter is refused with the alias's line. Nesting is bounded too,
 //! since deep trees are dropped and serialised recursively.
 
+use crate::diag::Code;
 use crate::diag::Diagnostic;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -45,7 +46,7 @@ pub fn parse(file: &str, source: &str, first_line: u32) -> Result<Map<String, Va
         return Err(problem.diagnostic(file, line));
     }
     if let Err(e) = parsed {
-        return Err(Diagnostic::error("frontmatter-parse", format!("not valid YAML: {}", e.info()))
+        return Err(Diagnostic::error(Code::FrontmatterParse, format!("not valid YAML: {}", e.info()))
             .at(file, line(*e.marker()))
             .column(e.marker().col() as u32 + 1)
             .hint("check the indentation and the ':' after each key; quote values that contain ': ' or start with a special character"));
@@ -53,7 +54,7 @@ pub fn parse(file: &str, source: &str, first_line: u32) -> Result<Map<String, Va
     match builder.document {
         None | Some(Value::Null) => Ok(Map::new()),
         Some(Value::Object(map)) => Ok(map),
-        Some(_) => Err(Diagnostic::error("frontmatter-parse", "front matter is not a list of 'key: value' lines")
+        Some(_) => Err(Diagnostic::error(Code::FrontmatterParse, "front matter is not a list of 'key: value' lines")
             .at(file, first_line)
             .hint("write one 'key: value' per line, e.g. 'title: Caption every video'")),
     }
@@ -99,7 +100,7 @@ impl Problem {
     fn diagnostic(self, file: &str, line: impl Fn(Marker) -> u32) -> Diagnostic {
         match self {
             Problem::TooBig(at) => Diagnostic::error(
-                "frontmatter-parse",
+                Code::FrontmatterParse,
                 format!(
                     "YAML aliases ('*name') expand this front matter beyond {MAX_ALIASED_VALUES} values or {} MiB; it is not read",
                     MAX_ALIASED_BYTES >> 20
@@ -108,12 +109,12 @@ impl Problem {
             .at(file, line(at))
             .hint("write the values out instead of repeating anchors inside anchors"),
             Problem::TooDeep(at) => {
-                Diagnostic::error("frontmatter-parse", format!("lists and mappings nest more than {MAX_DEPTH} deep"))
+                Diagnostic::error(Code::FrontmatterParse, format!("lists and mappings nest more than {MAX_DEPTH} deep"))
                     .at(file, line(at))
                     .hint("flatten the front matter")
             }
             Problem::DuplicateKey { key, first, again } => Diagnostic::error(
-                "frontmatter-parse",
+                Code::FrontmatterParse,
                 format!("the key '{key}' is given twice, on lines {} and {}", line(first), line(again)),
             )
             .at(file, line(again))
@@ -301,7 +302,7 @@ mod tests {
     fn deep_nesting_is_an_error_not_a_stack_overflow() {
         let flow = format!("x: {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
         let e = parse("a.md", &flow, 2).unwrap_err();
-        assert_eq!((e.code, e.line), ("frontmatter-parse", 2));
+        assert_eq!((e.code.as_str(), e.line), ("frontmatter-parse", 2));
         let block: String = (0..1_000).map(|i| format!("{}k{i}:\n", " ".repeat(i))).collect();
         let e = parse("a.md", &block, 2).unwrap_err();
         assert!(e.message.contains("nest more than 200"), "{e:?}");

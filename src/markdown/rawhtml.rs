@@ -15,6 +15,7 @@ use super::destinations::{record, refuse};
 use super::text::escape_html;
 use super::{LinkKind, Page};
 use crate::config::RawHtml;
+use crate::diag::Code;
 use crate::diag::Diagnostic;
 use crate::url_safety::Place;
 
@@ -72,11 +73,11 @@ pub(super) fn pass(html: &str, pieces: &[Piece], block: bool, page: &mut Page) -
         let (line, column) = pieces.first().map_or((1, 1), |p| (p.line, p.column));
         let tag = shown_tag(html);
         let finding = if setting == RawHtml::Warn {
-            Diagnostic::warning("raw-html", format!("raw HTML {tag} is published as written"))
+            Diagnostic::warning(Code::RawHtml, format!("raw HTML {tag} is published as written"))
                 .hint("raw HTML can do anything a script can; this handbook asks for a warning on each ([markdown] raw_html = \"warn\")")
         } else {
             Diagnostic::error(
-                "raw-html",
+                Code::RawHtml,
                 format!("raw HTML {tag} is not allowed in this handbook; it is shown as text"),
             )
             .hint("write it in Markdown; this handbook refuses raw HTML ([markdown] raw_html = \"deny\")")

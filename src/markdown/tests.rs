@@ -21,7 +21,7 @@ pub(super) fn render_raw_html(text: &str, raw_html: RawHtml) -> Rendered {
 
 /// (severity, code, line, column) of each finding.
 pub(super) fn findings(out: &Rendered) -> Vec<(crate::diag::Severity, &'static str, u32, u32)> {
-    out.findings.iter().map(|d| (d.severity, d.code, d.line, d.column)).collect()
+    out.findings.iter().map(|d| (d.severity, d.code.as_str(), d.line, d.column)).collect()
 }
 
 pub(super) fn render_plain(text: &str) -> Rendered {

@@ -6,7 +6,7 @@ use super::fields::Fields;
 use super::page::{dir_of, is_index_name, page_from_document, stem};
 use super::*;
 use crate::date::Date;
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::keys;
 use crate::load::Folder;
 use rayon::prelude::*;
@@ -76,7 +76,7 @@ fn index(handbook: &mut Handbook, diags: &mut Diagnostics) {
             if let Some(&other) = handbook.ids.get(&key) {
                 diags.push(
                     Diagnostic::error(
-                        "duplicate-id",
+                        Code::DuplicateId,
                         format!(
                             "{} id '{}' is also used by {}",
                             page.kind.name(),
@@ -97,7 +97,7 @@ fn index(handbook: &mut Handbook, diags: &mut Diagnostics) {
         if let Some(&other) = handbook.urls.get(&page.url) {
             diags.push(
                 Diagnostic::error(
-                    "duplicate-url",
+                    Code::DuplicateUrl,
                     format!("writes {}, as {} does", page.url, describe(&handbook.pages[other])),
                 )
                 .at(&page.source, 0)
@@ -111,7 +111,7 @@ fn index(handbook: &mut Handbook, diags: &mut Diagnostics) {
             let (differs, hint) = super::names::how_they_differ(&page.url, &handbook.pages[other].url);
             diags.push(
                 Diagnostic::error(
-                    "duplicate-url",
+                    Code::DuplicateUrl,
                     format!(
                         "writes {}, which {differs} {} ({})",
                         page.url,

@@ -5,7 +5,7 @@
 
 use super::fields::Fields;
 use super::Handbook;
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::diag::{Code, Diagnostic, Diagnostics};
 
 /// Reports every `replaces` circle once, at the first of its files, and
 /// every term that names itself in `see_also`. Linear: each item is
@@ -38,7 +38,7 @@ pub(super) fn check(handbook: &Handbook, diags: &mut Diagnostics) {
         if page.term().is_some_and(|t| t.see_also.contains(&page.id)) {
             let f = Fields::new(&page.source, &page.front);
             diags.push(
-                Diagnostic::error("reference-cycle", format!("term '{}' lists itself in see_also", page.id))
+                Diagnostic::error(Code::ReferenceCycle, format!("term '{}' lists itself in see_also", page.id))
                     .at(&page.source, f.line("see_also"))
                     .hint(format!("remove '{}' from see_also", page.id)),
             );
@@ -59,7 +59,7 @@ fn circle_finding(handbook: &Handbook, circle: &[usize]) -> Diagnostic {
             circle[at..].iter().chain(&circle[..at]).chain([&first]).map(|&i| handbook.pages[i].id.as_str()).collect();
         format!("'replaces' leads in a circle: {}", ids.join(" replaces "))
     };
-    Diagnostic::error("reference-cycle", message)
+    Diagnostic::error(Code::ReferenceCycle, message)
         .at(&page.source, f.line("replaces"))
         .hint("an item replaces an older one: remove 'replaces' from the newest of them")
 }

@@ -2,7 +2,7 @@
 //! key's line when a value has the wrong shape.
 
 use crate::date::{Date, Duration};
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::keys::{Key, Type};
 use crate::load::FrontMatter;
 use crate::url_safety::{refusal, refused_scheme, Place};
@@ -33,7 +33,7 @@ impl<'a> Fields<'a> {
     }
 
     fn wrong_type(&self, key: &str, wanted: &str, example: &str) -> Diagnostic {
-        Diagnostic::error("bad-type", format!("'{key}' must be {wanted}"))
+        Diagnostic::error(Code::BadType, format!("'{key}' must be {wanted}"))
             .at(self.file, self.line(key))
             .hint(format!("for example: {example}"))
     }
@@ -132,7 +132,7 @@ impl<'a> Fields<'a> {
         if date.is_none() {
             let example = if allow_month { "2026-01-31 or 2026-01" } else { "2026-01-31" };
             diags.push(
-                Diagnostic::error("bad-date", format!("{key} '{text}' is not a date"))
+                Diagnostic::error(Code::BadDate, format!("{key} '{text}' is not a date"))
                     .at(self.file, self.line(key))
                     .hint(format!("write it as {example}")),
             );
@@ -146,7 +146,7 @@ impl<'a> Fields<'a> {
         let duration = Duration::parse(&text);
         if duration.is_none() {
             diags.push(
-                Diagnostic::error("bad-duration", format!("{key} '{text}' is not a duration"))
+                Diagnostic::error(Code::BadDuration, format!("{key} '{text}' is not a duration"))
                     .at(self.file, self.line(key))
                     .hint("write a number and a unit: '6 months', '1 year', '90 days'"),
             );
@@ -163,7 +163,7 @@ impl<'a> Fields<'a> {
         let found = names.iter().find(|name| name.eq_ignore_ascii_case(&text)).copied();
         if found.is_none() {
             diags.push(
-                Diagnostic::error("bad-value", format!("{key} '{text}' is not one of {}", names.join(", ")))
+                Diagnostic::error(Code::BadValue, format!("{key} '{text}' is not one of {}", names.join(", ")))
                     .at(self.file, self.line(key))
                     .maybe_hint(
                         crate::diag::did_you_mean(&text, names.iter().copied())
@@ -201,7 +201,7 @@ mod tests {
         assert_eq!(f.url(&crate::keys::CONTACT, Place::TextOrLink, &mut diags), None);
         let slack = crate::keys::Key { name: "owner_slack", ..crate::keys::CONTACT };
         assert_eq!(f.url(&slack, Place::TextOrLink, &mut diags).as_deref(), Some("#frontend"));
-        let found: Vec<_> = diags.iter().map(|d| (d.code, d.file.as_str(), d.line)).collect();
+        let found: Vec<_> = diags.iter().map(|d| (d.code.as_str(), d.file.as_str(), d.line)).collect();
         assert_eq!(found, [("unsafe-url", "people/jo.md", 3)]);
         assert!(diags.0[0].message.contains("uses the javascript: scheme"), "{}", diags.0[0].message);
     }

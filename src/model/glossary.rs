@@ -6,7 +6,7 @@ use super::page::DEFAULT_WEIGHT;
 use super::typed;
 use super::{Kind, Page, Term, Typed};
 use crate::config::toml_error;
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::keys;
 use crate::load::{FrontMatter, GLOSSARY_FILE};
 use crate::text::slugify;
@@ -25,7 +25,7 @@ pub(super) fn terms(text: &str, diags: &mut Diagnostics) -> Vec<Page> {
         Some(toml::Value::Array(entries)) => entries.as_slice(),
         _ => {
             diags.push(
-                Diagnostic::warning("empty-glossary", "glossary.toml holds no [[term]] tables")
+                Diagnostic::warning(Code::EmptyGlossary, "glossary.toml holds no [[term]] tables")
                     .at(GLOSSARY_FILE, 1)
                     .hint("write each term as a table: [[term]] then term = \"...\" and definition = \"...\""),
             );
@@ -41,7 +41,7 @@ pub(super) fn terms(text: &str, diags: &mut Diagnostics) -> Vec<Page> {
         let f = Fields::new(GLOSSARY_FILE, &front);
         let Some(name) = f.text(&keys::TERM, diags).or_else(|| f.text(&keys::TITLE, diags)) else {
             diags.push(
-                Diagnostic::error("missing-title", "a [[term]] has no 'term'")
+                Diagnostic::error(Code::MissingTitle, "a [[term]] has no 'term'")
                     .at(GLOSSARY_FILE, start as u32 + 1)
                     .hint("add term = \"The term\" to this table"),
             );

@@ -7,6 +7,7 @@ use super::review::Review;
 use super::typed;
 use super::*;
 use crate::date::Date;
+use crate::diag::Code;
 use crate::diag::Diagnostics;
 use crate::keys;
 use crate::load::Document;
@@ -115,7 +116,7 @@ fn review(kind: Kind, f: &Fields, config: &Config, today: Date, diags: &mut Diag
         if by < last {
             diags.push(
                 crate::diag::Diagnostic::error(
-                    "review-order",
+                    Code::ReviewOrder,
                     format!("review_by {by} is before last_reviewed {last}"),
                 )
                 .at(f.file, f.line("review_by"))

@@ -3,7 +3,7 @@
 
 use super::names::folded;
 use super::Handbook;
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::diag::{Code, Diagnostic, Diagnostics};
 use std::collections::HashMap;
 
 /// The file a page's URL is written to: `/a/b/` -> `a/b/index.html`.
@@ -36,7 +36,7 @@ pub(super) fn check(handbook: &Handbook, diags: &mut Diagnostics) {
         };
         diags.push(
             Diagnostic::error(
-                "duplicate-url",
+                Code::DuplicateUrl,
                 format!("{} is published at {}, where {by} is written ({})", file.path, file.logical, page.url),
             )
             .at(&file.path, 0)

@@ -4,7 +4,7 @@
 
 use super::fields::Fields;
 use super::*;
-use crate::diag::{did_you_mean, Diagnostic, Diagnostics};
+use crate::diag::{did_you_mean, Code, Diagnostic, Diagnostics};
 use crate::text::slugify;
 
 /// References between pages must name pages that exist.
@@ -20,7 +20,7 @@ pub(super) fn check_references(handbook: &mut Handbook, diags: &mut Diagnostics)
             match resolve(owner, &communities) {
                 Some(id) if &id != owner => fixes.push((i, Fix::Owner(n, id))),
                 Some(_) => {}
-                None => diags.push(unknown(&f, "owner", "unknown-owner", owner, "a known community", &communities)),
+                None => diags.push(unknown(&f, "owner", Code::UnknownOwner, owner, "a known community", &communities)),
             }
         }
         if let Some(c) = page.community() {
@@ -28,7 +28,7 @@ pub(super) fn check_references(handbook: &mut Handbook, diags: &mut Diagnostics)
                 match resolve(lead, &people) {
                     Some(id) if &id != lead => fixes.push((i, Fix::Lead(n, id))),
                     Some(_) => {}
-                    None => diags.push(unknown(&f, "leads", "unknown-person", lead, "a known person", &people)),
+                    None => diags.push(unknown(&f, "leads", Code::UnknownPerson, lead, "a known person", &people)),
                 }
             }
         }
@@ -37,7 +37,7 @@ pub(super) fn check_references(handbook: &mut Handbook, diags: &mut Diagnostics)
                 match resolve(other, &terms) {
                     Some(id) if &id != other => fixes.push((i, Fix::SeeAlso(n, id))),
                     Some(_) => {}
-                    None => diags.push(unknown(&f, "see_also", "unknown-term", other, "a glossary term", &terms)),
+                    None => diags.push(unknown(&f, "see_also", Code::UnknownTerm, other, "a glossary term", &terms)),
                 }
             }
         }
@@ -47,7 +47,7 @@ pub(super) fn check_references(handbook: &mut Handbook, diags: &mut Diagnostics)
                 diags.push(unknown(
                     &f,
                     "replaces",
-                    "unknown-item",
+                    Code::UnknownItem,
                     replaced,
                     &format!("a known {}", page.kind.name()),
                     &same_kind,
@@ -82,7 +82,7 @@ fn resolve(reference: &str, ids: &[String]) -> Option<String> {
     ids.iter().find(|id| **id == slug).cloned()
 }
 
-fn unknown(f: &Fields, key: &str, code: &'static str, value: &str, what: &str, known: &[String]) -> Diagnostic {
+fn unknown(f: &Fields, key: &str, code: Code, value: &str, what: &str, known: &[String]) -> Diagnostic {
     let hint = did_you_mean(value, known.iter().map(String::as_str)).or_else(|| {
         Some(if known.is_empty() {
             format!("there is none yet: add one, or remove '{value}' from {key}")

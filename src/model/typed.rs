@@ -4,7 +4,7 @@
 use super::fields::Fields;
 use super::*;
 use crate::date::Date;
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::keys;
 use crate::url_safety::Place;
 
@@ -105,7 +105,7 @@ fn sessions(f: &Fields, diags: &mut Diagnostics) -> Vec<Session> {
             }),
             None => diags.push(
                 Diagnostic::error(
-                    "bad-date",
+                    Code::BadDate,
                     format!("a session has no date, or '{}' is not a date", text("date").unwrap_or_default()),
                 )
                 .at(f.file, f.line("sessions"))
@@ -118,7 +118,7 @@ fn sessions(f: &Fields, diags: &mut Diagnostics) -> Vec<Session> {
 }
 
 fn missing_field(f: &Fields, key: &str, field: &str, example: &str) -> Diagnostic {
-    Diagnostic::error("bad-type", format!("each entry of '{key}' needs a '{field}'"))
+    Diagnostic::error(Code::BadType, format!("each entry of '{key}' needs a '{field}'"))
         .at(f.file, f.line(key))
         .hint(format!("write entries like {example}"))
 }

@@ -12,7 +12,7 @@ mod templates;
 
 pub use files::{output_path, site_files};
 
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::markdown::Rendered;
 use crate::model::{Generated, Handbook, Kind, Page};
 use context::*;
@@ -128,7 +128,7 @@ impl Theme {
             let (file, text) = source(&template);
             let at = templates::find(text, &name, templates::Usage::Function).unwrap_or_default();
             return Diagnostic::error(
-                "template",
+                Code::Template,
                 format!(
                     "macro '{name}' calls itself, directly or through other macros, more than {} deep",
                     templates::MAX_MACRO_DEPTH
@@ -165,7 +165,7 @@ impl Theme {
             (problem, None, "see https://keats.github.io/tera/docs/ for what templates can do".into())
         };
         let at = at.unwrap_or_default();
-        Diagnostic::error("template", format!("{problem}{}", at.quoted()))
+        Diagnostic::error(Code::Template, format!("{problem}{}", at.quoted()))
             .at(file, at.line)
             .column(at.column)
             .hint(hint)
@@ -249,7 +249,7 @@ fn template_error(file: &str, e: &tera::Error) -> Diagnostic {
         }))
         .collect();
     let text = if detail.is_empty() { first } else { format!("{first}: {}", detail.join(" ").trim()) };
-    Diagnostic::error("template", text)
+    Diagnostic::error(Code::Template, text)
         .at(file, line)
         .column(column)
         .hint("fix the template syntax; see https://keats.github.io/tera/docs/ for Tera's syntax")

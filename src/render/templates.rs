@@ -11,7 +11,7 @@
 //! `tera::ast`, which Tera exports without a stability promise: Cargo.toml
 //! pins Tera's minor version for it.
 
-use crate::diag::{did_you_mean, line_col, Diagnostic, Diagnostics};
+use crate::diag::{did_you_mean, line_col, Code, Diagnostic, Diagnostics};
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, HashMap};
 use tera::ast::{Expr, ExprVal, FunctionCall, MacroDefinition, Node, WS};
@@ -182,7 +182,7 @@ fn unknown<'k>(
     otherwise: &str,
 ) -> Diagnostic {
     let at = at.unwrap_or_default();
-    Diagnostic::error("template", format!("unknown {what} '{used}'{}", at.quoted()))
+    Diagnostic::error(Code::Template, format!("unknown {what} '{used}'{}", at.quoted()))
         .at(file, at.line)
         .column(at.column)
         .hint(did_you_mean(used, known).unwrap_or_else(|| otherwise.to_string()))
@@ -293,7 +293,7 @@ fn cycle_finding(chain: &[(&str, Edge, &str)], sources: &Sources) -> Diagnostic 
         let steps: Vec<String> = chain.iter().map(|(from, edge, to)| format!("{from} {} {to}", edge.verb())).collect();
         format!("templates lead back to themselves: {}{}", steps.join(", "), at.quoted())
     };
-    Diagnostic::error("template", message)
+    Diagnostic::error(Code::Template, message)
         .at(file, at.line)
         .column(at.column)
         .hint("a template that includes, extends or imports itself, directly or through others, never finishes; break the cycle")

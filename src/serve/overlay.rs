@@ -25,7 +25,7 @@ fn list(errors: &[Diagnostic]) -> String {
             ));
         }
         html.push_str(&escape(&d.message));
-        html.push_str(&format!(" <span style=\"opacity:.8\">[{}]</span>", escape(d.code)));
+        html.push_str(&format!(" <span style=\"opacity:.8\">[{}]</span>", escape(d.code.as_str())));
         if let Some(hint) = &d.hint {
             html.push_str(&format!("<br><span style=\"opacity:.9\">help: {}</span>", escape(hint)));
         }
@@ -125,7 +125,7 @@ mod tests {
 
     #[test]
     fn escapes_every_part_of_a_finding() {
-        let d = Diagnostic::error("x", "bad <script>alert(1)</script>")
+        let d = Diagnostic::error(crate::diag::Code::Template, "bad <script>alert(1)</script>")
             .at("a<b>.md", 3)
             .column(2)
             .hint("use \"quotes\" & <em>");

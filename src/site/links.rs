@@ -1,7 +1,7 @@
 //! Links between pages after Markdown: broken links and anchors become
 //! warnings with file and line, and every link is recorded as a backlink.
 
-use crate::diag::{did_you_mean, Diagnostic, Diagnostics};
+use crate::diag::{did_you_mean, Code, Diagnostic, Diagnostics};
 use crate::markdown::LinkKind;
 use crate::model::links::Located;
 use crate::model::{self, Handbook};
@@ -38,7 +38,7 @@ pub(super) fn check(h: &Handbook, bodies: &[Option<&Body>], diags: &mut Diagnost
             let what = if link.kind == LinkKind::Image { "image" } else { "link" };
             if link.alt.as_deref().is_some_and(|alt| alt.trim().is_empty()) {
                 diags.push(
-                    Diagnostic::warning("image-no-alt", format!("image '{}' has no alt text", link.target))
+                    Diagnostic::warning(Code::ImageNoAlt, format!("image '{}' has no alt text", link.target))
                         .at(&page.source, link.line)
                         .column(link.column)
                         .hint("describe what the image shows for people who cannot see it: ![A chart of sessions per month](chart.png)"),
@@ -47,7 +47,7 @@ pub(super) fn check(h: &Handbook, bodies: &[Option<&Body>], diags: &mut Diagnost
             match located.clone() {
                 Located::Broken => diags.push(
                     Diagnostic::warning(
-                        if link.kind == LinkKind::Image { "missing-asset" } else { "broken-link" },
+                        if link.kind == LinkKind::Image { Code::MissingAsset } else { Code::BrokenLink },
                         format!("{what} '{}' resolves to no page or file", link.target),
                     )
                     .at(&page.source, link.line)
@@ -56,7 +56,7 @@ pub(super) fn check(h: &Handbook, bodies: &[Option<&Body>], diags: &mut Diagnost
                 ),
                 Located::SamePage(anchor) if !anchor.is_empty() && !anchors_of(i).set.contains(anchor.as_str()) => {
                     diags.push(
-                        Diagnostic::warning("broken-anchor", format!("'#{anchor}' is not a heading on this page"))
+                        Diagnostic::warning(Code::BrokenAnchor, format!("'#{anchor}' is not a heading on this page"))
                             .at(&page.source, link.line)
                             .column(link.column)
                             .maybe_hint(anchors_of(i).suggest(&anchor)),
@@ -74,7 +74,7 @@ pub(super) fn check(h: &Handbook, bodies: &[Option<&Body>], diags: &mut Diagnost
                         if !anchors_of(anchor_page).set.contains(anchor.as_str()) {
                             diags.push(
                                 Diagnostic::warning(
-                                    "broken-anchor",
+                                    Code::BrokenAnchor,
                                     format!("'#{anchor}' is not a heading in {}", describe(target)),
                                 )
                                 .at(&page.source, link.line)

@@ -7,7 +7,7 @@ pub mod memo;
 
 use crate::config::RawHtml;
 use crate::date::Date;
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::load::dialect::{self, Dialect};
 use crate::load::{self, LoadOptions};
 use crate::markdown::{self, LinkKind, Rendered, Resolution};
@@ -371,7 +371,7 @@ fn report_clashes(h: &Handbook, own: &[(String, Content)], diags: &mut Diagnosti
         if let Some(path) = own.get(&file.logical.to_lowercase()) {
             diags.push(
                 Diagnostic::error(
-                    "duplicate-url",
+                    Code::DuplicateUrl,
                     format!("{} is published at {}, where copbook writes its own {path}", file.path, file.logical),
                 )
                 .at(&file.path, 0)

@@ -21,7 +21,7 @@
 
 use super::folder::{self, file_name, text};
 use super::text::{atx_heading, code_spans, drop_title_h1, fenced_lines};
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::load::{self, FileEntry, Folder};
 use crate::text::percent_decode;
 use serde_json::Value;
@@ -217,7 +217,7 @@ impl Icons {
         let Some((file, line)) = self.first else { return };
         diags.push(
             Diagnostic::warning(
-                "missing-asset",
+                Code::MissingAsset,
                 format!(
                     "{} Confluence icon images (images/icons/...) are missing; they are decorative and were left out",
                     self.count

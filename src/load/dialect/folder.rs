@@ -3,7 +3,7 @@
 //! read as Markdown into documents, and leaving out what is not content.
 
 use crate::date::Date;
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::keys::{self, Type};
 use crate::load::{self, front_matter, Document, Folder};
 use serde_json::{Map, Value};
@@ -26,7 +26,7 @@ pub fn read_yaml(root: &Path, path: &str, diags: &mut Diagnostics) -> Option<Map
         Err(e) => {
             diags.push(Diagnostic {
                 severity: crate::diag::Severity::Warning,
-                code: "foreign-config",
+                code: Code::ForeignConfig,
                 line: e.line.saturating_sub(1),
                 message: format!("{}; its settings are ignored", e.message),
                 ..e

@@ -26,7 +26,7 @@
 use super::folder::{self, file_name, text};
 use super::liquid::{page_values, Includes, Liquid, SiteValues};
 use super::text::{attribute_lists, fenced_lines, html_body, is_html_name, Dropped};
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::load::{self, Document, Folder};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -247,7 +247,7 @@ fn front_matter(doc: &mut Document, collections: &[String], diags: &mut Diagnost
         if permalink.contains(':') || permalink.contains("{{") || permalink.contains("{%") {
             diags.push(
                 Diagnostic::warning(
-                    "not-converted",
+                    Code::NotConverted,
                     format!("permalink pattern '{permalink}' was not converted; the page is served at its file's URL"),
                 )
                 .at(&doc.path, doc.front.line_of("permalink"))
@@ -418,7 +418,7 @@ mod tests {
     fn unknown_liquid_is_dropped_with_one_warning() {
         let (out, diags) = run("{% if x %}\nShown\n{% endif %}\n{{ site.data.x }} {% include missing.html %}\n{% capture c %}\nx\n{% endcapture %}");
         assert_eq!(out, "\nShown\n\n \n\n\n");
-        let codes: Vec<(&str, u32)> = diags.iter().map(|d| (d.code, d.line)).collect();
+        let codes: Vec<(&str, u32)> = diags.iter().map(|d| (d.code.as_str(), d.line)).collect();
         assert_eq!(codes, [("missing-include", 4), ("not-converted", 1)]);
         assert!(diags.0[1].message.contains("and 1 more"), "{}", diags.0[1].message);
     }

@@ -18,7 +18,7 @@
 
 use super::folder::{self, text};
 use super::text::{attribute_lists, fenced_lines, html_line};
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::html::{callout_close, callout_open};
 use crate::load::{self, Document, Folder};
 use crate::render::escape;
@@ -212,9 +212,12 @@ fn include_snippets(doc: &Document, root: &Path, content_dir: &str, diags: &mut 
             Some(text) => out.push(text.trim_end_matches('\n').to_string()),
             None => {
                 diags.push(
-                    Diagnostic::warning("missing-include", format!("snippet '{name}' was not found; it is left out"))
-                        .at(&doc.path, doc.body_line + i as u32)
-                        .hint("snippet paths are relative to the folder holding mkdocs.yml"),
+                    Diagnostic::warning(
+                        Code::MissingInclude,
+                        format!("snippet '{name}' was not found; it is left out"),
+                    )
+                    .at(&doc.path, doc.body_line + i as u32)
+                    .hint("snippet paths are relative to the folder holding mkdocs.yml"),
                 );
                 out.push(String::new());
             }

@@ -525,7 +525,7 @@ mod tests {
         assert_eq!(out, "\n\n\n\n\nText\n<ul>\n  \n\n\n\n\n</ul>\n\n");
         assert_eq!(diags.0.len(), 1, "{diags:?}");
         let d = &diags.0[0];
-        assert_eq!((d.code, d.line), ("not-converted", 12));
+        assert_eq!((d.code.as_str(), d.line), ("not-converted", 12));
         assert!(d.message.contains("sitemap.resources.each"), "{}", d.message);
         assert!(d.message.contains("link_to"), "{}", d.message);
     }
@@ -535,7 +535,7 @@ mod tests {
         let (out, diags) = run("A\n<%= partial \"partials/note\" %>\nB\n<%= partial 'partials/none' %>\n", &Map::new());
         assert_eq!(out, "A\nSome *Markdown*\n\nin two paragraphs\nB\n\n");
         assert_eq!(diags.0.len(), 1);
-        assert_eq!((diags.0[0].code, diags.0[0].line), ("missing-include", 8));
+        assert_eq!((diags.0[0].code.as_str(), diags.0[0].line), ("missing-include", 8));
     }
 
     #[test]

@@ -6,7 +6,7 @@
 //! which lines are code, single-line HTML blocks, blanking a construct out,
 //! and one warning per file for what could not be converted.
 
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::diag::{Code, Diagnostic, Diagnostics};
 
 /// Which lines of `text` (split on `\n`) are inside fenced code blocks,
 /// fence lines included. Fences are recognised at any indentation, because
@@ -164,7 +164,7 @@ impl Dropped {
         };
         diags.push(
             Diagnostic::warning(
-                "not-converted",
+                Code::NotConverted,
                 format!("{} copbook cannot run was left out: {}{more}", self.family, listed.join(", ")),
             )
             .at(&self.file, first)
@@ -319,7 +319,7 @@ pub fn expand_include(
         .find_map(|p| crate::load::read_text(root, p, diags).map(|t| (p, t)));
     let Some((path, source)) = found else {
         diags.push(
-            Diagnostic::warning("missing-include", format!("{what} '{name}' was not found; it is left out"))
+            Diagnostic::warning(Code::MissingInclude, format!("{what} '{name}' was not found; it is left out"))
                 .at(file, line)
                 .hint(format!(
                     "copbook looked for {}",
@@ -330,7 +330,7 @@ pub fn expand_include(
     };
     if depth >= MAX_INCLUDE_DEPTH {
         diags.push(
-            Diagnostic::warning("missing-include", format!("{what} '{name}' includes itself; it is left out"))
+            Diagnostic::warning(Code::MissingInclude, format!("{what} '{name}' includes itself; it is left out"))
                 .at(file, line),
         );
         return String::new();
