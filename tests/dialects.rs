@@ -457,3 +457,26 @@ fn a_foreign_folder_builds_into_site_and_leaves_its_public_folder_alone() {
     let check = copbook(&["check", dir.path().to_str().unwrap()]);
     assert!(stderr(&check).contains("as a MkDocs handbook"), "{}", stderr(&check));
 }
+
+#[test]
+fn a_yaml_key_given_twice_warns_with_both_lines_and_the_last_value_wins() {
+    // As Ruby's Psych does for the tech-docs page; copbook's own pages the same.
+    let tech_docs = fixture(&[
+        ("config/tech-docs.yml", "service_name: Twice\nservice_name: Twice Way\n"),
+        ("source/index.html.md.erb", "---\ntitle: Home\n---\nWelcome.\n"),
+        ("source/guide.html.md.erb", "---\ntitle: Guide\nsection: Old\nweight: 2\nsection: Standards\n---\nText.\n"),
+    ]);
+    let (_d, out, err) = build(tech_docs.path(), &[]);
+    assert!(read(&out, "guide/index.html").contains("<h1"), "the page is built");
+    assert!(read(&out, "index.html").contains("<title>Twice Way"), "{err}");
+    assert_eq!(findings(&err, "duplicate-key"), ["config/tech-docs.yml:2", "source/guide.html.md.erb:5"], "{err}");
+    assert!(err.contains("the key 'section' is given twice, on lines 3 and 5"), "{err}");
+    let own = fixture(&[
+        ("handbook.toml", "title = \"Own\"\n"),
+        ("index.md", "---\ntitle: One\ndescription: D\ntitle: Two\n---\nText.\n"),
+    ]);
+    let (_d, out, err) = build(own.path(), &[]);
+    assert!(read(&out, "index.html").contains(">Two</h1>"), "{err}");
+    assert_eq!(findings(&err, "duplicate-key"), ["index.md:4"]);
+    assert!(err.contains("on lines 2 and 4"), "{err}");
+}

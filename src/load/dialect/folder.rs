@@ -14,20 +14,15 @@ use std::path::Path;
 /// file, so a problem with it is a warning: the pages still build.
 pub fn read_yaml(root: &Path, path: &str, diags: &mut Diagnostics) -> Option<Map<String, Value>> {
     let text = load::read_text(root, path, diags)?;
-    // A leading document marker would read as the end of the front matter.
-    let body = match text.split_once('\n') {
-        Some((first, rest)) if first.trim_end() == "---" => rest.to_string(),
-        _ => text.clone(),
-    };
-    // Parsed as front matter, whose parser already turns YAML into JSON-like values.
-    let wrapped = format!("---\n{body}\n---\n");
-    match front_matter::split(path, &wrapped) {
-        Ok(split) => Some(split.front.fields),
+    match load::yaml::parse(path, &text, 1) {
+        Ok((fields, warnings)) => {
+            diags.0.extend(warnings);
+            Some(fields)
+        }
         Err(e) => {
             diags.push(Diagnostic {
                 severity: crate::diag::Severity::Warning,
                 code: "foreign-config",
-                line: e.line.saturating_sub(1),
                 message: format!("{}; its settings are ignored", e.message),
                 ..e
             });
@@ -75,6 +70,7 @@ pub fn read_document(root: &Path, path: &str, logical: &str, diags: &mut Diagnos
     };
     match front_matter::split(path, &text) {
         Ok(split) => {
+            diags.0.extend(split.warnings);
             doc.body = split.body.into();
             doc.body_line = split.body_line;
             doc.front = std::sync::Arc::new(split.front);
