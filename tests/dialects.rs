@@ -480,3 +480,59 @@ fn a_yaml_key_given_twice_warns_with_both_lines_and_the_last_value_wins() {
     assert_eq!(findings(&err, "duplicate-key"), ["index.md:4"]);
     assert!(err.contains("on lines 2 and 4"), "{err}");
 }
+
+#[test]
+fn liquid_link_to_an_absolute_url_is_left_as_written() {
+    let dir = fixture(&[
+        ("eleventy.config.js", "export default function () {}\n"),
+        ("index.md", "---\ntitle: Home\n---\n[Standards]({% link \"https://example.org/standards/\" %}), [mail]({% link 'mailto:team@example.org' %}), [cdn]({% link //cdn.example.org/x.css %}) and [guide]({% link guide.md %}).\n"),
+        ("guide.md", "---\ntitle: Guide\n---\nText.\n"),
+    ]);
+    let (_d, out, _err) = build(dir.path(), &[]);
+    let home = body_of(&out, "index.html");
+    for href in ["https://example.org/standards/", "mailto:team@example.org", "//cdn.example.org/x.css", "/guide/"] {
+        assert!(home.contains(&format!("href=\"{href}\"")), "{href}: {home}");
+    }
+    assert!(!home.contains("/https:"), "{home}");
+}
+
+#[test]
+fn a_page_that_redirects_keeps_its_own_old_addresses() {
+    let dir = fixture(&[
+        ("_config.yml", "title: Moves\n"),
+        ("index.md", "---\ntitle: Home\n---\n[old](/oldest/)\n"),
+        ("guide.md", "---\ntitle: Guide\n---\nText.\n"),
+        ("moved.md", "---\nredirect_to: /guide/\nredirect_from:\n  - /older/\n  - /oldest/\n---\n"),
+    ]);
+    let (_d, out, _err) = build(dir.path(), &[]);
+    for page in ["moved/index.html", "older/index.html", "oldest/index.html"] {
+        assert!(read(&out, page).contains("url=/guide/"), "{page} does not lead to the guide");
+    }
+    assert!(unresolved_links(&out, "/").is_empty(), "{:?}", unresolved_links(&out, "/"));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_confluence_static_folder_publishes_nothing_from_outside_the_handbook() {
+    let secret = tempfile::tempdir().expect("temp dir");
+    write(secret.path(), "secret.txt", "TOP-SECRET-VALUE\n");
+    let dir = fixture(&[
+        ("src/pages/Home_123456.md", "---\ntitle: Home\n---\nText.\n"),
+        ("src/pages/Other_234567.md", "---\ntitle: Other\n---\nText.\n"),
+        ("src/pages/Third_345678.md", "---\ntitle: Third\n---\nText.\n"),
+        ("public/attachments/1/kept.png", "png"),
+    ]);
+    std::os::unix::fs::symlink(secret.path().join("secret.txt"), dir.path().join("public/leak.txt")).expect("link");
+    std::os::unix::fs::symlink(secret.path(), dir.path().join("static")).expect("link");
+    // A link leading out is an error, as in copbook's own folders: the build
+    // stops and nothing is written.
+    let out = dir.path().join("site");
+    let o = copbook(&["build", dir.path().to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    let err = stderr(&o);
+    assert!(!o.status.success() && !out.exists(), "{err}");
+    assert!(!err.contains("TOP-SECRET"), "{err}");
+    assert_eq!(err.matches("error[outside-handbook]").count(), 2, "{err}");
+    for link in ["'public/leak.txt' is a symbolic link", "'static' is a symbolic link"] {
+        assert!(err.contains(link), "{link}: {err}");
+    }
+}

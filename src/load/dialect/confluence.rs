@@ -20,7 +20,7 @@
 //! Unknown front-matter keys (`layout`) are ignored.
 
 use super::folder::{self, file_name, text};
-use super::text::{atx_heading, code_spans, drop_title_h1, fenced_lines};
+use super::text::{atx_heading, code_spans, drop_title_h1, fenced_lines, has_scheme};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::load::{self, FileEntry, Folder};
 use crate::text::percent_decode;
@@ -70,7 +70,7 @@ fn is_export_name(path: &str) -> bool {
 }
 
 pub fn adapt(folder: &mut Folder, diags: &mut Diagnostics) {
-    add_static_files(folder);
+    add_static_files(folder, diags);
     let files: HashSet<String> = folder.files.iter().map(|f| f.logical.clone()).collect();
     let mut icons = Icons::default();
     for doc in &mut folder.documents {
@@ -104,7 +104,7 @@ pub fn adapt(folder: &mut Folder, diags: &mut Diagnostics) {
 
 /// Publishes `public/` or `static/` beside a nested content folder at the
 /// site root, unless it is the output of an earlier copbook build.
-fn add_static_files(folder: &mut Folder) {
+fn add_static_files(folder: &mut Folder, diags: &mut Diagnostics) {
     if folder.content_dir.is_empty() {
         return;
     }
@@ -114,7 +114,9 @@ fn add_static_files(folder: &mut Folder) {
         if !path.is_dir() || path.join("assets/copbook.js").is_file() || folder.content_dir.starts_with(dir) {
             continue;
         }
-        for logical in folder::list_files(&path, 32) {
+        // As the loader reads its own folder: a link leading out of the
+        // handbook is a finding, not a published file.
+        for logical in load::files_below(&folder.root, dir, diags) {
             if logical.starts_with('.') || taken.contains(&logical) || load::is_markdown(&logical) {
                 continue;
             }
@@ -227,12 +229,6 @@ impl Icons {
             .hint("copy the export's images/icons folder beside the pages to show them"),
         );
     }
-}
-
-fn has_scheme(target: &str) -> bool {
-    target.split_once(':').is_some_and(|(scheme, _)| {
-        !scheme.is_empty() && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
-    })
 }
 
 /// A relative path joined to a folder, as far as `..` allows.

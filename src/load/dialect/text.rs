@@ -349,6 +349,14 @@ pub fn expand_include(
     }
 }
 
+/// Whether a link target names its scheme (`https:`, `mailto:`): it leads
+/// out of the handbook and is left as written.
+pub fn has_scheme(target: &str) -> bool {
+    target.split_once(':').is_some_and(|(scheme, _)| {
+        !scheme.is_empty() && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
