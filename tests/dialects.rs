@@ -536,3 +536,32 @@ fn a_confluence_static_folder_publishes_nothing_from_outside_the_handbook() {
         assert!(err.contains(link), "{link}: {err}");
     }
 }
+
+#[test]
+fn copbook_pages_keep_their_old_addresses_through_redirect_from_and_aliases() {
+    let dir = fixture(&[
+        ("handbook.toml", "title = \"Moves\"\nbase_url = \"/handbook/\"\n"),
+        ("index.md", "# Home\n\n[Old guide](/old-guide/) and [older](/older.html).\n"),
+        ("guide.md", "---\ntitle: Guide\nredirect_from:\n  - /old-guide/\n  - older.html\n---\nText.\n"),
+        ("how.md", "+++\ntitle = \"How\"\naliases = [\"/how-we-work/\"]\n+++\nText.\n"),
+        ("about.md", "---\ntitle: About\nredirect_from: /guide/\n---\nText.\n"),
+        ("glossary/mvp.md", "---\nterm: Minimum viable product\naliases: [\"mvp-product\"]\n---\nThe least.\n"),
+    ]);
+    let (_d, out, err) = build(dir.path(), &[]);
+    for (page, to) in [
+        ("old-guide/index.html", "/handbook/guide/"),
+        ("older.html", "/handbook/guide/"),
+        ("how-we-work/index.html", "/handbook/how/"),
+    ] {
+        assert!(read(&out, page).contains(&format!("url={to}\"")), "{page}: {}", read(&out, page));
+    }
+    let sitemap = read(&out, "sitemap.xml");
+    assert!(!sitemap.contains("old-guide") && !sitemap.contains("how-we-work"), "{sitemap}");
+    // The clash: the page stays, the author is told on the line of the key.
+    assert!(read(&out, "guide/index.html").contains(">Guide</h1>"));
+    assert_eq!(findings(&err, "redirect-clash"), ["about.md:3"], "{err}");
+    assert!(err.contains("the old URL /guide/ is where guide.md lives"), "{err}");
+    // A term's aliases are other words, not addresses.
+    assert!(!out.join("mvp-product").exists());
+    assert!(unresolved_links(&out, "/handbook/").is_empty(), "{:?}", unresolved_links(&out, "/handbook/"));
+}
