@@ -111,6 +111,37 @@ fn hex(b: u8) -> Option<u8> {
     (b as char).to_digit(16).map(|d| d as u8)
 }
 
+/// Which lines of `text` (split on `\n`) are inside fenced code blocks,
+/// fence lines included. Fences are recognised at any indentation, because
+/// adapters look inside indented containers (list items, admonitions) too.
+pub fn fenced_lines(text: &str) -> Vec<bool> {
+    let mut open: Option<(char, usize)> = None;
+    let mut out = Vec::new();
+    for line in text.split('\n') {
+        let trimmed = line.trim();
+        match open {
+            Some((fence, len)) => {
+                out.push(true);
+                let run = trimmed.chars().take_while(|&c| c == fence).count();
+                if run >= len && trimmed.chars().all(|c| c == fence) {
+                    open = None;
+                }
+            }
+            None => {
+                let fence = trimmed.chars().next().filter(|c| *c == '`' || *c == '~');
+                let run = fence.map_or(0, |f| trimmed.chars().take_while(|&c| c == f).count());
+                // A backtick fence's info string cannot hold a backtick (that is inline code).
+                let opens = run >= 3 && fence.is_some_and(|f| f == '~' || !trimmed[run..].contains('`'));
+                if let (true, Some(f)) = (opens, fence) {
+                    open = Some((f, run));
+                }
+                out.push(opens);
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

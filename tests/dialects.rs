@@ -565,3 +565,26 @@ fn copbook_pages_keep_their_old_addresses_through_redirect_from_and_aliases() {
     assert!(!out.join("mvp-product").exists());
     assert!(unresolved_links(&out, "/handbook/").is_empty(), "{:?}", unresolved_links(&out, "/handbook/"));
 }
+
+#[test]
+fn mkdocs_style_admonitions_are_callouts_in_copbook_pages_too() {
+    let dir = fixture(&[
+        ("handbook.toml", "title = \"Own\"\n[markdown]\nraw_html = \"deny\"\n"),
+        ("index.md", "# Home\n\n!!! note \"Before you start\"\n    Read the [guide](guide.md).\n\n??? tip\n    A folded tip.\n\n???+ warning \"Shown\"\n    Open by default.\n\nAfter, a [broken](nowhere.md) link.\n"),
+        ("guide.md", "# Guide\n"),
+    ]);
+    let (_d, out, err) = build(dir.path(), &[]);
+    let body = body_of(&out, "index.html");
+    assert!(body.contains("<div class=\"callout callout-note\" role=\"note\">\n<p class=\"callout-title\">Before you start</p>\n<p>Read the <a href=\"/guide/\">guide</a>.</p>"), "{body}");
+    assert!(body.contains("<details class=\"callout callout-tip\"><summary class=\"callout-title\">Tip</summary>\n<p>A folded tip.</p>\n</details>"), "{body}");
+    assert!(
+        body.contains(
+            "<details class=\"callout callout-warning\" open><summary class=\"callout-title\">Shown</summary>"
+        ),
+        "{body}"
+    );
+    assert!(!body.contains("!!!") && !body.contains("???"), "{body}");
+    // No raw HTML of the author's, and the lines after are still the file's.
+    assert!(!err.contains("raw-html"), "{err}");
+    assert_eq!(findings(&err, "broken-link"), ["index.md:12"]);
+}

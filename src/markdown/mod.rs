@@ -13,6 +13,7 @@
 //! That keeps later passes able to tell headings, links and code apart.
 
 mod a11y;
+pub mod admonitions;
 mod autolinks;
 mod callouts;
 mod destinations;
@@ -151,6 +152,12 @@ fn parser_options() -> pulldown_cmark::Options {
 
 /// Render a page body. Never panics, whatever the text.
 pub fn render(text: &str, options: &Options) -> Rendered {
+    // MkDocs-style admonitions become GFM alerts first, line for line.
+    let rewritten = admonitions::rewrite(text);
+    let (text, admonitions) = match &rewritten {
+        Some((text, found)) => (text.as_str(), Some(found)),
+        None => (text, None),
+    };
     let mut page =
         Page { text, options, lines: text::LineIndex::new(text, options.first_line), out: Rendered::default() };
     let events: Vec<Ev> = Parser::new_ext(text, parser_options()).into_offset_iter().collect();
@@ -169,7 +176,8 @@ pub fn render(text: &str, options: &Options) -> Rendered {
     // headings, links and code are still marked by their Start/End events
     // (images are already single InlineHtml events), and links are resolved,
     // so the links it adds are not mistaken for body links to check.
-    let events = callouts::convert(events);
+    let marker_line = |offset: usize| (page.position(offset).0 - options.first_line) as usize;
+    let events = callouts::convert(events, admonitions, marker_line);
     let events = quotes::attribute(events);
     let events = tables::wrap(events, &page.out.headings);
     let events = a11y::fix(events);
