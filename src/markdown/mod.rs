@@ -31,6 +31,7 @@ use pulldown_cmark::{Event, Parser};
 
 use crate::config::RawHtml;
 use crate::diag::Diagnostic;
+pub use crate::text::SlugRule;
 
 /// What a link or image in the body points at, as the renderer asks the caller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,6 +63,12 @@ pub struct Options<'a> {
     pub strip_leading_h1: bool,
     /// What happens to raw HTML (`[markdown] raw_html` in handbook.toml).
     pub raw_html: RawHtml,
+    /// How heading ids are made: as copbook does, or as the generator the
+    /// handbook came from did, so deep links into it keep working.
+    pub heading_ids: SlugRule,
+    /// The page's title, which the page template shows as its `<h1>`: it
+    /// gets an id too (`Rendered::title_id`).
+    pub title: Option<&'a str>,
 }
 
 /// One heading of the rendered body.
@@ -104,6 +111,8 @@ pub struct Rendered {
     pub links: Vec<Link>,
     /// Plain text of the stripped leading H1.
     pub leading_h1: Option<String>,
+    /// The id of the page title's `<h1>`, when `Options::title` was given.
+    pub title_id: Option<String>,
     /// Plain text of the first heading of any level, stripped or not (title fallback).
     pub first_heading: Option<String>,
     /// Every id in the output: `id="..."` and `<a name="...">` in raw HTML, footnotes, then headings
@@ -176,7 +185,8 @@ pub fn render(text: &str, options: &Options) -> Rendered {
     // headings, links and code are still marked by their Start/End events
     // (images are already single InlineHtml events), and links are resolved,
     // so the links it adds are not mistaken for body links to check.
-    let marker_line = |offset: usize| (page.position(offset).0 - options.first_line) as usize;
+    let zero_based = admonitions.map(|_| text::LineIndex::new(text, 0));
+    let marker_line = |offset: usize| zero_based.as_ref().map_or(0, |lines| lines.position(text, offset).0 as usize);
     let events = callouts::convert(events, admonitions, marker_line);
     let events = quotes::attribute(events);
     let events = tables::wrap(events, &page.out.headings);

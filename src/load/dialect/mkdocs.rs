@@ -57,6 +57,9 @@ pub fn content_dir(root: &Path) -> String {
 }
 
 pub fn adapt(folder: &mut Folder, diags: &mut Diagnostics) {
+    // Links into the upstream site name headings by the `toc` extension's
+    // default ids (a custom `slugify` in mkdocs.yml is not read).
+    folder.config.markdown.heading_ids = crate::text::SlugRule::Mkdocs;
     let config_file = config_name(&folder.root).unwrap_or(CONFIG_NAMES[0]);
     let config = folder::read_yaml(&folder.root, config_file, diags).unwrap_or_default();
     // With `docs_dir: .` the configuration sits among the content.
