@@ -626,3 +626,33 @@ fn heading_ids_and_the_title_id_are_the_source_generators() {
     let home = read(&out, "index.html");
     assert!(home.contains("<h1 id=\"overview-1\">Overview</h1>") && home.contains("<h2 id=\"overview\">"), "{home}");
 }
+
+#[test]
+fn the_site_title_comes_from_each_familys_config() {
+    let pages = [
+        ("src/pages/Home_123456.md", "---\ntitle: Home\n---\nText.\n"),
+        ("src/pages/Other_234567.md", "---\ntitle: Other\n---\nText.\n"),
+        ("src/pages/Third_345678.md", "---\ntitle: Third\n---\nText.\n"),
+    ];
+    let mut astro = pages.to_vec();
+    astro.push(("src/config.ts", "export const SITE = {\n  website: \"https://example.org\",\n  title: \"Digital Community\",\n};\n"));
+    let dir = fixture(&astro);
+    let (_d, out, _err) = build(dir.path(), &[]);
+    assert!(read(&out, "index.html").contains("<title>Digital Community</title>"));
+    // A title JavaScript would compute is named, with its line.
+    let mut computed = pages.to_vec();
+    computed.push(("astro.config.mjs", "const name = 'X';\nexport const SITE = {\n  title: name + ' handbook',\n};\n"));
+    let dir = fixture(&computed);
+    let (_d, out, err) = build(dir.path(), &[]);
+    assert!(read(&out, "index.html").contains("<title>Handbook</title>"));
+    assert_eq!(findings(&err, "foreign-config"), ["astro.config.mjs:3"], "{err}");
+    for (file, text) in [("src/_data/site.json", "{\"title\": \"Eleventy Way\"}"), ("src/_data/site.yaml", "title: Eleventy Way\n")] {
+        let dir = fixture(&[
+            (".eleventy.js", "module.exports = () => ({ dir: { input: \"src\" } });\n"),
+            ("src/index.md", "---\ntitle: Home\n---\nText.\n"),
+            (file, text),
+        ]);
+        let (_d, out, _err) = build(dir.path(), &[]);
+        assert!(read(&out, "index.html").contains("<title>Eleventy Way</title>"), "{file}");
+    }
+}

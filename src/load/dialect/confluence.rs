@@ -69,8 +69,20 @@ fn is_export_name(path: &str) -> bool {
     id.len() >= MIN_ID_DIGITS && id.bytes().all(|b| b.is_ascii_digit())
 }
 
+/// Where a re-hosting Astro site names itself: `SITE.title`.
+const ASTRO_CONFIGS: [&str; 3] = ["src/config.ts", "src/config.mjs", "astro.config.mjs"];
+
 pub fn adapt(folder: &mut Folder, diags: &mut Diagnostics) {
     add_static_files(folder, diags);
+    if !folder::has_own_config(folder) {
+        let title = ASTRO_CONFIGS
+            .iter()
+            .filter(|path| folder.root.join(path).is_file())
+            .find_map(|path| folder::js_title(&folder.root, path, "SITE", diags));
+        if let Some(title) = title {
+            folder.config.title = title;
+        }
+    }
     let files: HashSet<String> = folder.files.iter().map(|f| f.logical.clone()).collect();
     let mut icons = Icons::default();
     for doc in &mut folder.documents {

@@ -111,6 +111,34 @@ pub fn has_own_config(folder: &Folder) -> bool {
     folder.root.join(crate::config::FILE_NAME).is_file()
 }
 
+/// The site title a JavaScript or TypeScript configuration file gives as
+/// `title: "..."` inside the object named `object` (Astro's
+/// `export const SITE = { title: "..." }`). JavaScript cannot be run here:
+/// a title that is not a quoted literal is a warning on its line.
+pub fn js_title(root: &Path, path: &str, object: &str, diags: &mut Diagnostics) -> Option<String> {
+    let text = load::read_text(root, path, diags)?;
+    let start = text.find(object)?;
+    let title_at = start + text[start..].find("title")?;
+    let rest = text[title_at + 5..].trim_start().strip_prefix(':')?.trim_start();
+    let quote = rest.chars().next().filter(|c| matches!(c, '"' | '\'' | '`'));
+    let literal = quote.and_then(|q| rest[1..].split_once(q)).map(|(value, _)| value.trim());
+    match literal {
+        Some(title) if !title.is_empty() && !title.contains("${") => Some(title.to_string()),
+        _ => {
+            let line = text[..title_at].matches('\n').count() as u32 + 1;
+            diags.push(
+                Diagnostic::warning(
+                    "foreign-config",
+                    format!("the site title ({object}.title) is not written as text in quotes; copbook cannot run JavaScript, so the site is called 'Handbook'"),
+                )
+                .at(path, line)
+                .hint("write the title in quotes there, or set title in a handbook.toml"),
+            );
+            None
+        }
+    }
+}
+
 /// Sets where the site is published, unless `handbook.toml` or
 /// `--base-url` already did (both leave it other than the default).
 pub fn set_base_url(folder: &mut Folder, url: &str) {

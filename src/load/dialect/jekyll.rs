@@ -139,7 +139,7 @@ pub fn adapt(folder: &mut Folder, diags: &mut Diagnostics) {
             None => folder.documents.push(doc),
         }
     }
-    apply_config(folder, &config);
+    apply_config(folder, &config, diags);
     folder::protect_fields(folder);
 }
 
@@ -178,18 +178,59 @@ fn convert_body(doc: &mut Document, site: &SiteValues, includes: &Includes, diag
     }
 }
 
-fn apply_config(folder: &mut Folder, config: &Map<String, Value>) {
+fn apply_config(folder: &mut Folder, config: &Map<String, Value>, diags: &mut Diagnostics) {
     if folder::has_own_config(folder) {
         return;
     }
     let url = text(config.get("url")).unwrap_or_default();
     let base = text(config.get("baseurl")).unwrap_or_default();
     folder::set_base_url(folder, &format!("{}{}", url.trim_end_matches('/'), base));
-    if let Some(title) = text(config.get("title")) {
+    if let Some(title) = text(config.get("title")).or_else(|| site_data_title(folder, diags)) {
         folder.config.title = title;
     }
     if let Some(description) = text(config.get("description")) {
         folder.config.description = Some(description);
+    }
+}
+
+/// Eleventy's global data `site` (`_data/site.json` or `.yaml`, in the
+/// input folder): its `title`.
+fn site_data_title(folder: &Folder, diags: &mut Diagnostics) -> Option<String> {
+    let dirs = [folder.content_dir.trim_matches('/'), ""];
+    let title = dirs
+        .iter()
+        .flat_map(|dir| {
+            ["site.json", "site.yaml", "site.yml"].map(|name| {
+                if dir.is_empty() {
+                    format!("_data/{name}")
+                } else {
+                    format!("{dir}/_data/{name}")
+                }
+            })
+        })
+        .filter(|path| folder.root.join(path).is_file())
+        .find_map(|path| {
+            let data = if path.ends_with(".json") {
+                load::read_text(&folder.root, &path, diags).and_then(|t| json_object(&path, &t, diags))
+            } else {
+                folder::read_yaml(&folder.root, &path, diags)
+            };
+            data.and_then(|d| text(d.get("title")))
+        });
+    title
+}
+
+/// A JSON data file's object; a problem with it is a warning with its line.
+fn json_object(path: &str, text: &str, diags: &mut Diagnostics) -> Option<Map<String, Value>> {
+    match serde_json::from_str::<Map<String, Value>>(text) {
+        Ok(map) => Some(map),
+        Err(e) => {
+            diags.push(
+                Diagnostic::warning("foreign-config", format!("not valid JSON: {e}; its settings are ignored"))
+                    .at(path, e.line() as u32),
+            );
+            None
+        }
     }
 }
 
