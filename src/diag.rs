@@ -32,11 +32,24 @@ pub struct Diagnostic {
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
+    /// What one finding stands for when it gathers many (each missing file
+    /// of a folder that was not copied): shown in full under `--verbose`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub details: Vec<String>,
 }
 
 impl Diagnostic {
     pub fn new(severity: Severity, code: &'static str, message: impl Into<String>) -> Self {
-        Diagnostic { severity, code, file: String::new(), line: 0, column: 0, message: message.into(), hint: None }
+        Diagnostic {
+            severity,
+            code,
+            file: String::new(),
+            line: 0,
+            column: 0,
+            message: message.into(),
+            hint: None,
+            details: Vec::new(),
+        }
     }
     pub fn error(code: &'static str, message: impl Into<String>) -> Self {
         Self::new(Severity::Error, code, message)
@@ -58,6 +71,10 @@ impl Diagnostic {
     }
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
+        self
+    }
+    pub fn details(mut self, details: Vec<String>) -> Self {
+        self.details = details;
         self
     }
     pub fn maybe_hint(mut self, hint: Option<String>) -> Self {

@@ -377,7 +377,13 @@ fn confluence_export_resolves_exported_links_and_cleans_page_furniture() {
     assert!(body.contains("<figcaption>Jane Doe, UX Lead (February 2021)</figcaption>"), "{body}");
     assert!(!body.contains("images/icons"), "{body}");
     let glossary = body_of(&out, "Shelters-glossary_712245258/index.html");
-    assert!(glossary.contains("<p>Backlog</p>") && !glossary.contains("images/icons"), "{glossary}");
+    // Expand macros: titles as summaries, not paragraphs like the definitions.
+    assert!(
+        glossary.contains("<details><summary>Backlog</summary>\n<p>A prioritised list.</p>\n</details>")
+            && glossary.contains("<details><summary>MVP</summary>")
+            && !glossary.contains("images/icons"),
+        "{glossary}"
+    );
     let whats_new = read(&out, "Whats-new_937033868/index.html");
     assert!(
         whats_new.contains(">What&#39;s new</h1>") && !whats_new.contains("s new</h2>"),
@@ -385,10 +391,10 @@ fn confluence_export_resolves_exported_links_and_cleans_page_furniture() {
     );
     assert_eq!(whats_new.matches("<h1").count(), 1);
     assert!(read(&out, "Contact-us_123456789/index.html").contains(">Contact us</h1>"), "title from the file name");
-    // Three missing icons in two pages: one warning for the build.
+    // One missing icon left (the expand arrows became summaries): one warning for the build.
     let icons: Vec<&str> = err.lines().filter(|l| l.contains("Confluence icon")).collect();
     assert_eq!(icons.len(), 1, "{err}");
-    assert!(icons[0].contains("3 Confluence icon images"), "{err}");
+    assert!(icons[0].contains("1 Confluence icon images"), "{err}");
     assert!(
         findings(&err, "missing-asset").iter().all(|f| f == "src/pages/Communities-of-Practice_404979738.md:26"),
         "{err}"
@@ -635,7 +641,10 @@ fn the_site_title_comes_from_each_familys_config() {
         ("src/pages/Third_345678.md", "---\ntitle: Third\n---\nText.\n"),
     ];
     let mut astro = pages.to_vec();
-    astro.push(("src/config.ts", "export const SITE = {\n  website: \"https://example.org\",\n  title: \"Digital Community\",\n};\n"));
+    astro.push((
+        "src/config.ts",
+        "export const SITE = {\n  website: \"https://example.org\",\n  title: \"Digital Community\",\n};\n",
+    ));
     let dir = fixture(&astro);
     let (_d, out, _err) = build(dir.path(), &[]);
     assert!(read(&out, "index.html").contains("<title>Digital Community</title>"));
@@ -646,7 +655,9 @@ fn the_site_title_comes_from_each_familys_config() {
     let (_d, out, err) = build(dir.path(), &[]);
     assert!(read(&out, "index.html").contains("<title>Handbook</title>"));
     assert_eq!(findings(&err, "foreign-config"), ["astro.config.mjs:3"], "{err}");
-    for (file, text) in [("src/_data/site.json", "{\"title\": \"Eleventy Way\"}"), ("src/_data/site.yaml", "title: Eleventy Way\n")] {
+    for (file, text) in
+        [("src/_data/site.json", "{\"title\": \"Eleventy Way\"}"), ("src/_data/site.yaml", "title: Eleventy Way\n")]
+    {
         let dir = fixture(&[
             (".eleventy.js", "module.exports = () => ({ dir: { input: \"src\" } });\n"),
             ("src/index.md", "---\ntitle: Home\n---\nText.\n"),
@@ -655,4 +666,43 @@ fn the_site_title_comes_from_each_familys_config() {
         let (_d, out, _err) = build(dir.path(), &[]);
         assert!(read(&out, "index.html").contains("<title>Eleventy Way</title>"), "{file}");
     }
+}
+
+#[test]
+fn a_confluence_export_without_its_attachments_folder_is_one_finding() {
+    let page = |title: &str, n: u32| {
+        format!("---\ntitle: {title}\n---\n\n![Diagram](attachments/{n}/diagram.png)\n\nSee [the slides](attachments/{n}/slides.pptx).\n\nAttachments:\n------------\n\n![](images/icons/bullet_blue.gif) [diagram.png](attachments/{n}/diagram.png) (image/png)  \n![](images/icons/bullet_blue.gif) [slides.pptx](attachments/{n}/slides.pptx) (application/vnd.openxmlformats-officedocument.presentationml.presentation)\n")
+    };
+    let (a, b, c) = (page("Alpha", 111111), page("Beta", 222222), page("Gamma", 333333));
+    let mut files = vec![
+        ("src/pages/Alpha_111111.md", a.as_str()),
+        ("src/pages/Beta_222222.md", b.as_str()),
+        ("src/pages/Gamma_333333.md", c.as_str()),
+    ];
+    let dir = fixture(&files);
+    let o = copbook(&["check", dir.path().to_str().unwrap(), "--format", "json", "--today", "2026-11-23"]);
+    let found: Vec<serde_json::Value> = serde_json::from_slice(&o.stdout).expect("json");
+    let assets: Vec<&serde_json::Value> = found.iter().filter(|d| d["code"] == "missing-asset").collect();
+    assert_eq!(assets.len(), 1, "{found:?}");
+    assert_eq!(
+        assets[0]["message"],
+        "12 files under attachments/ are missing: the export's attachments/ folder was not copied; they were left out"
+    );
+    assert_eq!((assets[0]["file"].as_str(), assets[0]["line"].as_u64()), (Some("src/pages/Alpha_111111.md"), Some(5)));
+    assert_eq!(assets[0]["details"].as_array().map(Vec::len), Some(12));
+    // With the folder there, the list is plain links without MIME types,
+    // and not in "On this page".
+    files.push(("public/attachments/111111/diagram.png", "png"));
+    files.push(("public/attachments/111111/slides.pptx", "pptx"));
+    let dir = fixture(&files);
+    let (_d, out, err) = build(dir.path(), &[]);
+    let alpha = read(&out, "Alpha_111111/index.html");
+    let body = body_of(&out, "Alpha_111111/index.html");
+    assert!(body.contains("<p><strong>Attachments</strong></p>\n<ul>\n<li><a href=\"/attachments/111111/diagram.png\">diagram.png</a></li>"), "{body}");
+    assert!(!alpha.contains("image/png") && !alpha.contains("#attachments"), "{alpha}");
+    let beta = body_of(&out, "Beta_222222/index.html");
+    assert!(!beta.contains("Attachments") && beta.contains("See the slides."), "{beta}");
+    // Now attachments/ is there: one finding per page folder that is not.
+    assert_eq!(findings(&err, "missing-asset"), ["src/pages/Beta_222222.md:5", "src/pages/Gamma_333333.md:5"], "{err}");
+    assert!(err.contains("4 files under attachments/222222/ are missing"), "{err}");
 }

@@ -127,7 +127,6 @@ fn level_number(level: HeadingLevel) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::super::tests::{render_plain, render_with_options};
-    use super::*;
     use crate::text::slugify;
 
     #[test]

@@ -15,11 +15,14 @@
 //!   page has one `<h1>`;
 //! - missing Confluence icons (`images/icons/...`, the bullets and arrows of
 //!   Confluence's page furniture) are decorative: they are left out, with
-//!   one warning for the whole build.
+//!   one warning for the whole build;
+//! - expand macros, the "Attachments:" list and attachments whose folder
+//!   was not copied: see [`super::furniture`].
 //!
 //! Unknown front-matter keys (`layout`) are ignored.
 
 use super::folder::{self, file_name, text};
+use super::furniture::{expand_sections, MissingFolders};
 use super::text::{atx_heading, code_spans, drop_title_h1, fenced_lines, has_scheme};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::load::{self, FileEntry, Folder};
@@ -85,6 +88,9 @@ pub fn adapt(folder: &mut Folder, diags: &mut Diagnostics) {
     }
     let files: HashSet<String> = folder.files.iter().map(|f| f.logical.clone()).collect();
     let mut icons = Icons::default();
+    let mut missing = MissingFolders::new(
+        folder.files.iter().map(|f| f.logical.as_str()).chain(folder.documents.iter().map(|d| d.logical.as_str())),
+    );
     for doc in &mut folder.documents {
         // Some exported names keep escapes (`%2C`); a URL holding `%` would
         // be decoded by the web server and miss the folder.
@@ -102,7 +108,9 @@ pub fn adapt(folder: &mut Folder, diags: &mut Diagnostics) {
         {
             fields.remove("description");
         }
-        let body = icons.leave_out_missing(&doc.body, &doc.logical, &files, &doc.path, doc.body_line);
+        let body = expand_sections(&doc.body);
+        let body = missing.leave_out(&body, &doc.logical, &doc.path, doc.body_line);
+        let body = icons.leave_out_missing(&body, &doc.logical, &files, &doc.path, doc.body_line);
         // The title is the page's only h1: its heading in the body is not
         // shown again, wherever it is, and other h1s become h2s.
         let title =
@@ -111,6 +119,7 @@ pub fn adapt(folder: &mut Folder, diags: &mut Diagnostics) {
         folder::default_field(doc, "title", Value::String(title));
     }
     icons.report(diags);
+    missing.report(diags);
     folder::protect_fields(folder);
 }
 
@@ -244,7 +253,7 @@ impl Icons {
 }
 
 /// A relative path joined to a folder, as far as `..` allows.
-fn join(dir: &str, relative: &str) -> String {
+pub(super) fn join(dir: &str, relative: &str) -> String {
     let mut parts: Vec<&str> = dir.split('/').filter(|s| !s.is_empty()).collect();
     for segment in relative.split('/') {
         match segment {
@@ -260,7 +269,7 @@ fn join(dir: &str, relative: &str) -> String {
 
 /// The line without the Markdown images `![...](target)` and `<img src>`
 /// tags whose target `drop` accepts (outside inline code), and how many.
-fn remove_images(line: &str, drop: &dyn Fn(&str) -> bool) -> (String, usize) {
+pub(super) fn remove_images(line: &str, drop: &dyn Fn(&str) -> bool) -> (String, usize) {
     let spans = code_spans(line);
     let in_code = |at: usize| spans.iter().any(|(s, e)| *s <= at && at < *e);
     let mut out = String::with_capacity(line.len());
