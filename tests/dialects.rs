@@ -706,3 +706,19 @@ fn a_confluence_export_without_its_attachments_folder_is_one_finding() {
     assert_eq!(findings(&err, "missing-asset"), ["src/pages/Beta_222222.md:5", "src/pages/Gamma_333333.md:5"], "{err}");
     assert!(err.contains("4 files under attachments/222222/ are missing"), "{err}");
 }
+
+#[test]
+fn due_for_review_comes_after_an_imported_handbooks_content() {
+    let dir = fixture(&[
+        ("_config.yml", "title: Order\n"),
+        ("zeta.md", "---\ntitle: Zeta guide\n---\nZ\n"),
+        ("alpha.md", "---\ntitle: Alpha guide\n---\nA\n"),
+    ]);
+    let (_d, out, _err) = build(dir.path(), &[]);
+    let home = read(&out, "index.html");
+    let main = &home[..home.find("class=\"pager\"").unwrap_or(home.len())];
+    let hrefs: Vec<&str> =
+        attribute_values(main, "href").into_iter().filter(|h| h.len() > 1 && h.ends_with('/')).collect();
+    // Sidebar, then home cards: each lists the content first.
+    assert_eq!(hrefs, ["/alpha/", "/zeta/", "/review/", "/alpha/", "/zeta/", "/review/"], "{main}");
+}
