@@ -722,3 +722,23 @@ fn due_for_review_comes_after_an_imported_handbooks_content() {
     // Sidebar, then home cards: each lists the content first.
     assert_eq!(hrefs, ["/alpha/", "/zeta/", "/review/", "/alpha/", "/zeta/", "/review/"], "{main}");
 }
+
+#[test]
+fn confluence_pages_that_are_copies_are_left_out_with_a_warning() {
+    let dir = fixture(&[
+        ("src/pages/Home_123456.md", "---\ntitle: Home\n---\n[Guide](Guide_234567.html)\n"),
+        ("src/pages/Guide_234567.md", "---\ntitle: Guide\n---\nText.\n"),
+        ("src/pages/Guide-copy_345678.md", "---\ntitle: Guide-copy\n---\nText.\n"),
+        ("src/pages/Onboarding-copy_456789.md", "Text.\n"),
+        ("src/pages/Hard-copy-forms_567890.md", "---\ntitle: Hard copy forms\n---\nText.\n"),
+    ]);
+    let (_d, out, err) = build(dir.path(), &[]);
+    assert!(!out.join("Guide-copy_345678").exists() && !out.join("Onboarding-copy_456789").exists());
+    assert!(out.join("Hard-copy-forms_567890/index.html").is_file() && out.join("Guide_234567/index.html").is_file());
+    assert_eq!(
+        findings(&err, "left-out"),
+        ["src/pages/Guide-copy_345678.md:2", "src/pages/Onboarding-copy_456789.md:1"],
+        "{err}"
+    );
+    assert!(!read(&out, "index.html").contains("copy_"), "the home page lists no copy");
+}

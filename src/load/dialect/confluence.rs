@@ -86,6 +86,7 @@ pub fn adapt(folder: &mut Folder, diags: &mut Diagnostics) {
             folder.config.title = title;
         }
     }
+    leave_out_copies(folder, diags);
     let files: HashSet<String> = folder.files.iter().map(|f| f.logical.clone()).collect();
     let mut icons = Icons::default();
     let mut missing = MissingFolders::new(
@@ -121,6 +122,30 @@ pub fn adapt(folder: &mut Folder, diags: &mut Diagnostics) {
     icons.report(diags);
     missing.report(diags);
     folder::protect_fields(folder);
+}
+
+/// Pages that are copies of another (Confluence names a copied page
+/// "Title-copy" until someone renames it) are drafts, not content: they are
+/// left out, each with a warning.
+fn leave_out_copies(folder: &mut Folder, diags: &mut Diagnostics) {
+    folder.documents.retain(|doc| {
+        let name = file_name(&doc.logical);
+        let words = name.rsplit_once('_').map_or(name, |(words, _)| words).to_lowercase();
+        let title = text(doc.front.fields.get("title")).unwrap_or_else(|| title_from_name(&doc.logical));
+        let lower = title.trim().to_lowercase();
+        let is_copy = lower.ends_with("-copy")
+            || lower.ends_with("(copy)")
+            || lower.starts_with("copy of ")
+            || words.ends_with("-copy");
+        if is_copy {
+            diags.push(
+                Diagnostic::warning("left-out", format!("'{title}' is a copy of another page, so it is not published"))
+                    .at(&doc.path, doc.front.line_of("title"))
+                    .hint("rename the page (and its title) if it is content of its own, or delete it from the export"),
+            );
+        }
+        !is_copy
+    });
 }
 
 /// Publishes `public/` or `static/` beside a nested content folder at the
