@@ -137,6 +137,20 @@ fn python_markdown_slug(text: &str) -> String {
     slug
 }
 
+/// URL path segment for a file or folder name. Spaces become hyphens; `#`
+/// and `?` would end the path and `%` would start an escape, so they are
+/// left out: `c#.md` is served at `c/`, `100%.md` at `100/`, and links to
+/// the files (`c%23.md`) lead there.
+pub fn url_segment(name: &str) -> String {
+    let segment: String =
+        name.trim().chars().filter(|c| !matches!(c, '#' | '?' | '%')).map(|c| if c == ' ' { '-' } else { c }).collect();
+    if segment.is_empty() {
+        "-".into()
+    } else {
+        segment
+    }
+}
+
 /// The text of the first heading, for pages without a title.
 pub fn first_heading(body: &str) -> Option<String> {
     let mut fence: Option<&str> = None;

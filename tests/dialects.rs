@@ -742,3 +742,41 @@ fn confluence_pages_that_are_copies_are_left_out_with_a_warning() {
     );
     assert!(!read(&out, "index.html").contains("copy_"), "the home page lists no copy");
 }
+
+#[test]
+fn a_confluence_export_follows_its_own_page_tree() {
+    let index = "<html><body><div id=\"main-content\"><h2>Available Pages:</h2>\n<ul>\n<li><a href=\"Home_100000.html\">Home</a>\n<ul>\n<li><a href=\"Guides_200000.html\">Guides</a>\n<ul>\n<li><a href=\"Writing_300000.html\">Writing</a></li>\n<li><a href=\"Alt-text_400000.html\">Alt text</a></li>\n</ul>\n</li>\n<li><a href=\"About_500000.html\">About</a></li>\n</ul>\n</li>\n</ul>\n</div></body></html>\n";
+    let dir = fixture(&[
+        ("src/pages/index.html", index),
+        ("src/pages/Home_100000.md", "---\ntitle: Team space\n---\nWelcome. [Writing](Writing_300000.html)\n"),
+        ("src/pages/Guides_200000.md", "---\ntitle: Guides\n---\nAll guides.\n"),
+        ("src/pages/Writing_300000.md", "---\ntitle: Writing\n---\nWrite well.\n"),
+        ("src/pages/Alt-text_400000.md", "---\ntitle: Alt text\n---\nDescribe images.\n"),
+        ("src/pages/About_500000.md", "---\ntitle: About\n---\nUs.\n"),
+    ]);
+    let (_d, out, _err) = build(dir.path(), &[]);
+    let home = read(&out, "index.html");
+    assert!(
+        home.contains("Welcome.") && home.contains("href=\"/Guides_200000/Writing_300000/\""),
+        "the space's home is the home page"
+    );
+    let guides = read(&out, "Guides_200000/index.html");
+    assert!(out.join("Guides_200000/Alt-text_400000/index.html").is_file());
+    // Children in the tree's order, not by title.
+    let cards = &guides[guides.find("cb-section-pages").expect("section cards")..];
+    assert!(
+        cards.find("Writing_300000/").expect("writing") < cards.find("Alt-text_400000/").expect("alt text"),
+        "{cards}"
+    );
+    // The home page lists the top of the tree only.
+    let top = &home[home.find("cb-section-pages").expect("home cards")..];
+    assert!(
+        top.contains("/Guides_200000/") && top.contains("/About_500000/") && !top.contains("Writing_300000"),
+        "{top}"
+    );
+    assert!(top.find("/Guides_200000/").unwrap() < top.find("/About_500000/").unwrap());
+    // Old flat addresses still lead to the pages; the export's index is not published as is.
+    assert!(read(&out, "Writing_300000/index.html").contains("url=/Guides_200000/Writing_300000/"));
+    assert!(!home.contains("Available Pages"));
+    assert!(unresolved_links(&out, "/").is_empty(), "{:?}", unresolved_links(&out, "/"));
+}

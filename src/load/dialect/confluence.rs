@@ -27,8 +27,9 @@ use super::text::{atx_heading, code_spans, drop_title_h1, fenced_lines, has_sche
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::load::{self, FileEntry, Folder};
 use crate::text::percent_decode;
+use crate::text::url_segment;
 use serde_json::Value;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 /// Confluence page ids have at least this many digits.
@@ -66,10 +67,7 @@ fn pages_dir(root: &Path) -> Option<String> {
 
 /// `Page-Title_123456789.md` or `123456789.md`.
 fn is_export_name(path: &str) -> bool {
-    let name = file_name(path);
-    let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
-    let id = stem.rsplit_once('_').map_or(stem, |(_, id)| id);
-    id.len() >= MIN_ID_DIGITS && id.bytes().all(|b| b.is_ascii_digit())
+    page_id(file_name(path)).is_some()
 }
 
 /// Where a re-hosting Astro site names itself: `SITE.title`.
@@ -121,7 +119,102 @@ pub fn adapt(folder: &mut Folder, diags: &mut Diagnostics) {
     }
     icons.report(diags);
     missing.report(diags);
+    apply_page_tree(folder);
     folder::protect_fields(folder);
+}
+
+/// The export's own `index.html` lists the space's pages as nested lists,
+/// as Confluence's page tree shows them. When it is there, it orders the
+/// pages and nests their URLs (`/Parent_1/Child_2/`, the flat URL
+/// redirecting there), so navigation and the home page follow the tree; a
+/// single top page (the space's home) becomes the home page. The index
+/// itself is not published.
+fn apply_page_tree(folder: &mut Folder) {
+    let Some(at) = folder.files.iter().position(|f| f.logical == "index.html") else { return };
+    let Some(html) = load::read_text(&folder.root, &folder.files[at].path, &mut Diagnostics::default()) else {
+        return;
+    };
+    let entries = tree_entries(&html);
+    if entries.is_empty() {
+        return;
+    }
+    folder.files.remove(at);
+    let by_id: HashMap<String, usize> = folder
+        .documents
+        .iter()
+        .enumerate()
+        .filter_map(|(i, d)| page_id(file_name(&d.logical)).map(|id| (id.to_string(), i)))
+        .collect();
+    let top = entries.iter().map(|(depth, _)| *depth).min().unwrap_or(0);
+    let has_home = folder.documents.iter().any(|d| d.logical == "index.md" || d.url.as_deref() == Some("/"));
+    let single_root = !has_home && entries.iter().filter(|(depth, _)| *depth == top).count() == 1;
+    let mut urls: HashMap<usize, String> = HashMap::new();
+    // Pages open above the entry being read: (depth, document).
+    let mut open: Vec<(usize, usize)> = Vec::new();
+    for (order, (depth, id)) in entries.iter().enumerate() {
+        let Some(&i) = by_id.get(id) else { continue };
+        if urls.contains_key(&i) {
+            continue;
+        }
+        while open.last().is_some_and(|(d, _)| d >= depth) {
+            open.pop();
+        }
+        let parent = open.last().and_then(|(_, p)| urls.get(p)).cloned();
+        let doc = &mut folder.documents[i];
+        let name = file_name(&doc.logical);
+        let segment = url_segment(name.rsplit_once('.').map_or(name, |(stem, _)| stem));
+        let flat = format!("/{segment}/");
+        let url = match parent {
+            None if single_root => "/".to_string(),
+            None => flat.clone(),
+            Some(parent) => format!("{parent}{segment}/"),
+        };
+        if url != flat && folder::dir_of(&doc.logical).is_empty() {
+            doc.url = Some(url.clone());
+            doc.redirect_from.push(flat);
+        }
+        folder::default_field(doc, "weight", Value::from(order as i64));
+        urls.insert(i, url);
+        open.push((*depth, i));
+    }
+}
+
+/// The pages a Confluence `index.html` links to, with how deep in its
+/// nested lists each link is.
+fn tree_entries(html: &str) -> Vec<(usize, String)> {
+    let mut entries = Vec::new();
+    let mut depth = 0usize;
+    let mut at = 0;
+    while let Some(open) = html[at..].find('<').map(|i| at + i) {
+        let Some(close) = html[open..].find('>').map(|i| open + i) else { break };
+        let tag = html[open + 1..close].trim().to_ascii_lowercase();
+        if tag == "ul" || tag.starts_with("ul ") {
+            depth += 1;
+        } else if tag == "/ul" {
+            depth = depth.saturating_sub(1);
+        } else if (tag.starts_with("a ") || tag.starts_with("a\t")) && depth > 0 {
+            let href = tag.split_once("href=").map(|(_, rest)| {
+                let rest = rest.trim_start();
+                let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'');
+                match quote {
+                    Some(q) => rest[1..].split(q).next().unwrap_or(""),
+                    None => rest.split([' ', '>']).next().unwrap_or(""),
+                }
+            });
+            if let Some(id) = href.map(file_name).and_then(page_id) {
+                entries.push((depth, id.to_string()));
+            }
+        }
+        at = close + 1;
+    }
+    entries
+}
+
+/// The page id in an exported file name: `Title_123456789.html` or `123456789.md`.
+fn page_id(name: &str) -> Option<&str> {
+    let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
+    let id = stem.rsplit_once('_').map_or(stem, |(_, id)| id);
+    (id.len() >= MIN_ID_DIGITS && id.bytes().all(|b| b.is_ascii_digit())).then_some(id)
 }
 
 /// Pages that are copies of another (Confluence names a copied page
