@@ -34,8 +34,9 @@ pub struct Diagnostic {
     pub hint: Option<String>,
     /// What one finding stands for when it gathers many (each missing file
     /// of a folder that was not copied): shown in full under `--verbose`.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub details: Vec<String>,
+    /// A boxed slice keeps findings small: they travel in every `Result`.
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    pub details: Box<[String]>,
 }
 
 impl Diagnostic {
@@ -48,7 +49,7 @@ impl Diagnostic {
             column: 0,
             message: message.into(),
             hint: None,
-            details: Vec::new(),
+            details: Box::default(),
         }
     }
     pub fn error(code: &'static str, message: impl Into<String>) -> Self {
@@ -74,7 +75,7 @@ impl Diagnostic {
         self
     }
     pub fn details(mut self, details: Vec<String>) -> Self {
-        self.details = details;
+        self.details = details.into_boxed_slice();
         self
     }
     pub fn maybe_hint(mut self, hint: Option<String>) -> Self {
