@@ -69,6 +69,10 @@ pub struct ThemeConfig {
 #[serde(default)]
 pub struct MarkdownConfig {
     pub raw_html: RawHtml,
+    /// Heading ids as the generator a handbook came from made them; set by
+    /// its adapter, not in handbook.toml.
+    #[serde(skip)]
+    pub heading_ids: crate::text::SlugRule,
 }
 
 /// What happens to HTML written in a page's Markdown. Handbooks need some

@@ -21,6 +21,9 @@ pub enum Severity {
 /// together), and what tools and people filter on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Code {
+    DuplicateKey,
+    RedirectClash,
+    LeftOut,
     BadDate,
     BadDuration,
     BadType,
@@ -63,7 +66,7 @@ pub enum Code {
 }
 
 impl Code {
-    pub const ALL: [Code; 39] = [
+    pub const ALL: [Code; 42] = [
         Code::BadDate,
         Code::BadDuration,
         Code::BadType,
@@ -103,11 +106,17 @@ impl Code {
         Code::UnknownTerm,
         Code::Unreadable,
         Code::UnsafeUrl,
+        Code::DuplicateKey,
+        Code::RedirectClash,
+        Code::LeftOut,
     ];
 
     /// The code as findings print it: `broken-link`.
     pub fn as_str(self) -> &'static str {
         match self {
+            Code::DuplicateKey => "duplicate-key",
+            Code::RedirectClash => "redirect-clash",
+            Code::LeftOut => "left-out",
             Code::BadDate => "bad-date",
             Code::BadDuration => "bad-duration",
             Code::BadType => "bad-type",
@@ -204,11 +213,25 @@ pub struct Diagnostic {
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
+    /// What one finding stands for when it gathers many (each missing file
+    /// of a folder that was not copied): shown in full under `--verbose`.
+    /// A boxed slice keeps findings small: they travel in every `Result`.
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    pub details: Box<[String]>,
 }
 
 impl Diagnostic {
     pub fn new(severity: Severity, code: Code, message: impl Into<String>) -> Self {
-        Diagnostic { severity, code, file: String::new(), line: 0, column: 0, message: message.into(), hint: None }
+        Diagnostic {
+            severity,
+            code,
+            file: String::new(),
+            line: 0,
+            column: 0,
+            message: message.into(),
+            hint: None,
+            details: Box::default(),
+        }
     }
     pub fn error(code: Code, message: impl Into<String>) -> Self {
         Self::new(Severity::Error, code, message)
@@ -230,6 +253,10 @@ impl Diagnostic {
     }
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
+        self
+    }
+    pub fn details(mut self, details: Vec<String>) -> Self {
+        self.details = details.into_boxed_slice();
         self
     }
     pub fn maybe_hint(mut self, hint: Option<String>) -> Self {

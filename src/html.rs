@@ -64,6 +64,29 @@ pub fn callout_close() -> &'static str {
     "</div>\n"
 }
 
+/// Opening markup of a collapsible callout (MkDocs' `??? tip`): a
+/// `<details>` with the title as its summary, shown open when `open`.
+pub fn collapsible_open(kind: &str, title: &str, open: bool) -> String {
+    let class: String = kind.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
+    let open = if open { " open" } else { "" };
+    format!(
+        "<details class=\"callout callout-{class}\"{open}><summary class=\"callout-title\">{}</summary>",
+        escape(title)
+    )
+}
+
+/// Material for MkDocs' admonition types, as the five kinds of callout
+/// the theme styles.
+pub fn callout_kind(material_type: &str) -> &'static str {
+    match material_type.to_ascii_lowercase().as_str() {
+        "tip" | "hint" | "success" | "check" | "done" | "example" => "tip",
+        "important" => "important",
+        "warning" | "attention" => "warning",
+        "caution" | "danger" | "error" | "failure" | "fail" | "missing" | "bug" => "caution",
+        _ => "note",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -91,6 +91,13 @@ pub const LAST_REVIEWED: Key =
 pub const REVIEW_EVERY: Key = alias("review_every", &["review_in"], Duration, Every, "how often to review it");
 pub const REVIEW_BY: Key =
     alias("review_by", &["expires", "expire_by"], Date, Every, "when the next review is due; wins over review_every");
+pub const REDIRECT_FROM: Key = alias(
+    "redirect_from",
+    &["aliases"],
+    List,
+    Every,
+    "the page's old URLs (Hugo calls them aliases): each sends readers on to the page",
+);
 pub const CONTACT: Key =
     alias("contact", &["owner_slack"], Text, Every, "how to reach the page's owner, or a person (a URL or mailto:)");
 
@@ -134,6 +141,7 @@ pub const ALL: &[Key] = &[
     LAST_REVIEWED,
     REVIEW_EVERY,
     REVIEW_BY,
+    REDIRECT_FROM,
     CONTACT,
     SUMMARY,
     LEADS,

@@ -29,6 +29,128 @@ pub fn slugify(text: &str) -> String {
     slug
 }
 
+/// Whose rule makes heading ids: copbook's [`slugify`], or that of the
+/// generator a handbook came from, so links into its pages keep working.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum SlugRule {
+    #[default]
+    Copbook,
+    /// Redcarpet's `with_toc_data` (GOV.UK tech-docs): it slugs the
+    /// HTML-escaped text, so `'` (`&#39;`) becomes `-39-`.
+    TechDocs,
+    /// Python-Markdown's `toc` default (MkDocs): accents folded to ASCII,
+    /// punctuation other than `-` and `_` dropped; repeats get `_1`.
+    Mkdocs,
+}
+
+impl SlugRule {
+    /// The id `text` gets under this rule.
+    pub fn slug(self, text: &str) -> String {
+        match self {
+            SlugRule::Copbook => slugify(text),
+            SlugRule::TechDocs => redcarpet_anchor(text),
+            SlugRule::Mkdocs => python_markdown_slug(text),
+        }
+    }
+
+    /// What joins a repeated id to its number (`same-1`, MkDocs' `same_1`).
+    pub fn repeat_separator(self) -> char {
+        if self == SlugRule::Mkdocs {
+            '_'
+        } else {
+            '-'
+        }
+    }
+}
+
+/// Redcarpet's header anchor: the text HTML-escaped as Redcarpet escapes
+/// it, then each run of non-ASCII characters and of its stripped
+/// punctuation becomes one `-` (none at either end), the rest lowercased.
+/// Curly quotes are read as the straight ones typed: copbook's smart
+/// punctuation made them, and tech-docs has none.
+fn redcarpet_anchor(text: &str) -> String {
+    const STRIPPED: &str = " -&+$,/:;=?@\"#{}|^~[]`\\*()%.!'";
+    let mut escaped = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' | '\u{201c}' | '\u{201d}' => escaped.push_str("&quot;"),
+            '\'' | '\u{2018}' | '\u{2019}' => escaped.push_str("&#39;"),
+            c => escaped.push(c),
+        }
+    }
+    let mut slug = String::with_capacity(escaped.len());
+    let mut stripped = false;
+    for c in escaped.chars() {
+        if !c.is_ascii() || STRIPPED.contains(c) || c.is_ascii_whitespace() {
+            if !slug.is_empty() && !stripped {
+                slug.push('-');
+            }
+            stripped = true;
+        } else {
+            slug.push(c.to_ascii_lowercase());
+            stripped = false;
+        }
+    }
+    if stripped && !slug.is_empty() {
+        slug.pop();
+    }
+    if slug.is_empty() {
+        slug.push_str("section");
+    }
+    slug
+}
+
+/// Python-Markdown's `toc.slugify`: NFKD, non-ASCII dropped, characters
+/// other than word characters, spaces and `-` removed, trimmed, lowercased,
+/// and each run of spaces and `-` one `-`.
+fn python_markdown_slug(text: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let kept: String = text
+        .nfkd()
+        .filter(|c| c.is_ascii())
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-' || c.is_ascii_whitespace())
+        .collect();
+    let mut slug = String::with_capacity(kept.len());
+    let mut gap = false;
+    for c in kept.trim().chars() {
+        if c == '-' || c.is_ascii_whitespace() {
+            gap = true;
+        } else {
+            if gap {
+                slug.push('-');
+            }
+            gap = false;
+            slug.push(c.to_ascii_lowercase());
+        }
+    }
+    // A trailing `-` survives upstream's trim (it only trims spaces).
+    if gap {
+        slug.push('-');
+    }
+    if slug.is_empty() {
+        // What upstream's `unique` makes of an empty id.
+        slug.push_str("_1");
+    }
+    slug
+}
+
+/// URL path segment for a file or folder name. Spaces become hyphens; `#`
+/// and `?` would end the path and `%` would start an escape, so they are
+/// left out: `c#.md` is served at `c/`, `100%.md` at `100/`, and links to
+/// the files (`c%23.md`) lead there.
+pub fn url_segment(name: &str) -> String {
+    let segment: String =
+        name.trim().chars().filter(|c| !matches!(c, '#' | '?' | '%')).map(|c| if c == ' ' { '-' } else { c }).collect();
+    if segment.is_empty() {
+        "-".into()
+    } else {
+        segment
+    }
+}
+
 /// The text of the first heading, for pages without a title.
 pub fn first_heading(body: &str) -> Option<String> {
     let mut fence: Option<&str> = None;
@@ -111,9 +233,69 @@ fn hex(b: u8) -> Option<u8> {
     (b as char).to_digit(16).map(|d| d as u8)
 }
 
+/// Which lines of `text` (split on `\n`) are inside fenced code blocks,
+/// fence lines included. Fences are recognised at any indentation, because
+/// adapters look inside indented containers (list items, admonitions) too.
+pub fn fenced_lines(text: &str) -> Vec<bool> {
+    let mut open: Option<(char, usize)> = None;
+    let mut out = Vec::new();
+    for line in text.split('\n') {
+        let trimmed = line.trim();
+        match open {
+            Some((fence, len)) => {
+                out.push(true);
+                let run = trimmed.chars().take_while(|&c| c == fence).count();
+                if run >= len && trimmed.chars().all(|c| c == fence) {
+                    open = None;
+                }
+            }
+            None => {
+                let fence = trimmed.chars().next().filter(|c| *c == '`' || *c == '~');
+                let run = fence.map_or(0, |f| trimmed.chars().take_while(|&c| c == f).count());
+                // A backtick fence's info string cannot hold a backtick (that is inline code).
+                let opens = run >= 3 && fence.is_some_and(|f| f == '~' || !trimmed[run..].contains('`'));
+                if let (true, Some(f)) = (opens, fence) {
+                    open = Some((f, run));
+                }
+                out.push(opens);
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn heading_ids_as_each_generator_makes_them() {
+        // Redcarpet (tech-docs) slugs the escaped text: ' is &#39;, & is &amp;.
+        for (text, id) in [
+            ("What's new", "what-39-s-new"),
+            ("Q&A: ask us", "q-amp-a-ask-us"),
+            ("Step 2: plan", "step-2-plan"),
+            ("Café menu", "caf-menu"),
+            ("Use snake_case!", "use-snake_case"),
+            ("\"Quoted\"", "quot-quoted-quot"),
+        ] {
+            assert_eq!(SlugRule::TechDocs.slug(text), id, "{text}");
+        }
+        // Python-Markdown's toc (MkDocs): punctuation dropped, accents folded.
+        for (text, id) in [
+            ("What's new", "whats-new"),
+            ("Q&A: ask us", "qa-ask-us"),
+            ("Step 2: plan", "step-2-plan"),
+            ("Café menu", "cafe-menu"),
+            ("Use snake_case!", "use-snake_case"),
+            ("A -- B", "a-b"),
+            ("?!", "_1"),
+        ] {
+            assert_eq!(SlugRule::Mkdocs.slug(text), id, "{text}");
+        }
+        assert_eq!(SlugRule::Copbook.slug("What's new"), "what-s-new");
+        assert_eq!((SlugRule::Mkdocs.repeat_separator(), SlugRule::TechDocs.repeat_separator()), ('_', '-'));
+    }
 
     #[test]
     fn first_heading_finds_atx_and_setext() {

@@ -393,3 +393,15 @@ fn the_human_report_shows_the_line_of_a_classic_mac_file() {
     let shown = String::from_utf8_lossy(&o.stdout).into_owned() + &stderr(&o);
     assert!(shown.contains("mac.md:3:1") && shown.contains("3 │ owner: nobody"), "{shown}");
 }
+
+/// Jekyll/Eleventy detection reads the Eleventy config as the loader reads
+/// files: a FIFO there is not opened for good.
+#[cfg(unix)]
+#[test]
+fn a_fifo_as_the_eleventy_config_never_blocks() {
+    let dir = fixture(&[("_config.yml", "title: Pipes\n"), ("index.md", "# Home\n")]);
+    let made = std::process::Command::new("mkfifo").arg(dir.path().join(".eleventy.js")).status().expect("mkfifo");
+    assert!(made.success());
+    let o = copbook_within_a_minute(&["check", dir.path().to_str().unwrap()]);
+    assert!(stderr(&o).contains("as a Jekyll/Eleventy handbook"), "{}", stderr(&o));
+}

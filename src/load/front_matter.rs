@@ -35,6 +35,8 @@ pub struct Split<'a> {
     pub body: &'a str,
     /// File line on which the body starts.
     pub body_line: u32,
+    /// What was accepted with a warning (a key given twice).
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// Splits and parses `text` (a whole file, BOM already removed).
@@ -43,7 +45,7 @@ pub fn split<'a>(file: &str, text: &'a str) -> Result<Split<'a>, Diagnostic> {
     let (delimiter, syntax) = match first_line(text) {
         "+++" => ("+++", Syntax::Toml),
         "---" => ("---", Syntax::Yaml),
-        _ => return Ok(Split { front: FrontMatter::default(), body: text, body_line: 1 }),
+        _ => return Ok(Split { front: FrontMatter::default(), body: text, body_line: 1, warnings: Vec::new() }),
     };
     let start = text.find('\n').map_or(text.len(), |i| i + 1);
     let Some((fm_end, body_start)) = closing_delimiter(text, start, delimiter) else {
@@ -55,8 +57,10 @@ pub fn split<'a>(file: &str, text: &'a str) -> Result<Split<'a>, Diagnostic> {
         .hint(format!("add a line holding only '{delimiter}' after the last front matter line")));
     };
     let source = &text[start..fm_end];
-    let fields = match syntax {
-        Syntax::Toml => parse_toml(file, source)?,
+    // TOML itself forbids a key given twice, and so do Hugo and Zola: that
+    // stays an error.
+    let (fields, warnings) = match syntax {
+        Syntax::Toml => (parse_toml(file, source)?, Vec::new()),
         Syntax::Yaml => super::yaml::parse(file, source, 2)?,
     };
     let key_lines = fields.keys().map(|k| (k.clone(), key_line(source, k) + 1)).collect();
@@ -65,6 +69,7 @@ pub fn split<'a>(file: &str, text: &'a str) -> Result<Split<'a>, Diagnostic> {
         front: FrontMatter { fields, key_lines, first_line: 1, invalid: false },
         body: &text[body_start..],
         body_line,
+        warnings,
     })
 }
 

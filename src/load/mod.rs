@@ -9,7 +9,7 @@ pub mod dialect;
 pub mod front_matter;
 pub mod inside;
 mod updated;
-mod yaml;
+pub(crate) mod yaml;
 
 use crate::config::{self, Config};
 use crate::date::Date;
@@ -242,6 +242,13 @@ pub fn is_markdown(path: &str) -> bool {
     lower.ends_with(".md") || lower.ends_with(".markdown")
 }
 
+/// Every file the loader would read below the folder `sub` of the handbook
+/// at `root`, relative to `sub`: for adapters that publish another folder
+/// (the links, special files and loops it leaves out are findings).
+pub fn files_below(root: &Path, sub: &str, diags: &mut Diagnostics) -> Vec<String> {
+    walk(root, &inside::Root::new(root), sub, Path::new(""), diags)
+}
+
 /// Every file below the folder `sub` of the handbook at `root`, relative
 /// to `sub` and sorted, leaving out hidden files, the output folder and tool
 /// folders. Symbolic links are followed while they stay inside the
@@ -339,16 +346,20 @@ fn read_document(
     let text = read_text_inside(inside, root, path, diags)?;
     let updated = dates.get(root, path);
     Some(match front_matter::split(path, &text) {
-        Ok(split) => Document {
-            path: path.to_string(),
-            logical: logical.to_string(),
-            url: None,
-            redirect_from: Vec::new(),
-            body: split.body.into(),
-            front: Arc::new(split.front),
-            body_line: split.body_line,
-            updated,
-        },
+        Ok(split) => {
+            // Accepted with a warning: a key given twice.
+            diags.0.extend(split.warnings);
+            Document {
+                path: path.to_string(),
+                body_line: split.body_line,
+                logical: logical.to_string(),
+                url: None,
+                redirect_from: Vec::new(),
+                body: split.body.into(),
+                front: Arc::new(split.front),
+                updated,
+            }
+        }
         Err(e) => {
             diags.push(e);
             // The page still exists, so links to it do not cascade into more findings.

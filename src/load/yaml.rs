@@ -7,6 +7,19 @@
 //! parser's events, counting what every alias adds; past the budget the
 //! front matter is refused with the alias's line. Nesting is bounded too,
 //! since deep trees are dropped and serialised recursively.
+//!
+//! Where the generators' own YAML parsers differ from the YAML spec, the
+//! choice made here is deliberate:
+//! - a key given twice: Ruby's Psych (tech-docs, Jekyll) and PyYAML (MkDocs)
+//!   keep the last value, and handbooks that build upstream repeat keys;
+//!   js-yaml (Eleventy, Astro) refuses them. The last value wins, with a
+//!   warning naming both lines, for every handbook: a slip in one page must
+//!   not stop the whole build.
+//! - `yes`/`no`/`on`/`off` are booleans to Psych and PyYAML (YAML 1.1) and
+//!   text to js-yaml (YAML 1.2). They stay text here: copbook's own
+//!   true/false fields say what they accept, and a title `No` stays "No".
+//! - a tab for indentation is refused by all three; it is refused here, with
+//!   the line.
 
 use crate::diag::Code;
 use crate::diag::Diagnostic;
@@ -25,8 +38,9 @@ pub const MAX_ALIASED_BYTES: u64 = 16 << 20;
 pub const MAX_DEPTH: usize = 200;
 
 /// Parses the YAML `source` of `file`, whose first line is file line
-/// `first_line`, into a mapping (empty for an empty document).
-pub fn parse(file: &str, source: &str, first_line: u32) -> Result<Map<String, Value>, Diagnostic> {
+/// `first_line`, into a mapping (empty for an empty document), with the
+/// warnings about what was accepted (keys given twice).
+pub fn parse(file: &str, source: &str, first_line: u32) -> Result<(Map<String, Value>, Vec<Diagnostic>), Diagnostic> {
     let mut builder = Builder::default();
     // Events are pulled one by one: the parser's own `load` recurses once
     // per nesting level, and deep nesting would overflow the stack.
@@ -51,9 +65,25 @@ pub fn parse(file: &str, source: &str, first_line: u32) -> Result<Map<String, Va
             .column(e.marker().col() as u32 + 1)
             .hint("check the indentation and the ':' after each key; quote values that contain ': ' or start with a special character"));
     }
+    let warnings = builder
+        .duplicates
+        .into_iter()
+        .map(|(key, first, again)| {
+            Diagnostic::warning(
+                Code::DuplicateKey,
+                format!(
+                    "the key '{key}' is given twice, on lines {} and {}; the second value is used",
+                    line(first),
+                    line(again)
+                ),
+            )
+            .at(file, line(again))
+            .hint("keep one of the two lines")
+        })
+        .collect();
     match builder.document {
-        None | Some(Value::Null) => Ok(Map::new()),
-        Some(Value::Object(map)) => Ok(map),
+        None | Some(Value::Null) => Ok((Map::new(), warnings)),
+        Some(Value::Object(map)) => Ok((map, warnings)),
         Some(_) => Err(Diagnostic::error(Code::FrontmatterParse, "front matter is not a list of 'key: value' lines")
             .at(file, first_line)
             .hint("write one 'key: value' per line, e.g. 'title: Caption every video'")),
@@ -93,7 +123,6 @@ struct Frame {
 enum Problem {
     TooBig(Marker),
     TooDeep(Marker),
-    DuplicateKey { key: String, first: Marker, again: Marker },
 }
 
 impl Problem {
@@ -113,12 +142,6 @@ impl Problem {
                     .at(file, line(at))
                     .hint("flatten the front matter")
             }
-            Problem::DuplicateKey { key, first, again } => Diagnostic::error(
-                Code::FrontmatterParse,
-                format!("the key '{key}' is given twice, on lines {} and {}", line(first), line(again)),
-            )
-            .at(file, line(again))
-            .hint("keep one of the two lines"),
         }
     }
 }
@@ -134,6 +157,8 @@ struct Builder {
     /// What aliases (and keeping anchored values for them) added so far.
     aliased: Size,
     problem: Option<Problem>,
+    /// Keys given twice in one mapping: the key, its first and its last line.
+    duplicates: Vec<(String, Marker, Marker)>,
 }
 
 impl Builder {
@@ -220,11 +245,12 @@ impl Builder {
             }
             Open::Mapping { map, key: key @ Some(_), lines } => {
                 let (key, at) = key.take().expect("matched Some");
+                // The last value wins, as in Psych and PyYAML.
                 if let Some(first) = lines.get(&key) {
-                    self.problem = Some(Problem::DuplicateKey { key, first: *first, again: at });
-                    return;
+                    self.duplicates.push((key.clone(), *first, at));
+                } else {
+                    lines.insert(key.clone(), at);
                 }
-                lines.insert(key.clone(), at);
                 map.insert(key, value);
             }
         }
@@ -257,7 +283,7 @@ mod tests {
     use super::*;
 
     fn parse_ok(source: &str) -> Map<String, Value> {
-        parse("a.md", source, 2).unwrap_or_else(|d| panic!("{d:?}"))
+        parse("a.md", source, 2).unwrap_or_else(|d| panic!("{d:?}")).0
     }
 
     /// Nine levels of nine aliases each: 9^9 (387 million) strings.
@@ -309,10 +335,28 @@ mod tests {
     }
 
     #[test]
-    fn duplicate_key_names_the_key_and_both_lines() {
-        let e = parse("a.md", "title: One\nowner: ux\ntitle: Two\n", 2).unwrap_err();
-        assert_eq!(e.message, "the key 'title' is given twice, on lines 2 and 4");
-        assert_eq!(e.line, 4);
+    fn duplicate_key_keeps_the_last_value_and_warns_with_both_lines() {
+        let (map, warnings) = parse("a.md", "title: One\nowner: ux\ntitle: Two\nnav:\n  a: 1\n  a: 2\n", 2).unwrap();
+        assert_eq!(map["title"], "Two");
+        assert_eq!(map["nav"], serde_json::json!({"a": 2}));
+        let said: Vec<(&str, u32, &str)> =
+            warnings.iter().map(|w| (w.code.as_str(), w.line, w.message.as_str())).collect();
+        assert_eq!(
+            said,
+            [
+                ("duplicate-key", 4, "the key 'title' is given twice, on lines 2 and 4; the second value is used"),
+                ("duplicate-key", 7, "the key 'a' is given twice, on lines 6 and 7; the second value is used"),
+            ]
+        );
+        assert!(warnings.iter().all(|w| w.severity == crate::diag::Severity::Warning));
+    }
+
+    #[test]
+    fn yaml_1_1_words_stay_text_and_tabs_are_refused() {
+        let map = parse_ok("title: No\ndraft: yes\nflag: on\n");
+        assert_eq!(Value::Object(map), serde_json::json!({"title": "No", "draft": "yes", "flag": "on"}));
+        let e = parse("a.md", "nav:\n\t- a.md\n", 2).unwrap_err();
+        assert_eq!((e.code.as_str(), e.line), ("frontmatter-parse", 3));
     }
 
     #[test]

@@ -7,17 +7,40 @@
 //! exactly the same markup.
 
 use pulldown_cmark::{BlockQuoteKind, Event, Tag, TagEnd};
+use std::collections::HashMap;
 
+use super::admonitions::Admonition;
 use super::Ev;
-use crate::html::{callout_close, callout_open};
+use crate::html::{callout_close, callout_open, collapsible_open};
 
-pub(super) fn convert<'t>(mut events: Vec<Ev<'t>>) -> Vec<Ev<'t>> {
-    for (event, _) in events.iter_mut() {
+/// `admonitions` are the alerts that were MkDocs-style admonitions, by the
+/// line `line_of` gives for an offset: they keep their title, and the
+/// collapsible ones become `<details>`.
+pub(super) fn convert<'t>(
+    mut events: Vec<Ev<'t>>,
+    admonitions: Option<&HashMap<usize, Admonition>>,
+    line_of: impl Fn(usize) -> usize,
+) -> Vec<Ev<'t>> {
+    // Whether each open alert is a `<details>`, innermost last.
+    let mut open: Vec<bool> = Vec::new();
+    for (event, range) in events.iter_mut() {
         match event {
             Event::Start(Tag::BlockQuote(Some(kind))) => {
-                *event = Event::Html(callout_open(kind_name(*kind), None).into());
+                let admonition = admonitions.and_then(|found| found.get(&line_of(range.start)));
+                let html = match admonition {
+                    Some(Admonition { kind, title, collapsible: Some(shown), .. }) => {
+                        collapsible_open(kind, title, *shown) + "\n"
+                    }
+                    Some(Admonition { kind, title, .. }) => callout_open(kind, Some(title)),
+                    None => callout_open(kind_name(*kind), None),
+                };
+                open.push(admonition.is_some_and(|a| a.collapsible.is_some()));
+                *event = Event::Html(html.into());
             }
-            Event::End(TagEnd::BlockQuote(Some(_))) => *event = Event::Html(callout_close().into()),
+            Event::End(TagEnd::BlockQuote(Some(_))) => {
+                let close = if open.pop().unwrap_or(false) { "</details>\n" } else { callout_close() };
+                *event = Event::Html(close.into());
+            }
             _ => {}
         }
     }

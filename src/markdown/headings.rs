@@ -13,7 +13,6 @@ use pulldown_cmark::{Event, HeadingLevel, Tag, TagEnd};
 
 use super::text::plain_text;
 use super::{Ev, Heading, Page};
-use crate::text::slugify;
 
 pub(super) fn assign_ids<'t>(mut events: Vec<Ev<'t>>, page: &mut Page) -> Vec<Ev<'t>> {
     if page.options.strip_leading_h1 {
@@ -32,6 +31,15 @@ pub(super) fn assign_ids<'t>(mut events: Vec<Ev<'t>>, page: &mut Page) -> Vec<Ev
         }
     }
     let mut next_suffix: HashMap<String, u32> = HashMap::new();
+    let rule = page.options.heading_ids;
+    let separator = rule.repeat_separator();
+    // The title's `<h1>` comes first in the page. In a handbook from another
+    // generator it was the body's first heading and took its id before the
+    // rest; in copbook's own, the body's ids stay as they always were.
+    let title_first = rule != super::SlugRule::Copbook;
+    if let Some(title) = page.options.title.filter(|_| title_first) {
+        page.out.title_id = Some(unique(rule.slug(title), separator, &mut taken, &mut next_suffix));
+    }
 
     let mut i = 0;
     while i < events.len() {
@@ -45,7 +53,7 @@ pub(super) fn assign_ids<'t>(mut events: Vec<Ev<'t>>, page: &mut Page) -> Vec<Ev
         if let (Event::Start(Tag::Heading { level, id, .. }), _) = &mut events[i] {
             let final_id = match id {
                 Some(custom) if !custom.is_empty() => custom.to_string(),
-                _ => unique(slugify(&text), &mut taken, &mut next_suffix),
+                _ => unique(rule.slug(&text), separator, &mut taken, &mut next_suffix),
             };
             *id = Some(final_id.clone().into());
             if page.out.first_heading.is_none() {
@@ -56,6 +64,10 @@ pub(super) fn assign_ids<'t>(mut events: Vec<Ev<'t>>, page: &mut Page) -> Vec<Ev
         }
         i = end + 1;
     }
+    if let Some(title) = page.options.title.filter(|_| !title_first) {
+        page.out.title_id = Some(unique(rule.slug(title), separator, &mut taken, &mut next_suffix));
+    }
+    page.out.anchors.extend(page.out.title_id.clone());
     events
 }
 
@@ -81,14 +93,19 @@ fn heading_end(events: &[Ev], start: usize) -> usize {
         .map_or(events.len().saturating_sub(1), |p| p + start + 1)
 }
 
-/// `base`, or `base-1`, `base-2`... whichever is free first.
-fn unique(base: String, taken: &mut HashSet<String>, next_suffix: &mut HashMap<String, u32>) -> String {
+/// `base`, or `base-1`, `base-2`... (with `separator`) whichever is free first.
+fn unique(
+    base: String,
+    separator: char,
+    taken: &mut HashSet<String>,
+    next_suffix: &mut HashMap<String, u32>,
+) -> String {
     if taken.insert(base.clone()) {
         return base;
     }
     let suffix = next_suffix.entry(base.clone()).or_insert(1);
     loop {
-        let candidate = format!("{base}-{suffix}");
+        let candidate = format!("{base}{separator}{suffix}");
         *suffix += 1;
         if taken.insert(candidate.clone()) {
             return candidate;
@@ -110,7 +127,7 @@ fn level_number(level: HeadingLevel) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::super::tests::{render_plain, render_with_options};
-    use super::*;
+    use crate::text::slugify;
 
     #[test]
     fn slugify_rule() {

@@ -13,6 +13,7 @@
 //! That keeps later passes able to tell headings, links and code apart.
 
 mod a11y;
+pub mod admonitions;
 mod autolinks;
 mod callouts;
 mod destinations;
@@ -30,6 +31,7 @@ use pulldown_cmark::{Event, Parser};
 
 use crate::config::RawHtml;
 use crate::diag::Diagnostic;
+pub use crate::text::SlugRule;
 
 /// What a link or image in the body points at, as the renderer asks the caller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,6 +63,12 @@ pub struct Options<'a> {
     pub strip_leading_h1: bool,
     /// What happens to raw HTML (`[markdown] raw_html` in handbook.toml).
     pub raw_html: RawHtml,
+    /// How heading ids are made: as copbook does, or as the generator the
+    /// handbook came from did, so deep links into it keep working.
+    pub heading_ids: SlugRule,
+    /// The page's title, which the page template shows as its `<h1>`: it
+    /// gets an id too (`Rendered::title_id`).
+    pub title: Option<&'a str>,
 }
 
 /// One heading of the rendered body.
@@ -103,6 +111,8 @@ pub struct Rendered {
     pub links: Vec<Link>,
     /// Plain text of the stripped leading H1.
     pub leading_h1: Option<String>,
+    /// The id of the page title's `<h1>`, when `Options::title` was given.
+    pub title_id: Option<String>,
     /// Plain text of the first heading of any level, stripped or not (title fallback).
     pub first_heading: Option<String>,
     /// Every id in the output: `id="..."` and `<a name="...">` in raw HTML, footnotes, then headings
@@ -151,6 +161,12 @@ fn parser_options() -> pulldown_cmark::Options {
 
 /// Render a page body. Never panics, whatever the text.
 pub fn render(text: &str, options: &Options) -> Rendered {
+    // MkDocs-style admonitions become GFM alerts first, line for line.
+    let rewritten = admonitions::rewrite(text);
+    let (text, admonitions) = match &rewritten {
+        Some((text, found)) => (text.as_str(), Some(found)),
+        None => (text, None),
+    };
     let mut page =
         Page { text, options, lines: text::LineIndex::new(text, options.first_line), out: Rendered::default() };
     let events: Vec<Ev> = Parser::new_ext(text, parser_options()).into_offset_iter().collect();
@@ -169,7 +185,9 @@ pub fn render(text: &str, options: &Options) -> Rendered {
     // headings, links and code are still marked by their Start/End events
     // (images are already single InlineHtml events), and links are resolved,
     // so the links it adds are not mistaken for body links to check.
-    let events = callouts::convert(events);
+    let zero_based = admonitions.map(|_| text::LineIndex::new(text, 0));
+    let marker_line = |offset: usize| zero_based.as_ref().map_or(0, |lines| lines.position(text, offset).0 as usize);
+    let events = callouts::convert(events, admonitions, marker_line);
     let events = quotes::attribute(events);
     let events = tables::wrap(events, &page.out.headings);
     let events = a11y::fix(events);

@@ -7,16 +7,46 @@ use super::{render, LinkKind, Options, Rendered, Resolution};
 use crate::config::RawHtml;
 
 pub(super) fn render_with(text: &str, first_line: u32, resolve: &dyn Fn(&str, LinkKind) -> Resolution) -> Rendered {
-    render(text, &Options { first_line, resolve, strip_leading_h1: false, raw_html: RawHtml::Allow })
+    render(
+        text,
+        &Options {
+            first_line,
+            resolve,
+            strip_leading_h1: false,
+            raw_html: RawHtml::Allow,
+            heading_ids: Default::default(),
+            title: None,
+        },
+    )
 }
 
 pub(super) fn render_with_options(text: &str, first_line: u32, strip_leading_h1: bool) -> Rendered {
-    render(text, &Options { first_line, resolve: &|_, _| Resolution::Keep, strip_leading_h1, raw_html: RawHtml::Allow })
+    render(
+        text,
+        &Options {
+            first_line,
+            resolve: &|_, _| Resolution::Keep,
+            strip_leading_h1,
+            raw_html: RawHtml::Allow,
+            heading_ids: Default::default(),
+            title: None,
+        },
+    )
 }
 
 /// With a `[markdown] raw_html` setting, links kept as written.
 pub(super) fn render_raw_html(text: &str, raw_html: RawHtml) -> Rendered {
-    render(text, &Options { first_line: 1, resolve: &|_, _| Resolution::Keep, strip_leading_h1: false, raw_html })
+    render(
+        text,
+        &Options {
+            first_line: 1,
+            resolve: &|_, _| Resolution::Keep,
+            strip_leading_h1: false,
+            raw_html,
+            heading_ids: Default::default(),
+            title: None,
+        },
+    )
 }
 
 /// (severity, code, line, column) of each finding.
@@ -160,6 +190,8 @@ fn nasty_inputs_never_panic() {
                     resolve: &|_, _| Resolution::Broken,
                     strip_leading_h1: strip,
                     raw_html: RawHtml::Allow,
+                    heading_ids: Default::default(),
+                    title: None,
                 },
             );
             let _ = (i, out);
@@ -170,6 +202,8 @@ fn nasty_inputs_never_panic() {
                     resolve: &|_, _| Resolution::Rewrite("\"<&>'".into()),
                     strip_leading_h1: strip,
                     raw_html: RawHtml::Deny,
+                    heading_ids: Default::default(),
+                    title: None,
                 },
             );
         }
@@ -191,6 +225,8 @@ fn every_prefix_of_a_rich_document_renders() {
                 resolve: &|_, _| Resolution::Rewrite("/r/".into()),
                 strip_leading_h1: true,
                 raw_html: RawHtml::Warn,
+                heading_ids: Default::default(),
+                title: None,
             },
         );
         assert!(out.html.len() < 10 * doc.len());

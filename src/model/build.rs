@@ -61,7 +61,34 @@ pub fn handbook(folder: &Folder, today: Date, diags: &mut Diagnostics) -> Handbo
     super::references::check_references(&mut handbook, diags);
     super::cycles::check(&handbook, diags);
     super::published::check(&handbook, diags);
+    check_redirects(&handbook, diags);
     handbook
+}
+
+/// A page's old URL that another page lives at: the page wins (no redirect
+/// is written over it), and the author hears of it, since the old links
+/// now lead somewhere else.
+fn check_redirects(handbook: &Handbook, diags: &mut Diagnostics) {
+    for page in &handbook.pages {
+        for from in &page.redirect_from {
+            let url = redirect_address(from);
+            let url = url.strip_suffix("index.html").unwrap_or(&url);
+            let Some(&other) = handbook.urls.get(url) else { continue };
+            let key = keys::REDIRECT_FROM.names().find(|k| page.front.key_lines.contains_key(*k)).unwrap_or("");
+            let at = if key.is_empty() { 0 } else { page.front.line_of(key) };
+            diags.push(
+                Diagnostic::warning(
+                    Code::RedirectClash,
+                    format!(
+                        "the old URL {from} is where {} lives; no redirect is written there",
+                        describe(&handbook.pages[other])
+                    ),
+                )
+                .at(&page.source, at)
+                .hint("remove the URL from redirect_from, or move the page that lives there"),
+            );
+        }
+    }
 }
 
 /// Fills the lookup tables, reporting ids and URLs used twice.

@@ -381,3 +381,14 @@ impl Handbook {
         format!("{}{}", self.config.base_path(), url)
     }
 }
+
+/// The URL a redirect is written at, within the site: `old` and `/old`
+/// are `/old/`; a name with an extension (`/old.html`) stays a file.
+pub fn redirect_address(from: &str) -> String {
+    let from = if from.starts_with('/') { from.to_string() } else { format!("/{from}") };
+    if from.ends_with('/') || from.rsplit('/').next().is_some_and(|last| last.contains('.')) {
+        from
+    } else {
+        format!("{from}/")
+    }
+}

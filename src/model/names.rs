@@ -3,19 +3,7 @@
 
 use unicode_normalization::UnicodeNormalization;
 
-/// URL path segment for a file or folder name. Spaces become hyphens; `#`
-/// and `?` would end the path and `%` would start an escape, so they are
-/// left out: `c#.md` is served at `c/`, `100%.md` at `100/`, and links to
-/// the files (`c%23.md`) lead there.
-pub(super) fn url_segment(name: &str) -> String {
-    let segment: String =
-        name.trim().chars().filter(|c| !matches!(c, '#' | '?' | '%')).map(|c| if c == ' ' { '-' } else { c }).collect();
-    if segment.is_empty() {
-        "-".into()
-    } else {
-        segment
-    }
-}
+pub(super) use crate::text::url_segment;
 
 /// What two URLs that name the same folder on some disk are compared by:
 /// case folded (Windows and macOS do not tell `Foo` from `foo`) and

@@ -6,7 +6,9 @@ use super::*;
 use crate::text::humanise;
 use std::collections::HashSet;
 
-/// Title and weight of each generated directory.
+/// Title and weight of each generated directory. "Due for review" is about
+/// the content, so it comes after all of it, unweighted pages included
+/// (an imported handbook's pages rarely have weights).
 const DIRECTORIES: [(Generated, &str, i64); 7] = [
     (Generated::Communities, "Communities of practice", 10),
     (Generated::Principles, "Principles", 20),
@@ -14,7 +16,7 @@ const DIRECTORIES: [(Generated, &str, i64); 7] = [
     (Generated::Standards, "Standards", 22),
     (Generated::Glossary, "Glossary", 30),
     (Generated::People, "People", 40),
-    (Generated::Review, "Due for review", 90),
+    (Generated::Review, "Due for review", DEFAULT_WEIGHT + 1),
 ];
 
 pub(super) fn add_generated_pages(handbook: &mut Handbook) {

@@ -30,6 +30,7 @@ pub(super) fn page_from_document(
     let (id, url) = id_and_url(doc, kind, index_dirs, config);
     let title = title(doc, kind, &f, diags);
     let owners = f.list(&keys::OWNER, diags);
+    let redirect_from = redirect_from(doc, kind, &f, diags);
     let mut review = review(kind, &f, config, today, diags);
     let typed = typed::typed(kind, &f, diags);
     // A retired item is kept for the record; nobody reviews it. Front matter
@@ -42,7 +43,7 @@ pub(super) fn page_from_document(
         id,
         source: doc.path.clone(),
         logical: doc.logical.clone(),
-        redirect_from: doc.redirect_from.clone(),
+        redirect_from,
         url,
         title,
         description: f.text(&keys::DESCRIPTION, diags),
@@ -90,6 +91,21 @@ fn id_and_url(doc: &Document, kind: Kind, index_dirs: &HashSet<String>, config: 
         url = format!("/people/#person-{}", slugify(&id));
     }
     (id, url)
+}
+
+/// The page's old URLs: those the adapter found, and `redirect_from`
+/// (`aliases`) in front matter.
+fn redirect_from(doc: &Document, kind: Kind, f: &Fields, diags: &mut Diagnostics) -> Vec<String> {
+    let mut urls = doc.redirect_from.clone();
+    // A term lives at an anchor of the glossary page, and its `aliases`
+    // are other words for it.
+    let given = if kind == Kind::Term { Vec::new() } else { f.list(&keys::REDIRECT_FROM, diags) };
+    for url in given {
+        if !urls.contains(&url) {
+            urls.push(url);
+        }
+    }
+    urls
 }
 
 /// The title: the kind's own name key, `title`, the first heading, or the file name.

@@ -92,6 +92,8 @@ pub struct PageView {
     pub content: String,
     /// "On this page": headings from level 2 to the configured depth.
     pub toc: Vec<TocEntry>,
+    /// The id of the title's `<h1>`, as the source generator gave it.
+    pub title_id: Option<String>,
     /// Ancestors from the home page down, not including this page.
     pub breadcrumbs: Vec<LinkView>,
     pub prev: Option<LinkView>,

@@ -42,13 +42,7 @@ fn redirects(h: &Handbook) -> Vec<(String, Vec<u8>)> {
         h.pages.iter().filter(|p| p.has_own_page()).map(|p| output_path(&p.url)).collect();
     let mut out: Vec<(String, Vec<u8>)> = Vec::new();
     for (from, to) in pairs {
-        let from = if from.starts_with('/') { from } else { format!("/{from}") };
-        let from = if from.ends_with('/') || from.rsplit('/').next().is_some_and(|last| last.contains('.')) {
-            from
-        } else {
-            format!("{from}/")
-        };
-        let path = output_path(&from);
+        let path = output_path(&crate::model::redirect_address(&from));
         if taken.contains(&path) || out.iter().any(|(p, _)| *p == path) {
             continue;
         }

@@ -479,6 +479,7 @@ impl<'a> Renderer<'a> {
             edit_url: edit_url(h, p),
             updated: p.updated.map(Into::into),
             content: String::new(),
+            title_id: body.and_then(|b| b.title_id.clone()),
             toc: body
                 .map(|b| {
                     b.headings

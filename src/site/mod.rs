@@ -106,6 +106,10 @@ pub struct BodyJob<'a> {
     strip_leading_h1: bool,
     /// What raw HTML may do, from handbook.toml.
     raw_html: RawHtml,
+    /// Whose rule makes heading ids (the generator the handbook came from).
+    heading_ids: markdown::SlugRule,
+    /// The title the page shows as its `<h1>`, which gets an id too.
+    title: Option<&'a str>,
     first_line: u32,
     text: &'a str,
 }
@@ -240,6 +244,8 @@ impl Builder {
                     from: LinkSource::page(page),
                     strip_leading_h1: page.kind != Kind::Term,
                     raw_html: h.config.markdown.raw_html,
+                    heading_ids: h.config.markdown.heading_ids,
+                    title: (page.kind != Kind::Term).then_some(page.title.as_str()),
                     first_line: page.body_line,
                     text: &page.body,
                 };
@@ -408,6 +414,8 @@ fn render_body(job: &BodyJob) -> Body {
         resolve: &resolve,
         strip_leading_h1: job.strip_leading_h1,
         raw_html: job.raw_html,
+        heading_ids: job.heading_ids,
+        title: job.title,
     };
     let rendered = markdown::render(job.text, &options);
     // Pair each recorded link with the first answer given for its target

@@ -15,17 +15,21 @@
 //!   page has one `<h1>`;
 //! - missing Confluence icons (`images/icons/...`, the bullets and arrows of
 //!   Confluence's page furniture) are decorative: they are left out, with
-//!   one warning for the whole build.
+//!   one warning for the whole build;
+//! - expand macros, the "Attachments:" list and attachments whose folder
+//!   was not copied: see [`super::furniture`].
 //!
 //! Unknown front-matter keys (`layout`) are ignored.
 
 use super::folder::{self, file_name, text};
-use super::text::{atx_heading, code_spans, drop_title_h1, fenced_lines};
+use super::furniture::{expand_sections, MissingFolders};
+use super::text::{atx_heading, code_spans, drop_title_h1, fenced_lines, has_scheme};
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::load::{self, FileEntry, Folder};
 use crate::text::percent_decode;
+use crate::text::url_segment;
 use serde_json::Value;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 /// Confluence page ids have at least this many digits.
@@ -63,16 +67,29 @@ fn pages_dir(root: &Path) -> Option<String> {
 
 /// `Page-Title_123456789.md` or `123456789.md`.
 fn is_export_name(path: &str) -> bool {
-    let name = file_name(path);
-    let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
-    let id = stem.rsplit_once('_').map_or(stem, |(_, id)| id);
-    id.len() >= MIN_ID_DIGITS && id.bytes().all(|b| b.is_ascii_digit())
+    page_id(file_name(path)).is_some()
 }
 
+/// Where a re-hosting Astro site names itself: `SITE.title`.
+const ASTRO_CONFIGS: [&str; 3] = ["src/config.ts", "src/config.mjs", "astro.config.mjs"];
+
 pub fn adapt(folder: &mut Folder, diags: &mut Diagnostics) {
-    add_static_files(folder);
+    add_static_files(folder, diags);
+    if !folder::has_own_config(folder) {
+        let title = ASTRO_CONFIGS
+            .iter()
+            .filter(|path| folder.root.join(path).is_file())
+            .find_map(|path| folder::js_title(&folder.root, path, "SITE", diags));
+        if let Some(title) = title {
+            folder.config.title = title;
+        }
+    }
+    leave_out_copies(folder, diags);
     let files: HashSet<String> = folder.files.iter().map(|f| f.logical.clone()).collect();
     let mut icons = Icons::default();
+    let mut missing = MissingFolders::new(
+        folder.files.iter().map(|f| f.logical.as_str()).chain(folder.documents.iter().map(|d| d.logical.as_str())),
+    );
     for doc in &mut folder.documents {
         // Some exported names keep escapes (`%2C`); a URL holding `%` would
         // be decoded by the web server and miss the folder.
@@ -90,7 +107,9 @@ pub fn adapt(folder: &mut Folder, diags: &mut Diagnostics) {
         {
             fields.remove("description");
         }
-        let body = icons.leave_out_missing(&doc.body, &doc.logical, &files, &doc.path, doc.body_line);
+        let body = expand_sections(&doc.body);
+        let body = missing.leave_out(&body, &doc.logical, &doc.path, doc.body_line);
+        let body = icons.leave_out_missing(&body, &doc.logical, &files, &doc.path, doc.body_line);
         // The title is the page's only h1: its heading in the body is not
         // shown again, wherever it is, and other h1s become h2s.
         let title =
@@ -99,12 +118,135 @@ pub fn adapt(folder: &mut Folder, diags: &mut Diagnostics) {
         folder::default_field(doc, "title", Value::String(title));
     }
     icons.report(diags);
+    missing.report(diags);
+    apply_page_tree(folder);
     folder::protect_fields(folder);
+}
+
+/// The export's own `index.html` lists the space's pages as nested lists,
+/// as Confluence's page tree shows them. When it is there, it orders the
+/// pages and nests their URLs (`/Parent_1/Child_2/`, the flat URL
+/// redirecting there), so navigation and the home page follow the tree; a
+/// single top page (the space's home) becomes the home page. The index
+/// itself is not published.
+fn apply_page_tree(folder: &mut Folder) {
+    let Some(at) = folder.files.iter().position(|f| f.logical == "index.html") else { return };
+    let Some(html) = load::read_text(&folder.root, &folder.files[at].path, &mut Diagnostics::default()) else {
+        return;
+    };
+    let entries = tree_entries(&html);
+    if entries.is_empty() {
+        return;
+    }
+    folder.files.remove(at);
+    let by_id: HashMap<String, usize> = folder
+        .documents
+        .iter()
+        .enumerate()
+        .filter_map(|(i, d)| page_id(file_name(&d.logical)).map(|id| (id.to_string(), i)))
+        .collect();
+    let top = entries.iter().map(|(depth, _)| *depth).min().unwrap_or(0);
+    let has_home = folder.documents.iter().any(|d| d.logical == "index.md" || d.url.as_deref() == Some("/"));
+    let single_root = !has_home && entries.iter().filter(|(depth, _)| *depth == top).count() == 1;
+    let mut urls: HashMap<usize, String> = HashMap::new();
+    // Pages open above the entry being read: (depth, document).
+    let mut open: Vec<(usize, usize)> = Vec::new();
+    for (order, (depth, id)) in entries.iter().enumerate() {
+        let Some(&i) = by_id.get(id) else { continue };
+        if urls.contains_key(&i) {
+            continue;
+        }
+        while open.last().is_some_and(|(d, _)| d >= depth) {
+            open.pop();
+        }
+        let parent = open.last().and_then(|(_, p)| urls.get(p)).cloned();
+        let doc = &mut folder.documents[i];
+        let name = file_name(&doc.logical);
+        let segment = url_segment(name.rsplit_once('.').map_or(name, |(stem, _)| stem));
+        let flat = format!("/{segment}/");
+        let url = match parent {
+            None if single_root => "/".to_string(),
+            None => flat.clone(),
+            Some(parent) => format!("{parent}{segment}/"),
+        };
+        if url != flat && folder::dir_of(&doc.logical).is_empty() {
+            doc.url = Some(url.clone());
+            doc.redirect_from.push(flat);
+        }
+        folder::default_field(doc, "weight", Value::from(order as i64));
+        urls.insert(i, url);
+        open.push((*depth, i));
+    }
+}
+
+/// The pages a Confluence `index.html` links to, with how deep in its
+/// nested lists each link is.
+fn tree_entries(html: &str) -> Vec<(usize, String)> {
+    let mut entries = Vec::new();
+    let mut depth = 0usize;
+    let mut at = 0;
+    while let Some(open) = html[at..].find('<').map(|i| at + i) {
+        let Some(close) = html[open..].find('>').map(|i| open + i) else { break };
+        let tag = html[open + 1..close].trim().to_ascii_lowercase();
+        if tag == "ul" || tag.starts_with("ul ") {
+            depth += 1;
+        } else if tag == "/ul" {
+            depth = depth.saturating_sub(1);
+        } else if (tag.starts_with("a ") || tag.starts_with("a\t")) && depth > 0 {
+            let href = tag.split_once("href=").map(|(_, rest)| {
+                let rest = rest.trim_start();
+                let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'');
+                match quote {
+                    Some(q) => rest[1..].split(q).next().unwrap_or(""),
+                    None => rest.split([' ', '>']).next().unwrap_or(""),
+                }
+            });
+            if let Some(id) = href.map(file_name).and_then(page_id) {
+                entries.push((depth, id.to_string()));
+            }
+        }
+        at = close + 1;
+    }
+    entries
+}
+
+/// The page id in an exported file name: `Title_123456789.html` or `123456789.md`.
+fn page_id(name: &str) -> Option<&str> {
+    let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
+    let id = stem.rsplit_once('_').map_or(stem, |(_, id)| id);
+    (id.len() >= MIN_ID_DIGITS && id.bytes().all(|b| b.is_ascii_digit())).then_some(id)
+}
+
+/// Pages that are copies of another (Confluence names a copied page
+/// "Title-copy" until someone renames it) are drafts, not content: they are
+/// left out, each with a warning.
+fn leave_out_copies(folder: &mut Folder, diags: &mut Diagnostics) {
+    folder.documents.retain(|doc| {
+        let name = file_name(&doc.logical);
+        let words = name.rsplit_once('_').map_or(name, |(words, _)| words).to_lowercase();
+        let title = text(doc.front.fields.get("title")).unwrap_or_else(|| title_from_name(&doc.logical));
+        let lower = title.trim().to_lowercase();
+        let is_copy = lower.ends_with("-copy")
+            || lower.ends_with("(copy)")
+            || lower.starts_with("copy of ")
+            || words.ends_with("-copy");
+        if is_copy {
+            diags.push(
+                Diagnostic::warning(
+                    Code::LeftOut,
+                    format!("'{title}' is a copy of another page, so it is not published"),
+                )
+                .at(&doc.path, doc.front.line_of("title"))
+                .hint("rename the page (and its title) if it is content of its own, or delete it from the export"),
+            );
+        }
+        !is_copy
+    });
 }
 
 /// Publishes `public/` or `static/` beside a nested content folder at the
 /// site root, unless it is the output of an earlier copbook build.
-fn add_static_files(folder: &mut Folder) {
+fn add_static_files(folder: &mut Folder, diags: &mut Diagnostics) {
     if folder.content_dir.is_empty() {
         return;
     }
@@ -114,7 +256,9 @@ fn add_static_files(folder: &mut Folder) {
         if !path.is_dir() || path.join("assets/copbook.js").is_file() || folder.content_dir.starts_with(dir) {
             continue;
         }
-        for logical in folder::list_files(&path, 32) {
+        // As the loader reads its own folder: a link leading out of the
+        // handbook is a finding, not a published file.
+        for logical in load::files_below(&folder.root, dir, diags) {
             if logical.starts_with('.') || taken.contains(&logical) || load::is_markdown(&logical) {
                 continue;
             }
@@ -229,14 +373,8 @@ impl Icons {
     }
 }
 
-fn has_scheme(target: &str) -> bool {
-    target.split_once(':').is_some_and(|(scheme, _)| {
-        !scheme.is_empty() && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
-    })
-}
-
 /// A relative path joined to a folder, as far as `..` allows.
-fn join(dir: &str, relative: &str) -> String {
+pub(super) fn join(dir: &str, relative: &str) -> String {
     let mut parts: Vec<&str> = dir.split('/').filter(|s| !s.is_empty()).collect();
     for segment in relative.split('/') {
         match segment {
@@ -252,7 +390,7 @@ fn join(dir: &str, relative: &str) -> String {
 
 /// The line without the Markdown images `![...](target)` and `<img src>`
 /// tags whose target `drop` accepts (outside inline code), and how many.
-fn remove_images(line: &str, drop: &dyn Fn(&str) -> bool) -> (String, usize) {
+pub(super) fn remove_images(line: &str, drop: &dyn Fn(&str) -> bool) -> (String, usize) {
     let spans = code_spans(line);
     let in_code = |at: usize| spans.iter().any(|(s, e)| *s <= at && at < *e);
     let mut out = String::with_capacity(line.len());

@@ -14,20 +14,15 @@ use std::path::Path;
 /// file, so a problem with it is a warning: the pages still build.
 pub fn read_yaml(root: &Path, path: &str, diags: &mut Diagnostics) -> Option<Map<String, Value>> {
     let text = load::read_text(root, path, diags)?;
-    // A leading document marker would read as the end of the front matter.
-    let body = match text.split_once('\n') {
-        Some((first, rest)) if first.trim_end() == "---" => rest.to_string(),
-        _ => text.clone(),
-    };
-    // Parsed as front matter, whose parser already turns YAML into JSON-like values.
-    let wrapped = format!("---\n{body}\n---\n");
-    match front_matter::split(path, &wrapped) {
-        Ok(split) => Some(split.front.fields),
+    match load::yaml::parse(path, &text, 1) {
+        Ok((fields, warnings)) => {
+            diags.0.extend(warnings);
+            Some(fields)
+        }
         Err(e) => {
             diags.push(Diagnostic {
                 severity: crate::diag::Severity::Warning,
                 code: Code::ForeignConfig,
-                line: e.line.saturating_sub(1),
                 message: format!("{}; its settings are ignored", e.message),
                 ..e
             });
@@ -75,6 +70,7 @@ pub fn read_document(root: &Path, path: &str, logical: &str, diags: &mut Diagnos
     };
     match front_matter::split(path, &text) {
         Ok(split) => {
+            diags.0.extend(split.warnings);
             doc.body = split.body.into();
             doc.body_line = split.body_line;
             doc.front = std::sync::Arc::new(split.front);
@@ -113,6 +109,34 @@ pub fn retain(folder: &mut Folder, keep: impl Fn(&str) -> bool) {
 /// over the other generator's.
 pub fn has_own_config(folder: &Folder) -> bool {
     folder.root.join(crate::config::FILE_NAME).is_file()
+}
+
+/// The site title a JavaScript or TypeScript configuration file gives as
+/// `title: "..."` inside the object named `object` (Astro's
+/// `export const SITE = { title: "..." }`). JavaScript cannot be run here:
+/// a title that is not a quoted literal is a warning on its line.
+pub fn js_title(root: &Path, path: &str, object: &str, diags: &mut Diagnostics) -> Option<String> {
+    let text = load::read_text(root, path, diags)?;
+    let start = text.find(object)?;
+    let title_at = start + text[start..].find("title")?;
+    let rest = text[title_at + 5..].trim_start().strip_prefix(':')?.trim_start();
+    let quote = rest.chars().next().filter(|c| matches!(c, '"' | '\'' | '`'));
+    let literal = quote.and_then(|q| rest[1..].split_once(q)).map(|(value, _)| value.trim());
+    match literal {
+        Some(title) if !title.is_empty() && !title.contains("${") => Some(title.to_string()),
+        _ => {
+            let line = text[..title_at].matches('\n').count() as u32 + 1;
+            diags.push(
+                Diagnostic::warning(
+                    Code::ForeignConfig,
+                    format!("the site title ({object}.title) is not written as text in quotes; copbook cannot run JavaScript, so the site is called 'Handbook'"),
+                )
+                .at(path, line)
+                .hint("write the title in quotes there, or set title in a handbook.toml"),
+            );
+            None
+        }
+    }
 }
 
 /// Sets where the site is published, unless `handbook.toml` or

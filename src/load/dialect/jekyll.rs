@@ -5,7 +5,8 @@
 //!   `url` + `baseurl`; its `exclude` list and `collections` (those with
 //!   `output: true` are published at `/name/...`); Eleventy's input folder;
 //! - front matter: `permalink` (the page's URL), `redirect_from`,
-//!   `redirect_to` (the page becomes a redirect), `nav_order` and
+//!   `redirect_to` (the page becomes a redirect, and so do its
+//!   `redirect_from` addresses), `nav_order` and
 //!   `eleventyNavigation.order` (weights), `published: false` and
 //!   `permalink: false` (not built); `layout` is ignored;
 //! - posts `_posts/2024-01-31-title.md` at `/posts/2024-01-31-title/`
@@ -13,7 +14,8 @@
 //!   `.njk` pages with front matter become pages;
 //! - Liquid: `{% raw %}`, `{% comment %}`, `{% include %}` and
 //!   `{% include_relative %}` (from `_includes/`, with their parameters),
-//!   `{% highlight %}` (a fenced code block), `{% link x.md %}`,
+//!   `{% highlight %}` (a fenced code block), `{% link x.md %}` (an absolute
+//!   URL in it is left as written),
 //!   `{% post_url %}`, `{% page "x" %}`, `{{ site.baseurl }}`, `{{ site.url }}`,
 //!   `{{ "/x" | relative_url }}` (and `absolute_url`, `url`), `{{ page.x }}`,
 //!   `{{ site.title }}`; kramdown's `{: .class}` and `{:toc}`.
@@ -71,7 +73,7 @@ pub fn detect_liquid(root: &Path) -> bool {
         .iter()
         .filter(|p| load::is_markdown(p) || is_html_name(p))
         .take(200)
-        .filter_map(|p| std::fs::read_to_string(root.join(p)).ok())
+        .filter_map(|p| load::read_text(root, p, &mut Diagnostics::default()))
         .any(|text| SIGNS.iter().any(|sign| text.contains(sign)))
 }
 
@@ -84,7 +86,7 @@ pub fn content_dir(root: &Path) -> String {
     let from_eleventy = || {
         ELEVENTY_CONFIGS
             .iter()
-            .find_map(|name| std::fs::read_to_string(root.join(name)).ok())
+            .find_map(|name| load::read_text(root, name, &mut Diagnostics::default()))
             .and_then(|js| eleventy_input(&js))
     };
     let dir = from_config.or_else(from_eleventy).unwrap_or_default();
@@ -126,12 +128,18 @@ pub fn adapt(folder: &mut Folder, diags: &mut Diagnostics) {
         }
         convert_body(&mut doc, &site, &includes, diags);
         match text(doc.front.fields.get("redirect_to")) {
-            // A page that only redirects is a redirect, not a page.
-            Some(to) => folder.redirects.push((doc.url.clone().unwrap_or_else(|| default_url(&doc.logical)), to)),
+            // A page that only redirects is a redirect, not a page; its
+            // own old addresses lead straight to where it leads.
+            Some(to) => {
+                let from = doc.url.clone().unwrap_or_else(|| default_url(&doc.logical));
+                for old in std::iter::once(from).chain(doc.redirect_from.drain(..)) {
+                    folder.redirects.push((old, to.clone()));
+                }
+            }
             None => folder.documents.push(doc),
         }
     }
-    apply_config(folder, &config);
+    apply_config(folder, &config, diags);
     folder::protect_fields(folder);
 }
 
@@ -170,18 +178,59 @@ fn convert_body(doc: &mut Document, site: &SiteValues, includes: &Includes, diag
     }
 }
 
-fn apply_config(folder: &mut Folder, config: &Map<String, Value>) {
+fn apply_config(folder: &mut Folder, config: &Map<String, Value>, diags: &mut Diagnostics) {
     if folder::has_own_config(folder) {
         return;
     }
     let url = text(config.get("url")).unwrap_or_default();
     let base = text(config.get("baseurl")).unwrap_or_default();
     folder::set_base_url(folder, &format!("{}{}", url.trim_end_matches('/'), base));
-    if let Some(title) = text(config.get("title")) {
+    if let Some(title) = text(config.get("title")).or_else(|| site_data_title(folder, diags)) {
         folder.config.title = title;
     }
     if let Some(description) = text(config.get("description")) {
         folder.config.description = Some(description);
+    }
+}
+
+/// Eleventy's global data `site` (`_data/site.json` or `.yaml`, in the
+/// input folder): its `title`.
+fn site_data_title(folder: &Folder, diags: &mut Diagnostics) -> Option<String> {
+    let dirs = [folder.content_dir.trim_matches('/'), ""];
+    let title = dirs
+        .iter()
+        .flat_map(|dir| {
+            ["site.json", "site.yaml", "site.yml"].map(|name| {
+                if dir.is_empty() {
+                    format!("_data/{name}")
+                } else {
+                    format!("{dir}/_data/{name}")
+                }
+            })
+        })
+        .filter(|path| folder.root.join(path).is_file())
+        .find_map(|path| {
+            let data = if path.ends_with(".json") {
+                load::read_text(&folder.root, &path, diags).and_then(|t| json_object(&path, &t, diags))
+            } else {
+                folder::read_yaml(&folder.root, &path, diags)
+            };
+            data.and_then(|d| text(d.get("title")))
+        });
+    title
+}
+
+/// A JSON data file's object; a problem with it is a warning with its line.
+fn json_object(path: &str, text: &str, diags: &mut Diagnostics) -> Option<Map<String, Value>> {
+    match serde_json::from_str::<Map<String, Value>>(text) {
+        Ok(map) => Some(map),
+        Err(e) => {
+            diags.push(
+                Diagnostic::warning(Code::ForeignConfig, format!("not valid JSON: {e}; its settings are ignored"))
+                    .at(path, e.line() as u32),
+            );
+            None
+        }
     }
 }
 

@@ -6,7 +6,7 @@
 //! (configuration, front matter, URLs, kramdown) are in `jekyll`.
 
 use super::folder::{self, text};
-use super::text::{blank_like, code_spans, expand_include, fenced_lines, line_at, Dropped, Include};
+use super::text::{blank_like, code_spans, expand_include, fenced_lines, has_scheme, line_at, Dropped, Include};
 use crate::diag::Diagnostics;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -182,9 +182,11 @@ impl Liquid<'_> {
     ) -> Option<String> {
         let first = unquote(args.split_whitespace().next().unwrap_or(""));
         match name {
+            // An absolute URL (`{% link "https://..." %}`, which Eleventy
+            // passes through) is left as written.
+            "link" | "page" if has_scheme(first) || first.starts_with("//") => Some(first.to_string()),
             // Root-relative paths to the source: the resolver finds the page they are.
-            "link" => Some(format!("/{}", first.trim_start_matches('/'))),
-            "page" => Some(format!("/{}", first.trim_start_matches('/'))),
+            "link" | "page" => Some(format!("/{}", first.trim_start_matches('/'))),
             "post_url" => {
                 let found = self.includes.posts.iter().find(|p| {
                     p.strip_prefix("_posts/")

@@ -19,8 +19,9 @@
 use super::folder::{self, text};
 use super::text::{attribute_lists, fenced_lines, html_line};
 use crate::diag::{Code, Diagnostic, Diagnostics};
-use crate::html::{callout_close, callout_open};
+use crate::html::{callout_close, callout_open, collapsible_open};
 use crate::load::{self, Document, Folder};
+use crate::markdown::admonitions::{width, Admonition};
 use crate::render::escape;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -56,6 +57,9 @@ pub fn content_dir(root: &Path) -> String {
 }
 
 pub fn adapt(folder: &mut Folder, diags: &mut Diagnostics) {
+    // Links into the upstream site name headings by the `toc` extension's
+    // default ids (a custom `slugify` in mkdocs.yml is not read).
+    folder.config.markdown.heading_ids = crate::text::SlugRule::Mkdocs;
     let config_file = config_name(&folder.root).unwrap_or(CONFIG_NAMES[0]);
     let config = folder::read_yaml(&folder.root, config_file, diags).unwrap_or_default();
     // With `docs_dir: .` the configuration sits among the content.
@@ -242,31 +246,12 @@ impl Marker {
         let rest = rest.trim();
         match head {
             "!!!" | "???" | "???+" => {
-                let (kind, title) = match rest.find('"') {
-                    Some(q) => (rest[..q].trim(), Some(rest[q..].trim_matches('"'))),
-                    None => (rest, None),
+                let a = Admonition::parse(line)?;
+                let (open, close) = match a.collapsible {
+                    None => (callout_open(a.kind, Some(&a.title)).replace('\n', ""), callout_close().trim_end()),
+                    Some(shown) => (collapsible_open(a.kind, &a.title, shown), "</details>"),
                 };
-                let kind = kind
-                    .split_whitespace()
-                    .next()
-                    .filter(|k| k.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))?;
-                let title =
-                    title.filter(|t| !t.trim().is_empty()).map(str::to_string).unwrap_or_else(|| capitalise(kind));
-                let class = callout_kind(kind);
-                if head == "!!!" {
-                    return Some(Marker {
-                        indent,
-                        open: callout_open(class, Some(&title)).replace('\n', ""),
-                        close: callout_close().trim_end(),
-                        what: "admonition",
-                    });
-                }
-                let open = if head == "???+" { " open" } else { "" };
-                let html = format!(
-                    "<details class=\"callout callout-{class}\"{open}><summary class=\"callout-title\">{}</summary>",
-                    escape(&title)
-                );
-                Some(Marker { indent, open: html, close: "</details>", what: "admonition" })
+                Some(Marker { indent, open, close, what: "admonition" })
             }
             "===" | "===!" | "===+" if rest.starts_with('"') && rest.ends_with('"') && rest.len() >= 2 => {
                 let label = escape(rest.trim_matches('"'));
@@ -276,35 +261,6 @@ impl Marker {
             _ => None,
         }
     }
-}
-
-/// Material's admonition types, as the five kinds copbook styles.
-fn callout_kind(kind: &str) -> &'static str {
-    match kind.to_ascii_lowercase().as_str() {
-        "tip" | "hint" | "success" | "check" | "done" | "example" => "tip",
-        "important" => "important",
-        "warning" | "attention" => "warning",
-        "caution" | "danger" | "error" | "failure" | "fail" | "missing" | "bug" => "caution",
-        _ => "note",
-    }
-}
-
-fn capitalise(word: &str) -> String {
-    let mut chars = word.chars();
-    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
-}
-
-/// Columns of leading whitespace (a tab reaches the next multiple of 4).
-fn width(line: &str) -> usize {
-    let mut columns = 0;
-    for c in line.chars() {
-        match c {
-            ' ' => columns += 1,
-            '\t' => columns += INDENT - columns % INDENT,
-            _ => break,
-        }
-    }
-    columns
 }
 
 /// The line with `INDENT` fewer columns of leading whitespace.

@@ -14,6 +14,7 @@
 
 mod confluence;
 mod folder;
+mod furniture;
 mod jekyll;
 mod liquid;
 mod mkdocs;

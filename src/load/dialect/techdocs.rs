@@ -62,6 +62,8 @@ pub fn project_of_source(path: &Path) -> Option<std::path::PathBuf> {
 }
 
 pub fn adapt(folder: &mut Folder, today: crate::date::Date, diags: &mut Diagnostics) {
+    // Links into the upstream site name headings by Redcarpet's ids.
+    folder.config.markdown.heading_ids = crate::text::SlugRule::TechDocs;
     let config =
         config_path(&folder.root).and_then(|path| folder::read_yaml(&folder.root, &path, diags).map(|c| (path, c)));
     folder::take_pages(folder, page_name, diags);

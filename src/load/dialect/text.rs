@@ -7,37 +7,7 @@
 //! and one warning per file for what could not be converted.
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
-
-/// Which lines of `text` (split on `\n`) are inside fenced code blocks,
-/// fence lines included. Fences are recognised at any indentation, because
-/// adapters look inside indented containers (list items, admonitions) too.
-pub fn fenced_lines(text: &str) -> Vec<bool> {
-    let mut open: Option<(char, usize)> = None;
-    let mut out = Vec::new();
-    for line in text.split('\n') {
-        let trimmed = line.trim();
-        match open {
-            Some((fence, len)) => {
-                out.push(true);
-                let run = trimmed.chars().take_while(|&c| c == fence).count();
-                if run >= len && trimmed.chars().all(|c| c == fence) {
-                    open = None;
-                }
-            }
-            None => {
-                let fence = trimmed.chars().next().filter(|c| *c == '`' || *c == '~');
-                let run = fence.map_or(0, |f| trimmed.chars().take_while(|&c| c == f).count());
-                // A backtick fence's info string cannot hold a backtick (that is inline code).
-                let opens = run >= 3 && fence.is_some_and(|f| f == '~' || !trimmed[run..].contains('`'));
-                if let (true, Some(f)) = (opens, fence) {
-                    open = Some((f, run));
-                }
-                out.push(opens);
-            }
-        }
-    }
-    out
-}
+pub use crate::text::fenced_lines;
 
 /// Byte ranges of the inline code spans of one line, backticks included.
 pub fn code_spans(line: &str) -> Vec<(usize, usize)> {
@@ -347,6 +317,14 @@ pub fn expand_include(
         Some(joined) => joined,
         None => text.to_string(),
     }
+}
+
+/// Whether a link target names its scheme (`https:`, `mailto:`): it leads
+/// out of the handbook and is left as written.
+pub fn has_scheme(target: &str) -> bool {
+    target.split_once(':').is_some_and(|(scheme, _)| {
+        !scheme.is_empty() && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+    })
 }
 
 #[cfg(test)]
