@@ -47,18 +47,66 @@ fn write_site_with(
     root: &Path,
     before: &dyn Fn(Step) -> io::Result<()>,
 ) -> io::Result<()> {
-    guard(out, root)?;
-    let (parent, name) = place(out);
-    std::fs::create_dir_all(&parent).map_err(|e| named(e, "could not create", &parent))?;
-    recover(out)?;
-    remove_leftovers(&parent, &name);
-    let staging = parent.join(format!(".{name}.copbook-tmp-{}", std::process::id()));
-    std::fs::create_dir_all(&staging).map_err(|e| named(e, "could not create", &staging))?;
-    if let Err(e) = write_all(files, &staging, root) {
-        let _ = std::fs::remove_dir_all(&staging);
-        return Err(e);
+    let staging = Staging::begin(out, root)?;
+    staging.write_all(files)?;
+    staging.finish_with(before)
+}
+
+/// A site being written: files go into a staging folder beside the output
+/// as they are made, from any thread, and [`Staging::finish`] swaps it in
+/// whole. Dropped unfinished (an error, a failed build), it removes the
+/// staging folder and leaves the previous site as it was. This is what lets
+/// a build write pages as it renders them instead of holding them all.
+pub struct Staging {
+    dir: PathBuf,
+    out: PathBuf,
+    parent: PathBuf,
+    name: String,
+    root: PathBuf,
+    finished: bool,
+}
+
+impl Staging {
+    /// Checks that `out` may be replaced and makes the staging folder.
+    /// `root` is the handbook folder files are copied from.
+    pub fn begin(out: &Path, root: &Path) -> io::Result<Staging> {
+        guard(out, root)?;
+        let (parent, name) = place(out);
+        std::fs::create_dir_all(&parent).map_err(|e| named(e, "could not create", &parent))?;
+        recover(out)?;
+        remove_leftovers(&parent, &name);
+        let dir = parent.join(format!(".{name}.copbook-tmp-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).map_err(|e| named(e, "could not create", &dir))?;
+        Ok(Staging { dir, out: out.to_path_buf(), parent, name, root: root.to_path_buf(), finished: false })
     }
-    swap_in(&staging, out, &parent, &name, before)
+
+    /// Writes one file of the new site.
+    pub fn write(&self, path: &str, content: &Content) -> io::Result<()> {
+        write_file(&self.dir, path, content, &self.root)
+    }
+
+    /// Writes many, in parallel.
+    pub fn write_all(&self, files: &[(String, Content)]) -> io::Result<()> {
+        files.par_iter().try_for_each(|(path, content)| self.write(path, content))
+    }
+
+    /// Swaps the new site in.
+    pub fn finish(self) -> io::Result<()> {
+        self.finish_with(&|_| Ok(()))
+    }
+
+    fn finish_with(mut self, before: &dyn Fn(Step) -> io::Result<()>) -> io::Result<()> {
+        self.finished = true;
+        swap_in(&self.dir, &self.out, &self.parent, &self.name, before)
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.finished {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
 }
 
 /// The folder the output lives in, and the output folder's name.
@@ -103,10 +151,6 @@ fn remove_leftovers(parent: &Path, name: &str) {
             let _ = std::fs::remove_dir_all(entry.path());
         }
     }
-}
-
-fn write_all(files: &[(String, Content)], dir: &Path, root: &Path) -> io::Result<()> {
-    files.par_iter().try_for_each(|(path, content)| write_file(dir, path, content, root))
 }
 
 /// Writes one file of the site under `dir`, creating its folders. A file

@@ -201,11 +201,29 @@ pub fn build(mut args: BuildArgs, console: &Console) -> i32 {
             eprintln!("warning: an earlier build was interrupted and its previous output could not be put back: {e}")
         }
     }
+    // Pages are written into a staging folder as they are rendered, so the
+    // site is never held whole in memory; it replaces the output only when
+    // the build has no errors, and is removed otherwise.
+    let staging = match copbook::output::Staging::begin(&out, &args.common.content_dir) {
+        Ok(staging) => staging,
+        Err(e) => {
+            eprintln!("error: could not write the site: {e}");
+            return USAGE;
+        }
+    };
     let spinner = console.spinner("building");
-    let (site, diags) = site::build(&options(&args.common, Some(out.clone())));
+    let built =
+        site::build_into(&options(&args.common, Some(out.clone())), &|path, content| staging.write(path, content));
     if let Some(s) = &spinner {
         s.finish_and_clear();
     }
+    let (site, diags) = match built {
+        Ok(built) => built,
+        Err(e) => {
+            eprintln!("error: could not write the site: {e}");
+            return USAGE;
+        }
+    };
     let code = report(&diags, &args.common, args.format, args.strict, console);
     let seconds = |t: Instant| t.elapsed().as_secs_f64();
     let Some(site) = site.filter(|_| code == 0) else {
@@ -222,7 +240,7 @@ pub fn build(mut args: BuildArgs, console: &Console) -> i32 {
         return CONTENT_ERRORS;
     };
     let writing = Instant::now();
-    if let Err(e) = copbook::output::write_site(&site.files, &out, &args.common.content_dir) {
+    if let Err(e) = staging.write_all(&site.files).and_then(|()| staging.finish()) {
         eprintln!("error: could not write the site: {e}");
         return USAGE;
     }

@@ -68,6 +68,18 @@ pub fn build(options: &Options) -> (Option<Site>, Diagnostics) {
     Builder::new().build(options)
 }
 
+/// Where a one-shot build sends each page as soon as it is rendered (to
+/// `output::Staging::write`), so that the site is never held whole in memory.
+pub type Sink<'a> = &'a (dyn Fn(&str, &Content) -> std::io::Result<()> + Sync);
+
+/// Runs the whole pipeline once, handing every page to `sink` as it is
+/// rendered; the site returned holds the other files (site files, theme
+/// assets, copies). A failed write ends it with that error. What `sink` was
+/// given is only to be published when the site comes back without errors.
+pub fn build_into(options: &Options, sink: Sink) -> std::io::Result<(Option<Site>, Diagnostics)> {
+    Builder::new().run(options, Some(sink))
+}
+
 /// Builds a handbook again and again (for `serve`), reusing the work whose
 /// inputs did not change.
 ///
@@ -164,6 +176,16 @@ impl Builder {
     /// Runs the pipeline. The site is `None` when there are errors: a
     /// handbook with errors is never published.
     pub fn build(&mut self, options: &Options) -> (Option<Site>, Diagnostics) {
+        match self.run(options, None) {
+            Ok(built) => built,
+            // Without a sink nothing is written, so nothing can fail to be.
+            Err(_) => unreachable!("a build without a sink writes nothing"),
+        }
+    }
+
+    /// The pipeline; pages go to `sink` when there is one, and are then not
+    /// kept for a next build (a one-shot build has none).
+    fn run(&mut self, options: &Options, sink: Option<Sink>) -> std::io::Result<(Option<Site>, Diagnostics)> {
         let mut diags = Diagnostics::default();
         let mut clock = Clock::start();
         let dialect = options.dialect.unwrap_or_else(|| dialect::detect(&options.root));
@@ -189,7 +211,7 @@ impl Builder {
         let backlinks = links::check(&handbook, &body_refs, &mut diags);
         clock.lap("links");
         let Some(theme) = self.theme(&folder.templates, &mut diags) else {
-            return (None, diags.sorted());
+            return Ok((None, diags.sorted()));
         };
         let site = SiteView::of(&handbook);
         let site = Keyed { key: key_of(&Json(&site)), value: site };
@@ -211,7 +233,8 @@ impl Builder {
                 .collect(),
         };
         let shape = key_of(&shape);
-        let mut files = self.render_pages(&handbook, &renderer, (&theme, &site), &bodies, &navs, shape, &mut diags);
+        let pages = Pages { theme: &theme, site: &site, bodies: &bodies, navs: &navs, shape, sink };
+        let mut files = self.render_pages(&handbook, &renderer, pages, &mut diags)?;
         drop(renderer);
         clock.lap("templates");
         let pages = files.len();
@@ -222,9 +245,9 @@ impl Builder {
         clock.lap("site files");
         let diags = diags.sorted();
         if diags.has_errors() {
-            return (None, diags);
+            return Ok((None, diags));
         }
-        (Some(Site { handbook, dialect, files, timings: clock.laps }), diags)
+        Ok((Some(Site { handbook, dialect, files, timings: clock.laps }), diags))
     }
 
     /// Renders every page body to HTML, resolving its links.
@@ -310,20 +333,17 @@ impl Builder {
 
     /// Every page through the templates, unless the shape and its body are
     /// what they were, or its [`PageJob`] hashes as before.
-    #[allow(clippy::too_many_arguments)]
     fn render_pages(
         &mut self,
         h: &Handbook,
         renderer: &Renderer,
-        (theme, site): (&Keyed<Arc<Theme>>, &Keyed<SiteView>),
-        bodies: &[Option<Keyed<Arc<Body>>>],
-        navs: &HashMap<usize, Keyed<Arc<String>>>,
-        shape: u64,
+        Pages { theme, site, bodies, navs, shape, sink }: Pages,
         diags: &mut Diagnostics,
-    ) -> Vec<(String, Content)> {
+    ) -> std::io::Result<Vec<(String, Content)>> {
         let (memo, by_shape) = (&self.pages, &self.pages_by_shape);
-        // (quick key, full key, the page's path and bytes)
-        type Made = (u64, u64, Result<(String, Arc<[u8]>), Box<render::RenderFailure>>);
+        let unwritten = std::sync::Mutex::new(None);
+        // (quick key, full key, the page's path and bytes: none once sent to the sink)
+        type Made = (u64, u64, Result<Option<(String, Arc<[u8]>)>, Box<render::RenderFailure>>);
         let made: Vec<Made> = h
             .pages
             .par_iter()
@@ -333,25 +353,40 @@ impl Builder {
                 let path = render::output_path(&p.url);
                 let body = bodies[i].as_ref();
                 let quick = key_of(&(shape, i, body.map(|b| b.key)));
-                if let Some((key, hit)) = by_shape.kept(quick) {
-                    return (quick, key, Ok((path, hit)));
-                }
-                let inputs = renderer.inputs(i);
-                let what = if p.source.is_empty() { format!("the {} page", p.url) } else { p.source.clone() };
-                let job = PageJob { theme, site, inputs: Json(&inputs), nav: navs.get(&inputs.nav_key), body, what };
-                let (key, html) = memo.get(&job, render_page);
-                (quick, key, html.map(|bytes| (path, bytes)))
+                let (key, html) = match by_shape.kept(quick) {
+                    Some((key, hit)) => (key, Ok(hit)),
+                    None => {
+                        let inputs = renderer.inputs(i);
+                        let what = if p.source.is_empty() { format!("the {} page", p.url) } else { p.source.clone() };
+                        let nav = navs.get(&inputs.nav_key);
+                        memo.get(&PageJob { theme, site, inputs: Json(&inputs), nav, body, what }, render_page)
+                    }
+                };
+                let html = html.map(|bytes| match sink {
+                    Some(sink) => {
+                        if let Err(e) = sink(&path, &Content::Bytes(bytes)) {
+                            unwritten.lock().unwrap_or_else(|e| e.into_inner()).get_or_insert(e);
+                        }
+                        None
+                    }
+                    None => Some((path, bytes)),
+                });
+                (quick, key, html)
             })
             .collect();
+        if let Some(e) = unwritten.into_inner().unwrap_or_else(|e| e.into_inner()) {
+            return Err(e);
+        }
         let mut files = Vec::with_capacity(made.len());
         let mut kept = Vec::with_capacity(made.len());
         let mut reported = std::collections::HashSet::new();
         for (quick, key, result) in made {
             match result {
-                Ok((path, bytes)) => {
+                Ok(Some((path, bytes))) => {
                     kept.push((quick, (key, bytes.clone())));
                     files.push((path, Content::Bytes(bytes)));
                 }
+                Ok(None) => {}
                 // One broken template fails every page: report each error once.
                 Err(failure) => {
                     let f = &failure.finding;
@@ -363,8 +398,18 @@ impl Builder {
         }
         self.pages.keep(kept.iter().map(|(_, (key, bytes))| (*key, bytes.clone())));
         self.pages_by_shape.keep(kept);
-        files
+        Ok(files)
     }
+}
+
+/// What [`Builder::render_pages`] renders every page with.
+struct Pages<'a> {
+    theme: &'a Keyed<Arc<Theme>>,
+    site: &'a Keyed<SiteView>,
+    bodies: &'a [Option<Keyed<Arc<Body>>>],
+    navs: &'a HashMap<usize, Keyed<Arc<String>>>,
+    shape: u64,
+    sink: Option<Sink<'a>>,
 }
 
 /// A file of the handbook published where copbook writes a file of its own
