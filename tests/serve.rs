@@ -38,7 +38,9 @@ fn pages_are_served_with_the_livereload_script() {
     let js = server.get("/__copbook/livereload.js");
     assert_eq!(js.status, 200);
     assert!(js.header("content-type").unwrap_or("").starts_with("text/javascript"));
-    assert!(js.body.contains("new EventSource(\"/__copbook/events\")"));
+    // The script listens where the tag says the server's events are.
+    assert!(js.body.contains("new EventSource(events)"), "{}", js.body);
+    assert!(page.body.contains("data-copbook-events=\"/__copbook/events\""), "{}", page.body);
 
     let home = server.get("/");
     assert_eq!(home.status, 200);
