@@ -109,6 +109,15 @@ impl Drop for Staging {
     }
 }
 
+/// Writes one file of a new handbook (`copbook init`, `copbook new`), with
+/// its folders: the command line decides what and whether, this writes.
+pub fn write_new_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)?;
+    }
+    std::fs::write(path, bytes)
+}
+
 /// The folder the output lives in, and the output folder's name.
 fn place(out: &Path) -> (PathBuf, String) {
     let parent = match out.parent() {

@@ -186,7 +186,7 @@ pub fn init(args: InitArgs, console: &Console) -> i32 {
         }
     }
     for (path, bytes) in &files {
-        if let Err(e) = write_file(path, bytes) {
+        if let Err(e) = copbook::output::write_new_file(path, bytes) {
             eprintln!("error: cannot write {}: {e}", path.display());
             return USAGE;
         }
@@ -212,13 +212,6 @@ pub fn init(args: InitArgs, console: &Console) -> i32 {
         }
     }
     0
-}
-
-fn write_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)?;
-    }
-    std::fs::write(path, bytes)
 }
 
 /// The kinds `new` writes, by the name it is given.
@@ -309,7 +302,7 @@ pub fn new(args: NewArgs, console: &Console) -> i32 {
     }
     let last = id.rsplit('/').next().unwrap_or(id);
     let title = args.title.clone().unwrap_or_else(|| copbook::text::humanise(last));
-    if let Err(e) = write_file(&path, template(kind, &title, &owners, today).as_bytes()) {
+    if let Err(e) = copbook::output::write_new_file(&path, template(kind, &title, &owners, today).as_bytes()) {
         eprintln!("error: cannot write {}: {e}", path.display());
         return USAGE;
     }
