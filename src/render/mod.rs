@@ -57,6 +57,9 @@ impl Theme {
                 "templates cannot read the build's environment; put the value in [extra] of handbook.toml and use site.extra",
             ))
         });
+        if templates::extends_cycles(&sources, diags) {
+            return None;
+        }
         let all: Vec<(&str, &str)> = sources.iter().map(|(n, (_, t))| (n.as_str(), t.as_str())).collect();
         if let Err(e) = tera.add_raw_templates(all) {
             let found = diags.0.len();

@@ -283,6 +283,46 @@ pub(super) fn cycles(tera: &Tera, sources: &Sources, diags: &mut Diagnostics) {
     }
 }
 
+/// Extends cycles, found before Tera sees the templates: Tera 1.20 notices
+/// a template that extends itself, but follows a longer circle (`base.html`
+/// extends `page.html`, which extends `base.html`) until the stack overflows
+/// while it links the templates. Each template is parsed on its own here,
+/// which links nothing. Returns whether there is a cycle (each reported once).
+pub(super) fn extends_cycles(sources: &Sources, diags: &mut Diagnostics) -> bool {
+    let parents: HashMap<&str, String> = sources
+        .iter()
+        .filter_map(|(name, (_, text))| {
+            let parent = tera::Template::new(name, None, text).ok()?.parent?;
+            Some((name.as_str(), parent))
+        })
+        .collect();
+    let mut reported: Vec<&str> = Vec::new();
+    for start in parents.keys().copied().collect::<std::collections::BTreeSet<_>>() {
+        let mut path = vec![start];
+        let mut at = start;
+        while let Some(parent) = parents.get(at) {
+            let Some(&next) = parents.get_key_value(parent.as_str()).map(|(k, _)| k) else { break };
+            if let Some(from) = path.iter().position(|n| *n == next) {
+                let circle = &path[from..];
+                // Found from each of its members: report it from the first by name.
+                if circle.iter().min() == Some(&start) && !reported.contains(&start) {
+                    reported.push(start);
+                    let chain: Vec<(&str, Edge, &str)> =
+                        circle.iter().map(|n| (*n, Edge::Extends, parents[n].as_str())).collect();
+                    diags.push(cycle_finding(&chain, sources));
+                }
+                break;
+            }
+            if path.len() > sources.len() {
+                break;
+            }
+            path.push(next);
+            at = next;
+        }
+    }
+    !reported.is_empty()
+}
+
 fn cycle_finding(chain: &[(&str, Edge, &str)], sources: &Sources) -> Diagnostic {
     let (first, edge, to) = chain[0];
     let (file, text) = sources.get(first).map_or((first, ""), |(f, t)| (f.as_str(), t.as_str()));
