@@ -86,3 +86,68 @@ fn an_open_page_reloads_after_the_server_restarts() {
         tab.text()
     );
 }
+
+/// Presses one key in the focused element, as a keyboard would.
+fn press(tab: &mut Tab, key: &str, code: &str, key_code: u32, text: &str) {
+    for kind in ["keyDown", "keyUp"] {
+        let mut event = json!({ "type": kind, "key": key, "code": code, "windowsVirtualKeyCode": key_code });
+        if kind == "keyDown" && !text.is_empty() {
+            event["text"] = json!(text);
+        }
+        tab.call("Input.dispatchKeyEvent", event);
+    }
+}
+
+#[test]
+fn slash_then_a_word_from_a_page_body_then_enter_opens_that_page() {
+    if chromium_or_skip().is_none() {
+        return;
+    }
+    let out = tempfile::tempdir().expect("a temporary folder");
+    let example = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content-example");
+    let args = ["--base-url", "/", "--today", "2026-11-23", "--out", out.path().to_str().expect("UTF-8")];
+    let server = Server::start(&example, &args);
+    let url = format!("http://{}/", server.addr);
+    let browser = Browser::launch(&url);
+    let mut tab = browser.tab(&url);
+    let ready = "document.readyState === 'complete' && !!document.querySelector('form[role=search]:not([hidden])')";
+    assert!(eventually(SHOW, || tab.eval(ready) == json!(true)), "the page never showed: {:?}", tab.text());
+    let fetched = "performance.getEntriesByType('resource').filter(e => e.name.includes('/search/')).length";
+    assert_eq!(tab.eval(fetched), json!(0), "the index loads before anyone searches");
+
+    // "/" from anywhere on the page focuses the search box.
+    press(&mut tab, "/", "Slash", 191, "/");
+    assert_eq!(tab.eval("document.activeElement.id"), json!("search-input"));
+    assert_eq!(tab.eval("document.activeElement.value"), json!(""), "the slash was typed into the box");
+
+    // "isolation" is only in the body text of the Development community.
+    tab.call("Input.insertText", json!({ "text": "isolation" }));
+    let expanded = "document.getElementById('search-input').getAttribute('aria-expanded')";
+    assert!(eventually(SHOW, || tab.eval(expanded) == json!("true")), "no results list: {:?}", tab.text());
+    let status = "document.getElementById('search-status').textContent";
+    assert_eq!(tab.eval(status), json!("1 result"));
+    let first = "document.querySelector('#search-results [role=option]').textContent";
+    assert!(tab.eval(first).as_str().unwrap_or_default().contains("Development"), "{}", tab.eval(first));
+    assert!(
+        tab.eval("document.querySelector('#search-results mark').textContent") == json!("isolation"),
+        "the matched word is not highlighted"
+    );
+
+    // Arrows move the highlight (aria-activedescendant); Escape closes.
+    press(&mut tab, "ArrowDown", "ArrowDown", 40, "");
+    let active = "document.getElementById('search-input').getAttribute('aria-activedescendant')";
+    assert_eq!(tab.eval(active), json!("search-results-0"));
+    assert_eq!(tab.eval("document.getElementById('search-results-0').getAttribute('aria-selected')"), json!("true"));
+    press(&mut tab, "Escape", "Escape", 27, "");
+    assert_eq!(tab.eval(expanded), json!("false"));
+    assert_eq!(tab.eval(active), json!(null));
+
+    // Enter with nothing highlighted opens the top result.
+    press(&mut tab, "Enter", "Enter", 13, "\r");
+    let path = "location.pathname";
+    assert!(
+        eventually(SHOW, || tab.eval(path) == json!("/communities/development/")),
+        "Enter did not open the page: {}",
+        tab.eval(path)
+    );
+}

@@ -210,7 +210,7 @@ impl Builder {
         let mut files = self.render_pages(&handbook, &renderer, (&theme, &site), &bodies, &navs, shape, &mut diags);
         drop(renderer);
         clock.lap("templates");
-        files.extend(render::site_files(&handbook).into_iter().map(|(p, b)| (p, Content::Bytes(b.into()))));
+        files.extend(render::site_files(&handbook, &rendered).into_iter().map(|(p, b)| (p, Content::Bytes(b.into()))));
         files.extend(Theme::assets().into_iter().map(|(p, b)| (p, Content::Bytes(b.into()))));
         files.extend(handbook.files.iter().map(|f| (f.logical.clone(), Content::Copy(options.root.join(&f.path)))));
         clock.lap("site files");
