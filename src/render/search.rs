@@ -138,6 +138,8 @@ fn index_page(h: &Handbook, p: &Page, body: Option<&Rendered>) -> Indexed {
         }
     };
     add(&p.title, TITLE);
+    // What the page is ("Standard", "Glossary term"): "standard" finds every standard.
+    add(super::context::kind_title(p), HEADING);
     let mut blocks: Vec<Value> = Vec::new();
     let mut extra = Vec::new();
     if let Some(t) = p.term() {
