@@ -151,3 +151,40 @@ fn slash_then_a_word_from_a_page_body_then_enter_opens_that_page() {
         tab.eval(path)
     );
 }
+
+#[test]
+fn a_glossary_entry_lands_below_the_sticky_letter_bar_on_a_phone_and_a_desktop() {
+    if chromium_or_skip().is_none() {
+        return;
+    }
+    let out = tempfile::tempdir().expect("a temporary folder");
+    let example = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content-example");
+    let args = ["--base-url", "/", "--today", "2026-11-23", "--out", out.path().to_str().expect("UTF-8")];
+    let server = Server::start(&example, &args);
+    let home = format!("http://{}/", server.addr);
+    let browser = Browser::launch(&home);
+    let mut tab = browser.tab(&home);
+    for (width, height, mobile) in [(375, 812, true), (1280, 800, false)] {
+        let metrics = json!({ "width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile });
+        tab.call("Emulation.setDeviceMetricsOverride", metrics);
+        // No smooth scrolling: the landing place is measured at once.
+        let motion = json!({ "features": [{ "name": "prefers-reduced-motion", "value": "reduce" }] });
+        tab.call("Emulation.setEmulatedMedia", motion);
+        // An entry in the middle, reached by an in-page link as the letters and terms are.
+        let url = format!("http://{}/glossary/", server.addr);
+        tab.call("Page.navigate", json!({ "url": url }));
+        let ready = "document.readyState === 'complete' && !!document.getElementById('minimum-viable-product')";
+        assert!(eventually(SHOW, || tab.eval(ready) == json!(true)), "the glossary did not load");
+        tab.eval("location.hash = '#minimum-viable-product'");
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        let bar = "document.querySelector('.jump').getBoundingClientRect()";
+        assert!(
+            tab.eval(&format!("{bar}.top")).as_f64().unwrap_or(99.0) < 1.0,
+            "at {width} px the bar is not stuck at the top"
+        );
+        let gap =
+            format!("document.getElementById('minimum-viable-product').getBoundingClientRect().top - {bar}.bottom");
+        let gap = tab.eval(&gap).as_f64().expect("a number");
+        assert!((0.0..100.0).contains(&gap), "at {width} px the entry is {gap} px below the bar's bottom");
+    }
+}

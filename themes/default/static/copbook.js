@@ -382,7 +382,23 @@
     }
   }
 
+  // The glossary's sticky A-Z bar: entries scroll to just below it (see
+  // scroll-margin-top in style.css), whatever its height at this width.
+  function jumpBar() {
+    var bar = document.querySelector(".jump");
+    if (!bar) return;
+    function measure() { document.documentElement.style.setProperty("--jump-height", bar.offsetHeight + "px"); }
+    measure();
+    window.addEventListener("resize", measure);
+    // A link followed before the height was known: land again.
+    if (location.hash) {
+      var target = document.getElementById(decodeURIComponent(location.hash.slice(1)));
+      if (target) target.scrollIntoView();
+    }
+  }
+
   function init() {
+    jumpBar();
     var forms = document.querySelectorAll("form[role=search][data-index]");
     for (var i = 0; i < forms.length; i++) setup(forms[i]);
     document.addEventListener("keydown", slash);
