@@ -112,3 +112,17 @@ fn fragments_carry_title_kind_and_text_by_heading_anchor() {
     assert!(urls.iter().any(|u| u == "/glossary/#wcag"));
     assert!(!urls.iter().any(|u| u == "/search/" || u == "/404.html"), "{urls:?}");
 }
+
+#[test]
+fn pages_link_the_theme_favicon_and_the_footer_links_search_not_sitemap_xml() {
+    let index = Index::of_example();
+    let site = index.dir.parent().unwrap();
+    assert!(std::fs::read(site.join("assets/favicon.svg")).unwrap().starts_with(b"<svg"));
+    let home = std::fs::read_to_string(site.join("index.html")).unwrap();
+    assert!(home.contains(r#"<link rel="icon" href="/assets/favicon.svg""#), "no favicon link");
+    assert!(home.contains(r#"<li><a href="/search/">Search</a></li>"#), "no Search link in the footer");
+    assert!(!home.contains("sitemap.xml\">"), "the footer links raw XML");
+    // The 404 page has one search box: its own, not the header's too.
+    let missing = std::fs::read_to_string(site.join("404.html")).unwrap();
+    assert_eq!(missing.matches("role=\"search\"").count(), 1);
+}
