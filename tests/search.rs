@@ -87,7 +87,7 @@ fn every_word_of_a_body_is_found_with_stems_and_ranks() {
     // An abbreviation ranks its own entry first; a title hit beats body hits.
     assert_eq!(index.urls("dod")[0], "/glossary/#definition-of-done");
     assert_eq!(index.urls("wcag")[0], "/glossary/#wcag");
-    assert!(index.urls("voiceover").len() > 0, "a word inside a body");
+    assert!(!index.urls("voiceover").is_empty(), "a word inside a body");
 }
 
 #[test]
