@@ -119,20 +119,18 @@ impl std::hash::Hasher for WordHasher {
 type WordMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<WordHasher>>;
 
 /// One page's words with their weights, and its fragment.
-struct Indexed {
-    words: Vec<(String, u8)>,
+struct Indexed<'a> {
+    /// Borrowed from the page where already folded: most words are.
+    words: Vec<(Cow<'a, str>, u8)>,
     fragment: Vec<u8>,
 }
 
-fn index_page(h: &Handbook, p: &Page, body: Option<&Rendered>) -> Indexed {
+fn index_page<'a>(h: &Handbook, p: &'a Page, body: Option<&'a Rendered>) -> Indexed<'a> {
     // word -> (strongest place, times seen)
-    let mut seen: WordMap<String, (u8, u8)> = WordMap::default();
-    let mut add = |text: &str, weight: u8| {
+    let mut seen: WordMap<Cow<'a, str>, (u8, u8)> = WordMap::default();
+    let mut add = |text: &'a str, weight: u8| {
         for w in words(text) {
-            let e = match seen.get_mut(&*w) {
-                Some(e) => e,
-                None => seen.entry(w.into_owned()).or_insert((0, 0)),
-            };
+            let e = seen.entry(w).or_insert((0, 0));
             e.0 = e.0.max(weight);
             e.1 = e.1.saturating_add(1);
         }
@@ -148,22 +146,24 @@ fn index_page(h: &Handbook, p: &Page, body: Option<&Rendered>) -> Indexed {
         }
         if let Some(abbr) = &t.abbreviation {
             add(abbr, ABBREVIATION);
-            extra.push(abbr.clone());
+            extra.push(abbr.as_str());
         }
-        extra.extend(t.aliases.iter().cloned());
+        extra.extend(t.aliases.iter().map(String::as_str));
     }
     if let Some(c) = p.community() {
-        extra.extend(c.summary.iter().cloned());
-        extra.extend(c.meets.iter().cloned());
-        extra.extend(c.formats.iter().cloned());
+        extra.extend(c.summary.as_deref());
+        extra.extend(c.meets.as_deref());
+        extra.extend(c.formats.iter().map(String::as_str));
     }
     if let Some(person) = p.person() {
-        extra.extend(person.role.iter().cloned());
-        extra.extend(person.team.iter().cloned());
+        extra.extend(person.role.as_deref());
+        extra.extend(person.team.as_deref());
     }
-    extra.extend(p.description.iter().cloned());
+    extra.extend(p.description.as_deref());
+    for text in &extra {
+        add(text, BODY);
+    }
     let lead = extra.join(" · ");
-    add(&lead, BODY);
     if !lead.is_empty() {
         blocks.push(json!(["", "", lead]));
     }
@@ -209,16 +209,16 @@ pub fn index(h: &Handbook, bodies: &[Option<&Rendered>]) -> Vec<(String, Vec<u8>
     let mut postings: Vec<Vec<(u32, u8)>> = Vec::new();
     for (id, page) in done.iter().enumerate() {
         for (word, weight) in &page.words {
-            let stem = match stem_of_word.get(word.as_str()) {
+            let stem = match stem_of_word.get(word.as_ref()) {
                 Some(&s) => s,
                 None => {
-                    let stem = stemmer.as_ref().map_or(word.clone(), |s| s.stem(word).into_owned());
+                    let stem = stemmer.as_ref().map_or_else(|| word.to_string(), |s| s.stem(word).into_owned());
                     let next = stems.len();
                     let s = *stems.entry(stem).or_insert(next);
                     if s == postings.len() {
                         postings.push(Vec::new());
                     }
-                    stem_of_word.insert(word, s);
+                    stem_of_word.insert(word.as_ref(), s);
                     s
                 }
             };
