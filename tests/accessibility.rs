@@ -108,14 +108,63 @@ fn every_example_page_passes_axe_in_light_and_dark_mode() {
                 tab.eval("document.readyState") == json!("complete") && tab.eval("location.href") == json!(url)
             });
             assert!(loaded, "{url} did not load");
-            tab.eval(&axe);
-            let found: Value = tab.eval_async(&format!(
-                "axe.run(document, {{ runOnly: {{ type: 'tag', values: {RULES} }} }}).then(r => r.violations.map(v => \
-                 v.id + ': ' + v.help + ' at ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | ')))"
-            ));
-            let found = found.as_array().cloned().unwrap_or_else(|| panic!("axe did not run on {url}: {found}"));
-            violations.extend(found.iter().map(|v| format!("{scheme} {page}: {}", v.as_str().unwrap_or_default())));
+            violations.extend(axe_run(&mut tab, &axe, &format!("{scheme} {page}")));
         }
+    }
+    assert!(violations.is_empty(), "{} axe violations:\n{}", violations.len(), violations.join("\n"));
+}
+
+/// Runs axe on the tab's page; each violation prefixed with `label`.
+fn axe_run(tab: &mut Tab, axe: &str, label: &str) -> Vec<String> {
+    tab.eval(axe);
+    let found: Value = tab.eval_async(&format!(
+        "axe.run(document, {{ runOnly: {{ type: 'tag', values: {RULES} }} }}).then(r => r.violations.map(v => \
+         v.id + ': ' + v.help + ' at ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | ')))"
+    ));
+    let found = found.as_array().cloned().unwrap_or_else(|| panic!("axe did not run on {label}: {found}"));
+    found.iter().map(|v| format!("{label}: {}", v.as_str().unwrap_or_default())).collect()
+}
+
+#[test]
+fn search_results_pass_axe_open_in_the_header_and_on_the_search_page() {
+    if chromium_or_skip().is_none() {
+        return;
+    }
+    let Some(axe) = axe_source() else { return };
+    let preview = preview();
+    let home = format!("{}/", preview.url);
+    let browser = Browser::launch(&home);
+    let mut tab = browser.tab(&home);
+    let mut violations = Vec::new();
+    for scheme in ["light", "dark"] {
+        tab.call(
+            "Emulation.setEmulatedMedia",
+            json!({ "features": [{ "name": "prefers-color-scheme", "value": scheme }] }),
+        );
+        // The header's list, open with the second result highlighted.
+        tab.call("Page.navigate", json!({ "url": home }));
+        let ready = "document.readyState === 'complete' && !!document.querySelector('#search-input')";
+        assert!(eventually(Duration::from_secs(10), || tab.eval(ready) == json!(true)), "home did not load");
+        tab.eval("document.getElementById('search-input').focus()");
+        tab.call("Input.insertText", json!({ "text": "community" }));
+        let shown = "document.querySelectorAll('#search-results [role=option]').length > 1";
+        assert!(eventually(Duration::from_secs(10), || tab.eval(shown) == json!(true)), "no results listed");
+        for _ in 0..2 {
+            for kind in ["keyDown", "keyUp"] {
+                let key = json!({ "type": kind, "key": "ArrowDown", "code": "ArrowDown", "windowsVirtualKeyCode": 40 });
+                tab.call("Input.dispatchKeyEvent", key);
+            }
+        }
+        violations.extend(axe_run(&mut tab, &axe, &format!("{scheme} header results")));
+        // The search page with every result.
+        let url = format!("{}/search/?q=standard", preview.url);
+        tab.call("Page.navigate", json!({ "url": url }));
+        let listed = "document.querySelectorAll('#search-page-results a').length > 5";
+        assert!(
+            eventually(Duration::from_secs(10), || tab.eval(listed) == json!(true)),
+            "the search page lists nothing"
+        );
+        violations.extend(axe_run(&mut tab, &axe, &format!("{scheme} search page")));
     }
     assert!(violations.is_empty(), "{} axe violations:\n{}", violations.len(), violations.join("\n"));
 }

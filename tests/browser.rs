@@ -86,3 +86,105 @@ fn an_open_page_reloads_after_the_server_restarts() {
         tab.text()
     );
 }
+
+/// Presses one key in the focused element, as a keyboard would.
+fn press(tab: &mut Tab, key: &str, code: &str, key_code: u32, text: &str) {
+    for kind in ["keyDown", "keyUp"] {
+        let mut event = json!({ "type": kind, "key": key, "code": code, "windowsVirtualKeyCode": key_code });
+        if kind == "keyDown" && !text.is_empty() {
+            event["text"] = json!(text);
+        }
+        tab.call("Input.dispatchKeyEvent", event);
+    }
+}
+
+#[test]
+fn slash_then_a_word_from_a_page_body_then_enter_opens_that_page() {
+    if chromium_or_skip().is_none() {
+        return;
+    }
+    let out = tempfile::tempdir().expect("a temporary folder");
+    let example = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content-example");
+    let args = ["--base-url", "/", "--today", "2026-11-23", "--out", out.path().to_str().expect("UTF-8")];
+    let server = Server::start(&example, &args);
+    let url = format!("http://{}/", server.addr);
+    let browser = Browser::launch(&url);
+    let mut tab = browser.tab(&url);
+    let ready = "document.readyState === 'complete' && !!document.querySelector('form[role=search]:not([hidden])')";
+    assert!(eventually(SHOW, || tab.eval(ready) == json!(true)), "the page never showed: {:?}", tab.text());
+    let fetched = "performance.getEntriesByType('resource').filter(e => e.name.includes('/search/')).length";
+    assert_eq!(tab.eval(fetched), json!(0), "the index loads before anyone searches");
+
+    // "/" from anywhere on the page focuses the search box.
+    press(&mut tab, "/", "Slash", 191, "/");
+    assert_eq!(tab.eval("document.activeElement.id"), json!("search-input"));
+    assert_eq!(tab.eval("document.activeElement.value"), json!(""), "the slash was typed into the box");
+
+    // "isolation" is only in the body text of the Development community.
+    tab.call("Input.insertText", json!({ "text": "isolation" }));
+    let expanded = "document.getElementById('search-input').getAttribute('aria-expanded')";
+    assert!(eventually(SHOW, || tab.eval(expanded) == json!("true")), "no results list: {:?}", tab.text());
+    let status = "document.getElementById('search-status').textContent";
+    assert_eq!(tab.eval(status), json!("1 result"));
+    let first = "document.querySelector('#search-results [role=option]').textContent";
+    assert!(tab.eval(first).as_str().unwrap_or_default().contains("Development"), "{}", tab.eval(first));
+    assert!(
+        tab.eval("document.querySelector('#search-results mark').textContent") == json!("isolation"),
+        "the matched word is not highlighted"
+    );
+
+    // Arrows move the highlight (aria-activedescendant); Escape closes.
+    press(&mut tab, "ArrowDown", "ArrowDown", 40, "");
+    let active = "document.getElementById('search-input').getAttribute('aria-activedescendant')";
+    assert_eq!(tab.eval(active), json!("search-results-0"));
+    assert_eq!(tab.eval("document.getElementById('search-results-0').getAttribute('aria-selected')"), json!("true"));
+    press(&mut tab, "Escape", "Escape", 27, "");
+    assert_eq!(tab.eval(expanded), json!("false"));
+    assert_eq!(tab.eval(active), json!(null));
+
+    // Enter with nothing highlighted opens the top result.
+    press(&mut tab, "Enter", "Enter", 13, "\r");
+    let path = "location.pathname";
+    assert!(
+        eventually(SHOW, || tab.eval(path) == json!("/communities/development/")),
+        "Enter did not open the page: {}",
+        tab.eval(path)
+    );
+}
+
+#[test]
+fn a_glossary_entry_lands_below_the_sticky_letter_bar_on_a_phone_and_a_desktop() {
+    if chromium_or_skip().is_none() {
+        return;
+    }
+    let out = tempfile::tempdir().expect("a temporary folder");
+    let example = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content-example");
+    let args = ["--base-url", "/", "--today", "2026-11-23", "--out", out.path().to_str().expect("UTF-8")];
+    let server = Server::start(&example, &args);
+    let home = format!("http://{}/", server.addr);
+    let browser = Browser::launch(&home);
+    let mut tab = browser.tab(&home);
+    for (width, height, mobile) in [(375, 812, true), (1280, 800, false)] {
+        let metrics = json!({ "width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile });
+        tab.call("Emulation.setDeviceMetricsOverride", metrics);
+        // No smooth scrolling: the landing place is measured at once.
+        let motion = json!({ "features": [{ "name": "prefers-reduced-motion", "value": "reduce" }] });
+        tab.call("Emulation.setEmulatedMedia", motion);
+        // An entry in the middle, reached by an in-page link as the letters and terms are.
+        let url = format!("http://{}/glossary/", server.addr);
+        tab.call("Page.navigate", json!({ "url": url }));
+        let ready = "document.readyState === 'complete' && !!document.getElementById('minimum-viable-product')";
+        assert!(eventually(SHOW, || tab.eval(ready) == json!(true)), "the glossary did not load");
+        tab.eval("location.hash = '#minimum-viable-product'");
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        let bar = "document.querySelector('.jump').getBoundingClientRect()";
+        assert!(
+            tab.eval(&format!("{bar}.top")).as_f64().unwrap_or(99.0) < 1.0,
+            "at {width} px the bar is not stuck at the top"
+        );
+        let gap =
+            format!("document.getElementById('minimum-viable-product').getBoundingClientRect().top - {bar}.bottom");
+        let gap = tab.eval(&gap).as_f64().expect("a number");
+        assert!((0.0..100.0).contains(&gap), "at {width} px the entry is {gap} px below the bar's bottom");
+    }
+}

@@ -20,6 +20,7 @@ mod destinations;
 mod footnotes;
 mod headings;
 mod links;
+mod plain;
 mod quotes;
 mod rawhtml;
 mod tables;
@@ -28,6 +29,8 @@ mod text;
 use std::ops::Range;
 
 use pulldown_cmark::{Event, Parser};
+
+pub use plain::Section;
 
 use crate::config::RawHtml;
 use crate::diag::Diagnostic;
@@ -121,6 +124,8 @@ pub struct Rendered {
     /// Unsafe URLs that were neutralised, and raw HTML when the settings ask
     /// for a finding, with line and column; the caller fills in the file.
     pub findings: Vec<Diagnostic>,
+    /// The body's plain text by section, for the search index.
+    pub sections: Vec<Section>,
 }
 
 /// An event with the byte range of the source it came from. Passes keep
@@ -181,6 +186,7 @@ pub fn render(text: &str, options: &Options) -> Rendered {
     // Footnotes before headings, so heading ids avoid footnote ids too.
     let events = footnotes::number(events, &mut page);
     let events = headings::assign_ids(events, &mut page);
+    page.out.sections = plain::sections(&events, &page.out.headings);
     // Glossary auto-linking goes here, as `glossary::link(events, ...)`:
     // headings, links and code are still marked by their Start/End events
     // (images are already single InlineHtml events), and links are resolved,

@@ -60,6 +60,8 @@ pub enum Generated {
     Standards,
     Review,
     NotFound,
+    /// `/search/`: every result of a query, for links and for Enter.
+    Search,
 }
 
 impl Kind {

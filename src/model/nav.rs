@@ -58,6 +58,10 @@ pub(super) fn add_generated_pages(handbook: &mut Handbook) {
         }
     }
     handbook.pages.push(generated(Generated::NotFound, "/404.html", "Page not found", DEFAULT_WEIGHT));
+    if !urls.contains_key("/search/") {
+        urls.insert("/search/".to_string(), handbook.pages.len());
+        handbook.pages.push(generated(Generated::Search, "/search/", "Search", DEFAULT_WEIGHT));
+    }
     // A folder without an index.md still gets a landing page, so every
     // breadcrumb leads somewhere.
     let mut missing: Vec<String> = Vec::new();
@@ -119,7 +123,7 @@ pub(super) fn link_tree(handbook: &mut Handbook) {
         .iter()
         .enumerate()
         .map(|(i, page)| {
-            if i == home || page.kind == Kind::Generated(Generated::NotFound) {
+            if i == home || matches!(page.kind, Kind::Generated(Generated::NotFound | Generated::Search)) {
                 return None;
             }
             if page.kind == Kind::Term {

@@ -357,6 +357,7 @@ pub fn kind_name(p: &Page) -> &'static str {
             Standards => "standards",
             Review => "review",
             NotFound => "404",
+            Search => "search",
         },
         k => k.name(),
     }

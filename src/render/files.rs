@@ -1,8 +1,8 @@
 //! The files around the pages: where each page is written, the sitemap,
 //! the search index, and the GitHub Pages markers.
 
-use crate::model::{Handbook, Kind};
-use serde::Serialize;
+use crate::markdown::Rendered;
+use crate::model::{Generated, Handbook, Kind};
 
 /// The output file of a URL: `/a/b/` -> `a/b/index.html`, `/404.html` -> `404.html`.
 pub fn output_path(url: &str) -> String {
@@ -16,14 +16,15 @@ pub fn output_path(url: &str) -> String {
     }
 }
 
-/// `sitemap.xml`, `search-index.json`, `.nojekyll` and `CNAME`.
-pub fn site_files(h: &Handbook) -> Vec<(String, Vec<u8>)> {
+/// `sitemap.xml`, the search index (`search/`, from each page's rendered
+/// body, by page index), `.nojekyll` and `CNAME`.
+pub fn site_files(h: &Handbook, bodies: &[Option<&Rendered>]) -> Vec<(String, Vec<u8>)> {
     let mut files = vec![
         ("sitemap.xml".to_string(), sitemap(h).into_bytes()),
-        ("search-index.json".to_string(), search_index(h)),
         // GitHub Pages would otherwise run Jekyll and hide files starting with '_'.
         (".nojekyll".to_string(), Vec::new()),
     ];
+    files.extend(super::search::index(h, bodies));
     files.extend(redirects(h));
     if let Some(cname) = h.config.cname.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
         files.push(("CNAME".to_string(), format!("{cname}\n").into_bytes()));
@@ -60,7 +61,9 @@ fn redirects(h: &Handbook) -> Vec<(String, Vec<u8>)> {
 }
 
 fn listed(h: &Handbook) -> impl Iterator<Item = &crate::model::Page> {
-    h.pages.iter().filter(|p| p.has_own_page() && p.kind != Kind::Generated(crate::model::Generated::NotFound))
+    h.pages
+        .iter()
+        .filter(|p| p.has_own_page() && !matches!(p.kind, Kind::Generated(Generated::NotFound | Generated::Search)))
 }
 
 fn sitemap(h: &Handbook) -> String {
@@ -81,36 +84,6 @@ fn sitemap(h: &Handbook) -> String {
     }
     xml.push_str("</urlset>\n");
     xml
-}
-
-#[derive(Serialize)]
-struct SearchEntry<'a> {
-    title: &'a str,
-    url: String,
-    kind: &'static str,
-    description: Option<&'a str>,
-    keywords: Vec<&'a str>,
-}
-
-/// What the theme's search box searches: titles, descriptions, and the
-/// abbreviations and aliases of glossary terms.
-fn search_index(h: &Handbook) -> Vec<u8> {
-    let entries: Vec<SearchEntry> = h
-        .pages
-        .iter()
-        .filter(|p| p.kind != Kind::Generated(crate::model::Generated::NotFound))
-        .map(|p| SearchEntry {
-            title: &p.title,
-            url: h.href(&p.url),
-            kind: super::context::kind_name(p),
-            description: p.description.as_deref().or_else(|| p.community().and_then(|c| c.summary.as_deref())),
-            keywords: p
-                .term()
-                .map(|t| t.abbreviation.iter().chain(t.aliases.iter()).map(String::as_str).collect())
-                .unwrap_or_default(),
-        })
-        .collect();
-    serde_json::to_vec(&entries).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@
 pub mod context;
 mod files;
 pub mod listings;
+mod search;
 mod templates;
 
 pub use files::{output_path, site_files};
@@ -310,6 +311,7 @@ pub fn template_name(page: &Page) -> &'static str {
             Generated::Principles | Generated::Guidelines | Generated::Standards => "items.html",
             Generated::Review => "review.html",
             Generated::NotFound => "404.html",
+            Generated::Search => "search.html",
             Generated::Home | Generated::Section => "page.html",
         },
         Kind::Page | Kind::Term => "page.html",
@@ -443,7 +445,7 @@ impl<'a> Renderer<'a> {
             Generated::Guidelines => put("by_owner", json(&views.items_by_owner(Kind::Guideline))),
             Generated::Standards => put("by_owner", json(&views.items_by_owner(Kind::Standard))),
             Generated::Review => put("report", json(&views.review_report())),
-            Generated::Home | Generated::Section | Generated::NotFound => {}
+            Generated::Home | Generated::Section | Generated::NotFound | Generated::Search => {}
         }
         vars
     }

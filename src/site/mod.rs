@@ -238,7 +238,7 @@ impl Builder {
         drop(renderer);
         clock.lap("templates");
         let pages = files.len();
-        files.extend(render::site_files(&handbook).into_iter().map(|(p, b)| (p, Content::Bytes(b.into()))));
+        files.extend(render::site_files(&handbook, &rendered).into_iter().map(|(p, b)| (p, Content::Bytes(b.into()))));
         files.extend(Theme::assets().into_iter().map(|(p, b)| (p, Content::Bytes(b.into()))));
         report_clashes(&handbook, &files[pages..], &mut diags);
         files.extend(handbook.files.iter().map(|f| (f.logical.clone(), Content::Copy(options.root.join(&f.path)))));

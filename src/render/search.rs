@@ -1,0 +1,320 @@
+//! The full-text search index, written as small files so that a reader's
+//! browser fetches only what a query needs:
+//!
+//! - `search/index.json`: the page count and the first word of each shard
+//!   (a few KB even at 10,000 pages). Loaded when the search box gets focus.
+//! - `search/s/N.json`: one shard of the dictionary. Words are sorted and cut
+//!   into shards of about [`SHARD_BYTES`]; each word points at the postings
+//!   of its stem (`"w": {word: n}`, `"p": [[page delta, weight, ...], ...]`),
+//!   so "standard" finds the pages that say "standards". A query fetches one
+//!   shard per word.
+//! - `search/p/N.json`: for pages 8N to 8N+7, each page's title, URL, kind,
+//!   section and text by heading, fetched for the results shown, to build
+//!   snippets and to link a heading hit to its anchor.
+//!
+//! The text is what the Markdown stage already extracted
+//! ([`Rendered::sections`]), so nothing re-reads the HTML.
+
+use crate::markdown::Rendered;
+use crate::model::{Generated, Handbook, Kind, Page};
+use rayon::prelude::*;
+use serde_json::{json, Value};
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
+use unicode_normalization::UnicodeNormalization;
+
+/// About how many bytes of JSON one dictionary shard holds before the next
+/// one starts. A word with more postings than this gets a shard of its own.
+const SHARD_BYTES: usize = 48 * 1024;
+/// Longest word indexed, in bytes: longer "words" are hashes and URLs.
+const MAX_WORD: usize = 40;
+/// How much of a section's text, and of a page's, its fragment carries for
+/// snippets: enough to show a passage, not the whole page again.
+const SECTION_CHARS: usize = 600;
+const FRAGMENT_CHARS: usize = 4_000;
+
+/// Fragments per file: page `id` is item `id % 8` of `search/p/{id / 8}.json`.
+/// Fewer files write much faster; a result list of 8 still fetches little.
+const FRAGMENTS_PER_FILE: usize = 8;
+
+/// Where a word occurs on a page, from strongest to weakest.
+const ABBREVIATION: u8 = 24;
+const TITLE: u8 = 12;
+const HEADING: u8 = 5;
+const BODY: u8 = 1;
+
+/// Lowercase, and accents removed (NFD, then combining marks U+0300–U+036F
+/// dropped), exactly as copbook.js folds a query.
+pub fn fold(word: &str) -> Cow<'_, str> {
+    if word.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) {
+        return Cow::Borrowed(word);
+    }
+    if word.is_ascii() {
+        return Cow::Owned(word.to_ascii_lowercase());
+    }
+    Cow::Owned(word.nfd().filter(|c| !('\u{300}'..='\u{36f}').contains(c)).flat_map(char::to_lowercase).collect())
+}
+
+/// The words of a text: runs of letters and digits, folded.
+pub fn words(text: &str) -> impl Iterator<Item = Cow<'_, str>> + '_ {
+    text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty() && w.len() <= MAX_WORD).map(fold)
+}
+
+/// The snowball stemmer for the handbook's language; `None` (exact words)
+/// for a language without one.
+fn stemmer(language: &str) -> Option<rust_stemmers::Stemmer> {
+    use rust_stemmers::Algorithm::*;
+    let primary = language.split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
+    let algorithm = match primary.as_str() {
+        "en" => English,
+        "fr" => French,
+        "de" => German,
+        "es" => Spanish,
+        "it" => Italian,
+        "pt" => Portuguese,
+        "nl" => Dutch,
+        "sv" => Swedish,
+        "nb" | "nn" | "no" => Norwegian,
+        "da" => Danish,
+        "fi" => Finnish,
+        "ru" => Russian,
+        "hu" => Hungarian,
+        "ro" => Romanian,
+        "tr" => Turkish,
+        "el" => Greek,
+        "ar" => Arabic,
+        "ta" => Tamil,
+        _ => return None,
+    };
+    Some(rust_stemmers::Stemmer::create(algorithm))
+}
+
+/// Whether a page is a search result: everything but the 404 and search pages.
+fn indexed(p: &Page) -> bool {
+    !matches!(p.kind, Kind::Generated(Generated::NotFound | Generated::Search))
+}
+
+/// A fast hash for the word tables: most of indexing is counting words,
+/// and std's SipHash (built to resist chosen keys, which a build does not
+/// face) took most of that time.
+#[derive(Default)]
+struct WordHasher(u64);
+
+impl std::hash::Hasher for WordHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+    fn write_u8(&mut self, b: u8) {
+        self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type WordMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<WordHasher>>;
+
+/// One page's words with their weights, and its fragment.
+struct Indexed<'a> {
+    /// Borrowed from the page where already folded: most words are.
+    words: Vec<(Cow<'a, str>, u8)>,
+    fragment: Vec<u8>,
+}
+
+fn index_page<'a>(h: &Handbook, p: &'a Page, body: Option<&'a Rendered>) -> Indexed<'a> {
+    // word -> (strongest place, times seen)
+    let mut seen: WordMap<Cow<'a, str>, (u8, u8)> = WordMap::default();
+    let mut add = |text: &'a str, weight: u8| {
+        for w in words(text) {
+            let e = seen.entry(w).or_insert((0, 0));
+            e.0 = e.0.max(weight);
+            e.1 = e.1.saturating_add(1);
+        }
+    };
+    add(&p.title, TITLE);
+    // What the page is ("Standard", "Glossary term"): "standard" finds every standard.
+    add(super::context::kind_title(p), HEADING);
+    let mut blocks: Vec<Value> = Vec::new();
+    let mut extra = Vec::new();
+    if let Some(t) = p.term() {
+        for alias in &t.aliases {
+            add(alias, TITLE);
+        }
+        if let Some(abbr) = &t.abbreviation {
+            add(abbr, ABBREVIATION);
+            extra.push(abbr.as_str());
+        }
+        extra.extend(t.aliases.iter().map(String::as_str));
+    }
+    if let Some(c) = p.community() {
+        extra.extend(c.summary.as_deref());
+        extra.extend(c.meets.as_deref());
+        extra.extend(c.formats.iter().map(String::as_str));
+    }
+    if let Some(person) = p.person() {
+        extra.extend(person.role.as_deref());
+        extra.extend(person.team.as_deref());
+    }
+    extra.extend(p.description.as_deref());
+    for text in &extra {
+        add(text, BODY);
+    }
+    let lead = extra.join(" · ");
+    if !lead.is_empty() {
+        blocks.push(json!(["", "", lead]));
+    }
+    let mut budget = FRAGMENT_CHARS;
+    if let Some(body) = body.filter(|_| !matches!(p.kind, Kind::Generated(_))) {
+        for section in &body.sections {
+            let heading = section.heading.and_then(|i| body.headings.get(i));
+            if let Some(heading) = heading {
+                add(&heading.text, HEADING);
+            }
+            add(&section.text, BODY);
+            let text: String = section.text.trim().chars().take(budget.min(SECTION_CHARS)).collect();
+            budget = budget.saturating_sub(text.chars().count());
+            if let Some(heading) = heading {
+                blocks.push(json!([heading.id, heading.text, text]));
+            } else if !text.is_empty() {
+                blocks.push(json!(["", "", text]));
+            }
+        }
+    }
+    let words = seen.into_iter().map(|(w, (place, n))| (w, place.saturating_add(n.min(5) - 1))).collect();
+    let section = p.parent.and_then(|i| h.pages.get(i)).filter(|s| s.parent.is_some()).map(|s| s.title.as_str());
+    let fragment = json!({
+        "t": p.title,
+        "u": h.href(&p.url),
+        "k": super::context::kind_name(p),
+        "s": section,
+        "b": blocks,
+    });
+    Indexed { words, fragment: serde_json::to_vec(&fragment).unwrap_or_default() }
+}
+
+/// The files of the search index, by path.
+pub fn index(h: &Handbook, bodies: &[Option<&Rendered>]) -> Vec<(String, Vec<u8>)> {
+    let pages: Vec<usize> = (0..h.pages.len()).filter(|&i| indexed(&h.pages[i])).collect();
+    let done: Vec<Indexed> =
+        pages.par_iter().map(|&i| index_page(h, &h.pages[i], bodies.get(i).copied().flatten())).collect();
+
+    // word -> stem number; stem -> postings (page id, weight), in page order.
+    let stemmer = stemmer(&h.config.language);
+    let mut stem_of_word: WordMap<&str, usize> = WordMap::default();
+    let mut stems: HashMap<String, usize> = HashMap::new();
+    let mut postings: Vec<Vec<(u32, u8)>> = Vec::new();
+    for (id, page) in done.iter().enumerate() {
+        for (word, weight) in &page.words {
+            let stem = match stem_of_word.get(word.as_ref()) {
+                Some(&s) => s,
+                None => {
+                    let stem = stemmer.as_ref().map_or_else(|| word.to_string(), |s| s.stem(word).into_owned());
+                    let next = stems.len();
+                    let s = *stems.entry(stem).or_insert(next);
+                    if s == postings.len() {
+                        postings.push(Vec::new());
+                    }
+                    stem_of_word.insert(word.as_ref(), s);
+                    s
+                }
+            };
+            let list = &mut postings[stem];
+            match list.last_mut() {
+                Some(last) if last.0 == id as u32 => last.1 = last.1.max(*weight),
+                _ => list.push((id as u32, *weight)),
+            }
+        }
+    }
+
+    // Cut the sorted words into shards of about SHARD_BYTES.
+    let mut files = Vec::new();
+    let mut firsts: Vec<&str> = Vec::new();
+    let mut shard_words: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut shard_stems: Vec<usize> = Vec::new();
+    let mut local: HashMap<usize, usize> = HashMap::new();
+    let mut size = 0;
+    let flush = |words: &mut BTreeMap<&str, usize>, stems: &mut Vec<usize>, files: &mut Vec<(String, Vec<u8>)>| {
+        let lists: Vec<Vec<u32>> = stems
+            .iter()
+            .map(|&s| {
+                let mut flat = Vec::with_capacity(postings[s].len() * 2);
+                let mut prev = 0;
+                for &(id, w) in &postings[s] {
+                    flat.push(id - prev);
+                    flat.push(u32::from(w));
+                    prev = id;
+                }
+                flat
+            })
+            .collect();
+        let shard = json!({ "w": words, "p": lists });
+        files.push((format!("search/s/{}.json", files.len()), serde_json::to_vec(&shard).unwrap_or_default()));
+        words.clear();
+        stems.clear();
+    };
+    let mut shard_files = Vec::new();
+    let mut sorted: Vec<(&str, usize)> = stem_of_word.into_iter().collect();
+    sorted.sort_unstable();
+    for (word, stem) in sorted {
+        let cost = word.len() + 6 + if local.contains_key(&stem) { 0 } else { postings[stem].len() * 5 };
+        if size > 0 && size + cost > SHARD_BYTES {
+            flush(&mut shard_words, &mut shard_stems, &mut shard_files);
+            local.clear();
+            size = 0;
+        }
+        if size == 0 {
+            firsts.push(word);
+        }
+        let n = *local.entry(stem).or_insert_with(|| {
+            shard_stems.push(stem);
+            shard_stems.len() - 1
+        });
+        shard_words.insert(word, n);
+        size += cost;
+    }
+    if size > 0 {
+        flush(&mut shard_words, &mut shard_stems, &mut shard_files);
+    }
+    let meta = json!({ "v": 1, "pages": done.len(), "shards": firsts });
+    files.push(("search/index.json".to_string(), serde_json::to_vec(&meta).unwrap_or_default()));
+    files.extend(shard_files);
+    // Fragments FRAGMENTS_PER_FILE to a file, as one JSON array: creating
+    // files is most of the cost of writing the index.
+    for (n, chunk) in done.chunks(FRAGMENTS_PER_FILE).enumerate() {
+        let mut json = b"[".to_vec();
+        for (i, page) in chunk.iter().enumerate() {
+            if i > 0 {
+                json.push(b',');
+            }
+            json.extend_from_slice(&page.fragment);
+        }
+        json.push(b']');
+        files.push((format!("search/p/{n}.json"), json));
+    }
+    files
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folding_matches_the_script() {
+        assert_eq!(fold("Café"), "cafe");
+        assert_eq!(fold("WCAG"), "wcag");
+        assert_eq!(fold("Ünïcödé"), "unicode");
+        let w: Vec<String> = words("VoiceOver, screen-readers: don't!").map(Cow::into_owned).collect();
+        assert_eq!(w, ["voiceover", "screen", "readers", "don", "t"]);
+    }
+
+    #[test]
+    fn english_stems_and_unknown_languages_do_not() {
+        let en = stemmer("en-GB").unwrap();
+        assert_eq!(en.stem("standards"), en.stem("standard"));
+        assert!(stemmer("xx").is_none());
+    }
+}
