@@ -19,6 +19,7 @@ mod page;
 mod published;
 mod references;
 mod review;
+pub mod sessions;
 mod typed;
 
 pub use build::handbook;
@@ -59,6 +60,8 @@ pub enum Generated {
     Guidelines,
     Standards,
     Review,
+    /// Every community's upcoming sessions.
+    Sessions,
     NotFound,
 }
 
@@ -154,14 +157,27 @@ pub struct Channel {
     pub url: Option<String>,
 }
 
+/// One session of a community, or a series of them when it has a recurrence.
 #[derive(Debug, Clone, Hash, Serialize)]
 pub struct Session {
+    /// The day it is held, or the first of the series.
     pub date: Date,
-    pub time: Option<String>,
+    /// Minutes after midnight, in the handbook's time zone.
+    pub start: Option<u16>,
+    /// Length in minutes (from `end` or `duration`).
+    pub minutes: Option<u16>,
     pub title: Option<String>,
     pub format: Option<String>,
     /// A person id when it names one, else plain text.
     pub facilitator: Option<String>,
+    /// Where it happens, in words (a room, "online").
+    pub location: Option<String>,
+    /// The call link.
+    pub link: Option<String>,
+    pub recurrence: Option<sessions::Recurrence>,
+    /// The last day of a series.
+    pub until: Option<Date>,
+    pub cancelled: bool,
 }
 
 #[derive(Debug, Clone, Default, Hash)]

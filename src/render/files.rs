@@ -25,6 +25,8 @@ pub fn site_files(h: &Handbook) -> Vec<(String, Vec<u8>)> {
         (".nojekyll".to_string(), Vec::new()),
     ];
     files.extend(redirects(h));
+    files.extend(super::calendar::files(h));
+    files.extend(super::feeds::files(h));
     if let Some(cname) = h.config.cname.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
         files.push(("CNAME".to_string(), format!("{cname}\n").into_bytes()));
     }

@@ -5,9 +5,13 @@
 //! index, theme assets). The default theme is compiled into the binary; a
 //! handbook's `templates/` folder overrides it file by file.
 
+pub mod calendar;
 pub mod context;
+pub mod data;
+mod feeds;
 mod files;
 pub mod listings;
+mod sessions;
 
 pub use files::{output_path, site_files};
 
@@ -201,6 +205,7 @@ pub fn template_name(page: &Page) -> &'static str {
             Generated::Glossary => "glossary.html",
             Generated::Principles | Generated::Guidelines | Generated::Standards => "items.html",
             Generated::Review => "review.html",
+            Generated::Sessions => "sessions.html",
             Generated::NotFound => "404.html",
             Generated::Home | Generated::Section => "page.html",
         },
@@ -335,6 +340,11 @@ impl<'a> Renderer<'a> {
             Generated::Guidelines => put("by_owner", json(&views.items_by_owner(Kind::Guideline))),
             Generated::Standards => put("by_owner", json(&views.items_by_owner(Kind::Standard))),
             Generated::Review => put("report", json(&views.review_report())),
+            Generated::Sessions => {
+                for (name, value) in views.sessions_listing() {
+                    put(name, value);
+                }
+            }
             Generated::Home | Generated::Section | Generated::NotFound => {}
         }
         vars
@@ -423,17 +433,13 @@ impl<'a> Renderer<'a> {
         let p = &h.pages[i];
         let views = Views { handbook: h };
         let c = p.community().cloned().unwrap_or_default();
-        let session = |s: &crate::model::Session| {
-            let person = s.facilitator.as_deref().and_then(|f| views.person(f));
-            SessionView {
-                date: s.date.into(),
-                time: s.time.clone(),
-                title: s.title.clone(),
-                format: s.format.clone(),
-                facilitator_name: if person.is_none() { s.facilitator.clone() } else { None },
-                facilitator: person,
-            }
-        };
+        let yesterday = h.today.add_days(-1);
+        let last_held = c
+            .sessions
+            .iter()
+            .filter(|s| !s.cancelled)
+            .filter_map(|s| Some((*s.days(s.date, yesterday, 100_000).last()?, s)))
+            .max_by_key(|(d, s)| (*d, s.start));
         CommunityView {
             summary: c.summary.clone(),
             status: c.status.map(|s| enum_name(&s)),
@@ -444,8 +450,15 @@ impl<'a> Renderer<'a> {
             formats: c.formats.clone(),
             started: c.started.map(Into::into),
             approved: c.approved.map(Into::into),
-            upcoming: c.sessions.iter().filter(|s| s.date >= h.today).take(3).map(session).collect(),
-            last_session: c.sessions.iter().rev().find(|s| s.date < h.today).map(session),
+            upcoming: views
+                .upcoming_days(&[i])
+                .into_iter()
+                .take(3)
+                .map(|(d, _, _, s)| views.session(i, s, Some(d)))
+                .collect(),
+            last_session: last_held.map(|(d, s)| views.session(i, s, Some(d))),
+            sessions: c.sessions.iter().map(|s| views.session(i, s, None)).collect(),
+            calendar: calendar::feed_url(p).map(|url| calendar_view(h, &url)),
             owns: views.owned(&p.id),
         }
     }

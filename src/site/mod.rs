@@ -211,6 +211,9 @@ impl Builder {
         drop(renderer);
         clock.lap("templates");
         files.extend(render::site_files(&handbook).into_iter().map(|(p, b)| (p, Content::Bytes(b.into()))));
+        // The data files read bodies (glossary definitions) and the links between pages.
+        let data = render::data::files(&handbook, &rendered, &backlinks);
+        files.extend(data.into_iter().map(|(p, b)| (p, Content::Bytes(b.into()))));
         files.extend(Theme::assets().into_iter().map(|(p, b)| (p, Content::Bytes(b.into()))));
         files.extend(handbook.files.iter().map(|f| (f.logical.clone(), Content::Copy(options.root.join(&f.path)))));
         clock.lap("site files");
