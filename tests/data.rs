@@ -250,3 +250,28 @@ fn llms_txt_indexes_the_pages_and_their_markdown_is_published() {
     assert!(!out.join("guides/start/index.md").exists(), "the opt-out leaves the Markdown out");
     assert!(read(&out, "llms.txt").contains("- [Start here](/guides/start/): How to begin"));
 }
+
+#[test]
+fn the_print_page_has_every_page_with_links_inside_it() {
+    let dir = fixture(HANDBOOK);
+    write(dir.path(), "guides/start.md", "+++\ntitle = \"Start\"\n+++\n## Purpose\n\nSee [UX](../communities/ux.md#purpose-1), [below](#purpose), [MVP](/glossary/#mvp) and [the web](https://example.org/).\n");
+    write(dir.path(), "guides/other.md", "+++\ntitle = \"Other\"\n+++\n## Purpose\n\nText.\n");
+    write(dir.path(), "glossary.toml", "[[term]]\nterm = \"MVP\"\ndefinition = \"Smallest thing.\"\n");
+    let out = build_ok(dir.path(), &[]);
+    let print = read(&out, "print/index.html");
+    assert!(print.contains("<a href=\"#page-guides-start\">Start</a>"), "contents list");
+    assert!(
+        print.contains("id=\"page-guides-start--purpose\"") && print.contains("id=\"page-guides-other--purpose\""),
+        "heading ids never clash"
+    );
+    assert!(print.contains("href=\"#page-communities-ux--purpose-1\""), "links to pages become in-document links");
+    assert!(print.contains("href=\"#page-guides-start--purpose\""), "in-page links keep to their page");
+    assert!(
+        print.contains("href=\"#page-glossary--mvp\"") && print.contains("<h3 id=\"page-glossary--mvp\">MVP</h3>"),
+        "terms link to the printed glossary"
+    );
+    assert!(print.contains("href=\"https://example.org/\""), "external links stay");
+    assert!(print.contains("<h3 id=\"page-guides-start--purpose\">"), "body headings sit below the page title");
+    let ux = read(&out, "communities/ux/print/index.html");
+    assert!(ux.contains("id=\"page-communities-ux\"") && !ux.contains("id=\"page-guides-start\""));
+}

@@ -11,6 +11,7 @@ pub mod data;
 mod feeds;
 mod files;
 pub mod listings;
+pub mod print;
 mod sessions;
 
 pub use files::{output_path, site_files};
