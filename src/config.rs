@@ -35,6 +35,8 @@ pub struct Config {
     pub timezone: String,
     /// Publish each page's Markdown at `<page>/index.md`, for `llms.txt` readers.
     pub source_markdown: bool,
+    /// Write `/print/` and each community's print page.
+    pub print: bool,
     /// Output folder, relative to the handbook folder.
     pub output: String,
     pub review: ReviewConfig,
@@ -106,6 +108,7 @@ impl Default for Config {
             cname: None,
             timezone: "Europe/London".into(),
             source_markdown: true,
+            print: true,
             output: "public".into(),
             review: ReviewConfig::default(),
             theme: ThemeConfig::default(),
@@ -148,6 +151,7 @@ const KNOWN_KEYS: &[&str] = &[
     "cname",
     "timezone",
     "source_markdown",
+    "print",
     "output",
     "review",
     "theme",

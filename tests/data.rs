@@ -275,3 +275,11 @@ fn the_print_page_has_every_page_with_links_inside_it() {
     let ux = read(&out, "communities/ux/print/index.html");
     assert!(ux.contains("id=\"page-communities-ux\"") && !ux.contains("id=\"page-guides-start\""));
 }
+
+#[test]
+fn print_pages_can_be_turned_off() {
+    let dir = fixture(HANDBOOK);
+    write(dir.path(), "handbook.toml", "title = \"T\"\nprint = false\n");
+    let out = build_ok(dir.path(), &[]);
+    assert!(!out.join("print/index.html").exists() && !out.join("communities/ux/print/index.html").exists());
+}

@@ -272,6 +272,7 @@ fn edit_config(rng: &mut Rng, text: &str, word: &str, step: usize) -> String {
         ("extra", "banner", Text(format!("{word} {step}"))),
         ("", "timezone", Text(rng.pick(&["Europe/London", "America/New_York", "UTC"]).to_string())),
         ("", "source_markdown", Boolean(rng.below(2) == 0)),
+        ("", "print", Boolean(rng.below(2) == 0)),
         ("markdown", "raw_html", Text(rng.pick(&["allow", "warn", "deny"]).to_string())),
     ];
     let (section, key, value) = choices[rng.below(choices.len())].clone();
@@ -383,7 +384,12 @@ fn a_builder_reuses_work_when_nothing_changed() {
         (Content::Bytes(a), Content::Bytes(b)) => std::sync::Arc::ptr_eq(a, b),
         _ => false,
     });
-    let pages = first.files.iter().filter(|(p, _)| p.ends_with(".html") && !p.contains("404")).count();
+    // Print pages are site files, made afresh each build like the sitemap.
+    let pages = first
+        .files
+        .iter()
+        .filter(|(p, _)| p.ends_with(".html") && !p.contains("404") && !p.ends_with("print/index.html"))
+        .count();
     assert!(shared.count() >= pages, "every page reused");
 }
 

@@ -214,8 +214,12 @@ impl Builder {
         // The data files read bodies (glossary definitions) and the links between pages.
         let data = render::data::files(&handbook, &rendered, &backlinks);
         files.extend(data.into_iter().map(|(p, b)| (p, Content::Bytes(b.into()))));
-        let print = render::print::files(&handbook, &rendered);
-        files.extend(print.into_iter().map(|(p, b)| (p, Content::Bytes(b.into()))));
+        clock.lap("data files");
+        if handbook.config.print {
+            let print = render::print::files(&handbook, &rendered);
+            files.extend(print.into_iter().map(|(p, b)| (p, Content::Bytes(b.into()))));
+        }
+        clock.lap("print");
         files.extend(Theme::assets().into_iter().map(|(p, b)| (p, Content::Bytes(b.into()))));
         files.extend(handbook.files.iter().map(|f| (f.logical.clone(), Content::Copy(options.root.join(&f.path)))));
         clock.lap("site files");
