@@ -121,6 +121,8 @@ pub const DEFINITION: Key = key("definition", Text, GlossaryFile, "the definitio
 pub const ITEM_STATUS: Key = key("status", Choice(&["draft", "published", "retired"]), Item, "where the item stands");
 pub const VERSION: Key = key("version", Text, Item, "its version, in quotes");
 pub const REPLACES: Key = key("replaces", Text, Item, "the id of the item of the same kind it replaces");
+pub const PRINCIPLES: Key =
+    key("principles", List, Item, "on a guideline or standard: the ids of the principles it serves");
 pub const NUMBER: Key = key("number", Integer, Item, "its number, for numbered lists of principles");
 
 /// Every key, in the reference's order.
@@ -157,6 +159,7 @@ pub const ALL: &[Key] = &[
     ITEM_STATUS,
     VERSION,
     REPLACES,
+    PRINCIPLES,
     NUMBER,
 ];
 

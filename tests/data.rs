@@ -283,3 +283,33 @@ fn print_pages_can_be_turned_off() {
     let out = build_ok(dir.path(), &[]);
     assert!(!out.join("print/index.html").exists() && !out.join("communities/ux/print/index.html").exists());
 }
+
+#[test]
+fn a_principle_lists_the_standards_that_serve_it() {
+    let dir = fixture(HANDBOOK);
+    write(dir.path(), "principles/open.md", "+++\ntitle = \"Be open\"\n+++\n");
+    for (id, title) in [("a", "Alpha"), ("b", "Beta"), ("c", "Gamma")] {
+        write(
+            dir.path(),
+            &format!("standards/{id}.md"),
+            &format!("+++\ntitle = \"{title}\"\nprinciples = [\"open\"]\n+++\n"),
+        );
+    }
+    write(dir.path(), "standards/d.md", "+++\ntitle = \"Delta\"\n+++\n");
+    let out = build_ok(dir.path(), &[]);
+    let open = read(&out, "principles/open/index.html");
+    let served = &open[open.find("cb-served-by").expect("the served-by list")..];
+    for title in ["Alpha", "Beta", "Gamma"] {
+        assert!(served.contains(title), "{title} serves the principle");
+    }
+    assert!(!served.contains("Delta"));
+    assert!(read(&out, "standards/a/index.html")
+        .contains("<dt>Serves</dt><dd><a href=\"/docs/principles/open/\">Be open</a>"));
+
+    write(dir.path(), "standards/d.md", "+++\ntitle = \"Delta\"\nprinciples = [\"opne\"]\n+++\n");
+    let o = copbook(&["check", dir.path().to_str().unwrap(), "--today", "2026-11-23"]);
+    let err = stderr(&o);
+    assert!(!o.status.success());
+    assert!(err.contains("unknown-principle") || err.contains("principles 'opne' is not a known principle"), "{err}");
+    assert!(err.contains("standards/d.md:3") && err.contains("open"), "{err}");
+}

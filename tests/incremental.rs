@@ -93,7 +93,7 @@ fn edit(rng: &mut Rng, files: &mut BTreeMap<String, String>, step: usize) -> Vec
     let pages: Vec<String> = files.keys().filter(|k| k.ends_with(".md")).cloned().collect();
     let page = rng.pick(&pages).clone();
     let word = *rng.pick(WORDS);
-    match rng.below(16) {
+    match rng.below(17) {
         0 => {
             // body edit
             files.get_mut(&page).unwrap().push_str(&format!("\nAnother {word} line {step}.\n"));
@@ -232,6 +232,23 @@ fn edit(rng: &mut Rng, files: &mut BTreeMap<String, String>, step: usize) -> Vec
                 *text = text.replacen("+++\n", &format!("+++\n{sessions}"), 1);
             }
             vec![c]
+        }
+        15 => {
+            // a standard serves other principles (sometimes one that does not exist)
+            let standards: Vec<String> =
+                files.keys().filter(|k| k.starts_with("standards/") && !k.ends_with("index.md")).cloned().collect();
+            if standards.is_empty() {
+                return Vec::new();
+            }
+            let s = rng.pick(&standards).clone();
+            let served = *rng.pick(&["[\"open\"]", "[]", "[\"opne\"]"]);
+            let text = files.get_mut(&s).unwrap();
+            if let Some(i) = text.find("principles = [") {
+                let end = text[i..].find('\n').map_or(text.len(), |e| i + e + 1);
+                text.replace_range(i..end, "");
+            }
+            *text = text.replacen("+++\n", &format!("+++\nprinciples = {served}\n"), 1);
+            vec![s]
         }
         _ => {
             // a body breaks or is mended (an error, then a good build)

@@ -214,6 +214,8 @@ pub struct Item {
     pub version: Option<String>,
     pub replaces: Option<String>,
     pub number: Option<i64>,
+    /// Ids of the principles a guideline or standard serves.
+    pub principles: Vec<String>,
 }
 
 /// Fields only some kinds have.

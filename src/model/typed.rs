@@ -52,6 +52,7 @@ fn item(f: &Fields, diags: &mut Diagnostics) -> Item {
         version: f.text(&keys::VERSION, diags),
         replaces: f.text(&keys::REPLACES, diags),
         number: f.integer(&keys::NUMBER, diags),
+        principles: f.list(&keys::PRINCIPLES, diags),
     }
 }
 

@@ -259,6 +259,10 @@ pub struct ItemView {
     pub number: Option<i64>,
     pub replaces: Option<LinkView>,
     pub replaced_by: Vec<LinkView>,
+    /// The principles a guideline or standard serves.
+    pub principles: Vec<LinkView>,
+    /// On a principle: the guidelines and standards that serve it.
+    pub served_by: Vec<ItemCard>,
 }
 
 /// A principle, guideline or standard in a list.

@@ -425,6 +425,22 @@ impl<'a> Renderer<'a> {
                     .filter(|(_, q)| q.item().and_then(|it| it.replaces.as_deref()) == Some(p.id.as_str()))
                     .map(|(j, _)| views.link(j))
                     .collect(),
+                principles: item
+                    .principles
+                    .iter()
+                    .filter_map(|id| h.ids.get(&(Kind::Principle, id.clone())))
+                    .map(|&j| views.link(j))
+                    .collect(),
+                served_by: if p.kind == Kind::Principle {
+                    h.pages
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, q)| q.item().is_some_and(|it| it.principles.iter().any(|x| *x == p.id)))
+                        .map(|(j, _)| views.item_card(j))
+                        .collect()
+                } else {
+                    Vec::new()
+                },
             }),
         }
     }

@@ -2,9 +2,9 @@
 //! has every page in reading order, and `/communities/<id>/print/` one
 //! community with what it owns.
 //!
-//! Each page becomes a section whose id is `page-` and its URL, and its own
-//! ids are prefixed with that, so they never clash with another page's
-//! headings; links between pages (and to glossary terms) become links
+//! Each page becomes a section headed by its title, whose id is `page-`
+//! and its URL; the body's own ids get that and `--` in front, so they
+//! never clash with another page's headings or with a title; links between pages (and to glossary terms) become links
 //! inside the document. The work is one pass over each body with a map of
 //! URLs, so the page grows linearly with the handbook.
 
@@ -12,7 +12,7 @@ use crate::html::escape;
 use crate::markdown::Rendered;
 use crate::model::{Generated, Handbook, Kind, Page};
 use crate::text::slugify;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 const STYLE: &str = "
 body { max-width: 46rem; margin: 0 auto; padding: 1rem; }
@@ -72,18 +72,20 @@ impl<'a> Anchors<'a> {
         self.by_url.get(p.url.as_str()).cloned().unwrap_or_default()
     }
 
-    /// Where an href of page `anchor`'s body leads in the document, if inside it.
-    fn rewrite(&self, href: &str, anchor: &str) -> Option<String> {
+    /// Where an href of page `anchor`'s body leads in the document, if
+    /// inside it: `inside` holds the URLs the document prints.
+    fn rewrite(&self, href: &str, anchor: &str, inside: &HashSet<&str>) -> Option<String> {
         if let Some(fragment) = href.strip_prefix('#') {
             return Some(format!("#{anchor}--{fragment}"));
         }
         let path = href.strip_prefix(self.base.as_str())?;
         let path = if path.starts_with('/') { path.to_string() } else { format!("/{path}") };
         if let Some(a) = self.by_url.get(path.as_str()) {
-            return Some(format!("#{a}"));
+            // A page, or an entry (a term, a person without a page), printed or not.
+            return inside.contains(path.as_str()).then(|| format!("#{a}"));
         }
         let (page, fragment) = path.split_once('#')?;
-        let a = self.by_url.get(page)?;
+        let a = self.by_url.get(page).filter(|_| inside.contains(page))?;
         Some(format!("#{a}--{fragment}"))
     }
 }
@@ -115,24 +117,29 @@ fn document(h: &Handbook, bodies: &[Option<&Rendered>], anchors: &Anchors, title
         html.push_str(&format!("<li><a href=\"#{}\">{}</a></li>\n", anchors.page(p), escape(&p.title)));
     }
     html.push_str("</ol></nav>\n");
+    let mut inside: HashSet<&str> = pages.iter().map(|&i| h.pages[i].url.as_str()).collect();
+    if pages.iter().any(|&i| h.pages[i].kind == Kind::Generated(Generated::Glossary)) {
+        inside.extend(h.of_kind(Kind::Term).map(|(_, t)| t.url.as_str()));
+    }
+    let inside = &inside;
     let home = h.home();
     for &i in pages {
         let p = &h.pages[i];
         let anchor = anchors.page(p);
         let top = if p.parent == Some(home) { " print-top" } else { "" };
         html.push_str(&format!(
-            "<section class=\"print-page{top}\" id=\"{anchor}\" aria-labelledby=\"{anchor}--title\">\n<h2 class=\"print-title\" id=\"{anchor}--title\">{}</h2>\n",
+            "<section class=\"print-page{top}\" aria-labelledby=\"{anchor}\">\n<h2 class=\"print-title\" id=\"{anchor}\">{}</h2>\n",
             escape(&p.title)
         ));
         if let Some(body) = bodies.get(i).copied().flatten() {
-            rewrite_body(&mut html, &body.html, &anchor, anchors);
+            rewrite_body(&mut html, &body.html, &anchor, anchors, inside);
         }
         if p.kind == Kind::Generated(Generated::Glossary) {
             for (t, term) in h.of_kind(Kind::Term) {
                 let id = anchors.page(term);
                 html.push_str(&format!("<h3 id=\"{id}\">{}</h3>\n", escape(&term.title)));
                 if let Some(body) = bodies.get(t).copied().flatten() {
-                    rewrite_body(&mut html, &body.html, &id, anchors);
+                    rewrite_body(&mut html, &body.html, &id, anchors, inside);
                 }
             }
         }
@@ -144,7 +151,7 @@ fn document(h: &Handbook, bodies: &[Option<&Rendered>], anchors: &Anchors, title
 
 /// Appends a body with its ids prefixed, its links made internal where
 /// they can be, and its headings one level down (the page title is an h2).
-fn rewrite_body(out: &mut String, body: &str, anchor: &str, anchors: &Anchors) {
+fn rewrite_body(out: &mut String, body: &str, anchor: &str, anchors: &Anchors, inside: &HashSet<&str>) {
     let mut rest = body;
     while let Some(at) = rest.find([' ', '<']) {
         let (before, after) = rest.split_at(at);
@@ -174,7 +181,7 @@ fn rewrite_body(out: &mut String, body: &str, anchor: &str, anchors: &Anchors) {
             out.push_str(&format!("{anchor}--{value}"));
         } else {
             // Hrefs in the body are escaped HTML; `&amp;` never starts a path we map.
-            out.push_str(&anchors.rewrite(value, anchor).unwrap_or_else(|| value.to_string()));
+            out.push_str(&anchors.rewrite(value, anchor, inside).unwrap_or_else(|| value.to_string()));
         }
         rest = &after[value_start + len..];
     }
