@@ -313,3 +313,20 @@ fn a_principle_lists_the_standards_that_serve_it() {
     assert!(err.contains("unknown-principle") || err.contains("principles 'opne' is not a known principle"), "{err}");
     assert!(err.contains("standards/d.md:3") && err.contains("open"), "{err}");
 }
+
+#[test]
+fn whats_new_lists_recently_changed_pages_newest_first() {
+    let dir = fixture(HANDBOOK);
+    write(dir.path(), "standards/forms.md", "+++\ntitle = \"Forms\"\nowners = [\"ux\"]\nversion = \"3\"\n+++\n");
+    write(dir.path(), "guides/old.md", "+++\ntitle = \"Old guide\"\n+++\n");
+    // Outside git the file's modification time is its change date.
+    let old = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_700_000_000);
+    std::fs::File::options().write(true).open(dir.path().join("guides/old.md")).unwrap().set_modified(old).unwrap();
+    let out = build_ok(dir.path(), &[]);
+    let page = read(&out, "whats-new/index.html");
+    let forms = page.find("/docs/standards/forms/").expect("the standard is listed");
+    let guide = page.find("/docs/guides/old/").expect("the old guide is listed");
+    assert!(forms < guide, "newest first");
+    assert!(page.contains("Standard 3") && page.contains("owned by"), "kind, version and owner");
+    assert!(page.contains("14 November 2023"), "the old guide's date");
+}

@@ -62,6 +62,8 @@ pub enum Generated {
     Review,
     /// Every community's upcoming sessions.
     Sessions,
+    /// The pages changed most recently.
+    WhatsNew,
     NotFound,
 }
 

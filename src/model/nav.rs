@@ -7,7 +7,7 @@ use crate::text::humanise;
 use std::collections::HashSet;
 
 /// Title and weight of each generated directory.
-const DIRECTORIES: [(Generated, &str, i64); 8] = [
+const DIRECTORIES: [(Generated, &str, i64); 9] = [
     (Generated::Communities, "Communities of practice", 10),
     (Generated::Sessions, "Sessions", 11),
     (Generated::Principles, "Principles", 20),
@@ -15,6 +15,7 @@ const DIRECTORIES: [(Generated, &str, i64); 8] = [
     (Generated::Standards, "Standards", 22),
     (Generated::Glossary, "Glossary", 30),
     (Generated::People, "People", 40),
+    (Generated::WhatsNew, "What's new", 85),
     (Generated::Review, "Due for review", 90),
 ];
 
@@ -35,12 +36,14 @@ pub(super) fn add_generated_pages(handbook: &mut Handbook) {
         let folder = match which {
             Generated::Review => "review",
             Generated::Sessions => "sessions",
+            Generated::WhatsNew => "whats-new",
             _ => Kind::FOLDERS.iter().find(|(_, _, g)| *g == which).map_or("", |(f, _, _)| *f),
         };
         let url = format!("/{folder}/");
         let kind = Kind::FOLDERS.iter().find(|(_, _, g)| *g == which).map(|(_, k, _)| *k);
         let used = match which {
             Generated::Sessions => handbook.pages.iter().any(|p| p.community().is_some_and(|c| !c.sessions.is_empty())),
+            Generated::WhatsNew => handbook.pages.iter().any(|p| p.updated.is_some() && !p.source.is_empty()),
             _ => kind.is_some_and(|k| handbook.pages.iter().any(|p| p.kind == k)),
         };
         match urls.get(&url) {

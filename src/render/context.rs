@@ -454,6 +454,7 @@ pub fn kind_name(p: &Page) -> &'static str {
             Standards => "standards",
             Review => "review",
             Sessions => "sessions",
+            WhatsNew => "whats-new",
             NotFound => "404",
         },
         k => k.name(),

@@ -207,6 +207,7 @@ pub fn template_name(page: &Page) -> &'static str {
             Generated::Principles | Generated::Guidelines | Generated::Standards => "items.html",
             Generated::Review => "review.html",
             Generated::Sessions => "sessions.html",
+            Generated::WhatsNew => "whats-new.html",
             Generated::NotFound => "404.html",
             Generated::Home | Generated::Section => "page.html",
         },
@@ -341,6 +342,7 @@ impl<'a> Renderer<'a> {
             Generated::Guidelines => put("by_owner", json(&views.items_by_owner(Kind::Guideline))),
             Generated::Standards => put("by_owner", json(&views.items_by_owner(Kind::Standard))),
             Generated::Review => put("report", json(&views.review_report())),
+            Generated::WhatsNew => put("changes", json(&views.whats_new())),
             Generated::Sessions => {
                 for (name, value) in views.sessions_listing() {
                     put(name, value);

@@ -7,7 +7,53 @@ use crate::model::Kind;
 use crate::text::slugify;
 use std::collections::BTreeMap;
 
+/// A page on `/whats-new/`.
+#[derive(serde::Serialize)]
+pub struct ChangeView {
+    pub title: String,
+    pub url: String,
+    pub kind: String,
+    pub kind_title: String,
+    pub owners: Vec<LinkView>,
+    pub updated: DateView,
+    pub version: Option<String>,
+}
+
+/// How many pages `/whats-new/` lists.
+const CHANGES: usize = 50;
+
 impl Views<'_> {
+    /// The pages written by hand, most recently changed first (git dates,
+    /// else file times), with their kind and owners.
+    pub fn whats_new(&self) -> Vec<ChangeView> {
+        let h = self.handbook;
+        let mut pages: Vec<(usize, crate::date::Date)> = h
+            .pages
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| !p.source.is_empty() && p.kind != Kind::Term)
+            .filter_map(|(i, p)| Some((i, p.updated?)))
+            .collect();
+        // Newest first; among pages of one day, in the order of their URLs.
+        pages.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| h.pages[a.0].url.cmp(&h.pages[b.0].url)));
+        pages
+            .into_iter()
+            .take(CHANGES)
+            .map(|(i, date)| {
+                let p = &h.pages[i];
+                ChangeView {
+                    title: p.title.clone(),
+                    url: h.href(&p.url),
+                    kind: kind_name(p).to_string(),
+                    kind_title: kind_title(p).to_string(),
+                    owners: p.owners.iter().filter_map(|o| self.community_link(o)).collect(),
+                    updated: date.into(),
+                    version: p.item().and_then(|it| it.version.clone()),
+                }
+            })
+            .collect()
+    }
+
     /// The template variables of `/sessions/`: `upcoming`, `by_community`, `by_format`.
     pub fn sessions_listing(&self) -> Vec<(&'static str, serde_json::Value)> {
         let h = self.handbook;
