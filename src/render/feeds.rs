@@ -23,7 +23,7 @@ pub fn files(h: &Handbook) -> Vec<(String, Vec<u8>)> {
         feed(h, "/feed.xml", &format!("{}: principles, guidelines and standards", h.config.title), &items),
     )];
     for (_, c) in h.of_kind(Kind::Community) {
-        let owned: Vec<&Page> = items.iter().copied().filter(|p| p.owners.iter().any(|o| *o == c.id)).collect();
+        let owned: Vec<&Page> = items.iter().copied().filter(|p| p.owners.contains(&c.id)).collect();
         if !owned.is_empty() {
             let url = format!("{}feed.xml", c.url);
             out.push((

@@ -437,7 +437,7 @@ impl<'a> Renderer<'a> {
                     h.pages
                         .iter()
                         .enumerate()
-                        .filter(|(_, q)| q.item().is_some_and(|it| it.principles.iter().any(|x| *x == p.id)))
+                        .filter(|(_, q)| q.item().is_some_and(|it| it.principles.contains(&p.id)))
                         .map(|(j, _)| views.item_card(j))
                         .collect()
                 } else {

@@ -35,8 +35,7 @@ pub fn files(h: &Handbook, bodies: &[Option<&Rendered>]) -> Vec<(String, Vec<u8>
     let all: Vec<usize> = h.reading_order.iter().copied().filter(|&i| printable(&h.pages[i])).collect();
     let mut out = vec![("print/index.html".to_string(), document(h, bodies, &anchors, &h.config.title, &all))];
     for (c, community) in h.of_kind(Kind::Community) {
-        let owned: Vec<usize> =
-            all.iter().copied().filter(|&i| h.pages[i].owners.iter().any(|o| *o == community.id)).collect();
+        let owned: Vec<usize> = all.iter().copied().filter(|&i| h.pages[i].owners.contains(&community.id)).collect();
         let pages: Vec<usize> = std::iter::once(c).chain(owned).collect();
         let path = format!("{}print/index.html", community.url.trim_start_matches('/'));
         out.push((path, document(h, bodies, &anchors, &community.title, &pages)));
