@@ -34,6 +34,12 @@ pub struct Config {
     pub leads_as_of: Option<String>,
     /// Custom domain for GitHub Pages: writes a `CNAME` file.
     pub cname: Option<String>,
+    /// The zone session times are in (an IANA name copbook knows the rules of).
+    pub timezone: String,
+    /// Publish each page's Markdown at `<page>/index.md`, for `llms.txt` readers.
+    pub source_markdown: bool,
+    /// Write `/print/` and each community's print page.
+    pub print: bool,
     /// Output folder, relative to the handbook folder.
     pub output: String,
     pub review: ReviewConfig,
@@ -108,6 +114,9 @@ impl Default for Config {
             footer: None,
             leads_as_of: None,
             cname: None,
+            timezone: "Europe/London".into(),
+            source_markdown: true,
+            print: true,
             output: "public".into(),
             review: ReviewConfig::default(),
             theme: ThemeConfig::default(),
@@ -149,6 +158,9 @@ const KNOWN_KEYS: &[&str] = &[
     "footer",
     "leads_as_of",
     "cname",
+    "timezone",
+    "source_markdown",
+    "print",
     "output",
     "review",
     "theme",
@@ -201,6 +213,13 @@ impl Config {
                         .hint("write it as 2026-01 or 2026-01-31"),
                 );
             }
+        }
+        if crate::timezone::TimeZone::named(&self.timezone).is_none() {
+            diags.push(
+                Diagnostic::error(Code::BadValue, format!("timezone '{}' is not a zone copbook knows", self.timezone))
+                    .at(FILE_NAME, key_line(text, "timezone"))
+                    .hint(format!("session times are written in one of: {}", crate::timezone::TimeZone::known())),
+            );
         }
         if let Some(cname) = &self.cname {
             // The CNAME file holds one host name; anything else breaks the custom domain.

@@ -108,6 +108,25 @@ impl Date {
         later.to_days() - self.to_days()
     }
 
+    /// Day of the week, 0 = Monday .. 6 = Sunday.
+    pub fn weekday(self) -> u8 {
+        // 1970-01-01 was a Thursday.
+        (self.to_days() + 3).rem_euclid(7) as u8
+    }
+
+    /// The `nth` (1..=5) `weekday` of a month, or with `nth = -1` the last one.
+    pub fn nth_weekday(year: i32, month: u8, nth: i8, weekday: u8) -> Option<Date> {
+        if nth < 0 {
+            let last = Date::new(year, month, days_in_month(year, month))?;
+            let back = (i64::from(last.weekday()) - i64::from(weekday)).rem_euclid(7);
+            return Some(last.add_days(-back));
+        }
+        let first = Date::new(year, month, 1)?;
+        let ahead = (i64::from(weekday) - i64::from(first.weekday())).rem_euclid(7);
+        let day = first.add_days(ahead + 7 * (i64::from(nth) - 1));
+        (day.month == month).then_some(day)
+    }
+
     /// "10 May 2026".
     pub fn long(self) -> String {
         format!("{} {} {}", self.day, MONTHS[usize::from(self.month - 1)], self.year)

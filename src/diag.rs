@@ -21,6 +21,8 @@ pub enum Severity {
 /// together), and what tools and people filter on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Code {
+    BadSession,
+    UnknownPrinciple,
     DuplicateKey,
     RedirectClash,
     LeftOut,
@@ -66,7 +68,7 @@ pub enum Code {
 }
 
 impl Code {
-    pub const ALL: [Code; 42] = [
+    pub const ALL: [Code; 44] = [
         Code::BadDate,
         Code::BadDuration,
         Code::BadType,
@@ -109,11 +111,15 @@ impl Code {
         Code::DuplicateKey,
         Code::RedirectClash,
         Code::LeftOut,
+        Code::BadSession,
+        Code::UnknownPrinciple,
     ];
 
     /// The code as findings print it: `broken-link`.
     pub fn as_str(self) -> &'static str {
         match self {
+            Code::BadSession => "bad-session",
+            Code::UnknownPrinciple => "unknown-principle",
             Code::DuplicateKey => "duplicate-key",
             Code::RedirectClash => "redirect-clash",
             Code::LeftOut => "left-out",

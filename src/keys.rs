@@ -112,7 +112,7 @@ pub const FORMATS: Key = key("formats", List, Community, "the session formats it
 pub const STARTED: Key = key("started", DateOrMonth, Community, "when it started meeting");
 pub const APPROVED: Key = key("approved", DateOrMonth, Community, "when it was approved");
 pub const SESSIONS: Key =
-    key("sessions", Tables, Community, "past and upcoming sessions: { date, time, title, format, facilitator }");
+    key("sessions", Tables, Community, "past and upcoming sessions: { date, time = \"14:00-15:00\" (or start, end, duration), title, format, facilitator, location, link, recurrence = \"every 2nd Thursday\", until, cancelled }");
 
 pub const NAME: Key = key("name", Text, Person, "the person's name");
 pub const ROLE: Key = key("role", Text, Person, "their job title");
@@ -128,6 +128,8 @@ pub const DEFINITION: Key = key("definition", Text, GlossaryFile, "the definitio
 pub const ITEM_STATUS: Key = key("status", Choice(&["draft", "published", "retired"]), Item, "where the item stands");
 pub const VERSION: Key = key("version", Text, Item, "its version, in quotes");
 pub const REPLACES: Key = key("replaces", Text, Item, "the id of the item of the same kind it replaces");
+pub const PRINCIPLES: Key =
+    key("principles", List, Item, "on a guideline or standard: the ids of the principles it serves");
 pub const NUMBER: Key = key("number", Integer, Item, "its number, for numbered lists of principles");
 
 /// Every key, in the reference's order.
@@ -165,6 +167,7 @@ pub const ALL: &[Key] = &[
     ITEM_STATUS,
     VERSION,
     REPLACES,
+    PRINCIPLES,
     NUMBER,
 ];
 

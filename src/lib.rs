@@ -41,4 +41,5 @@ pub mod report;
 pub mod serve;
 pub mod site;
 pub mod text;
+pub mod timezone;
 pub mod url_safety;

@@ -93,7 +93,7 @@ fn edit(rng: &mut Rng, files: &mut BTreeMap<String, String>, step: usize) -> Vec
     let pages: Vec<String> = files.keys().filter(|k| k.ends_with(".md")).cloned().collect();
     let page = rng.pick(&pages).clone();
     let word = *rng.pick(WORDS);
-    match rng.below(15) {
+    match rng.below(17) {
         0 => {
             // body edit
             files.get_mut(&page).unwrap().push_str(&format!("\nAnother {word} line {step}.\n"));
@@ -215,6 +215,41 @@ fn edit(rng: &mut Rng, files: &mut BTreeMap<String, String>, step: usize) -> Vec
             }
             vec![page]
         }
+        14 => {
+            // a community's sessions change: a one-off, a series, a cancellation, or none
+            let c = format!("communities/{}.md", rng.pick(&["ux", "content", "data"]));
+            let sessions = *rng.pick(&[
+                "sessions = [{ date = 2026-12-03, time = \"14:00-15:00\", title = \"Clinic\", format = \"clinic\" }]\n",
+                "sessions = [{ date = 2026-12-10, time = \"10:00\", title = \"Crit\", recurrence = \"every 2nd Thursday\" }]\n",
+                "sessions = [{ date = 2026-11-30, title = \"Talk, with; marks\", cancelled = true, facilitator = \"ana\" }]\n",
+                "",
+            ]);
+            if let Some(text) = files.get_mut(&c) {
+                if let Some(i) = text.find("sessions = [") {
+                    let end = text[i..].find('\n').map_or(text.len(), |e| i + e + 1);
+                    text.replace_range(i..end, "");
+                }
+                *text = text.replacen("+++\n", &format!("+++\n{sessions}"), 1);
+            }
+            vec![c]
+        }
+        15 => {
+            // a standard serves other principles (sometimes one that does not exist)
+            let standards: Vec<String> =
+                files.keys().filter(|k| k.starts_with("standards/") && !k.ends_with("index.md")).cloned().collect();
+            if standards.is_empty() {
+                return Vec::new();
+            }
+            let s = rng.pick(&standards).clone();
+            let served = *rng.pick(&["[\"open\"]", "[]", "[\"opne\"]"]);
+            let text = files.get_mut(&s).unwrap();
+            if let Some(i) = text.find("principles = [") {
+                let end = text[i..].find('\n').map_or(text.len(), |e| i + e + 1);
+                text.replace_range(i..end, "");
+            }
+            *text = text.replacen("+++\n", &format!("+++\nprinciples = {served}\n"), 1);
+            vec![s]
+        }
         _ => {
             // a body breaks or is mended (an error, then a good build)
             let text = files.get_mut(&page).unwrap();
@@ -253,6 +288,9 @@ fn edit_config(rng: &mut Rng, text: &str, word: &str, step: usize) -> String {
         ("theme", "toc_depth", Integer(2 + rng.below(3) as i64)),
         ("theme", "people_pages", Boolean(rng.below(2) == 0)),
         ("extra", "banner", Text(format!("{word} {step}"))),
+        ("", "timezone", Text(rng.pick(&["Europe/London", "America/New_York", "UTC"]).to_string())),
+        ("", "source_markdown", Boolean(rng.below(2) == 0)),
+        ("", "print", Boolean(rng.below(2) == 0)),
         ("markdown", "raw_html", Text(rng.pick(&["allow", "warn", "deny"]).to_string())),
     ];
     let (section, key, value) = choices[rng.below(choices.len())].clone();
@@ -364,7 +402,12 @@ fn a_builder_reuses_work_when_nothing_changed() {
         (Content::Bytes(a), Content::Bytes(b)) => std::sync::Arc::ptr_eq(a, b),
         _ => false,
     });
-    let pages = first.files.iter().filter(|(p, _)| p.ends_with(".html") && !p.contains("404")).count();
+    // Print pages are site files, made afresh each build like the sitemap.
+    let pages = first
+        .files
+        .iter()
+        .filter(|(p, _)| p.ends_with(".html") && !p.contains("404") && !p.ends_with("print/index.html"))
+        .count();
     assert!(shared.count() >= pages, "every page reused");
 }
 

@@ -19,6 +19,7 @@ mod page;
 mod published;
 mod references;
 mod review;
+pub mod sessions;
 mod typed;
 
 pub use build::handbook;
@@ -59,6 +60,10 @@ pub enum Generated {
     Guidelines,
     Standards,
     Review,
+    /// Every community's upcoming sessions.
+    Sessions,
+    /// The pages changed most recently.
+    WhatsNew,
     NotFound,
     /// `/search/`: every result of a query, for links and for Enter.
     Search,
@@ -156,14 +161,27 @@ pub struct Channel {
     pub url: Option<String>,
 }
 
+/// One session of a community, or a series of them when it has a recurrence.
 #[derive(Debug, Clone, Hash, Serialize)]
 pub struct Session {
+    /// The day it is held, or the first of the series.
     pub date: Date,
-    pub time: Option<String>,
+    /// Minutes after midnight, in the handbook's time zone.
+    pub start: Option<u16>,
+    /// Length in minutes (from `end` or `duration`).
+    pub minutes: Option<u16>,
     pub title: Option<String>,
     pub format: Option<String>,
     /// A person id when it names one, else plain text.
     pub facilitator: Option<String>,
+    /// Where it happens, in words (a room, "online").
+    pub location: Option<String>,
+    /// The call link.
+    pub link: Option<String>,
+    pub recurrence: Option<sessions::Recurrence>,
+    /// The last day of a series.
+    pub until: Option<Date>,
+    pub cancelled: bool,
 }
 
 #[derive(Debug, Clone, Default, Hash)]
@@ -200,6 +218,8 @@ pub struct Item {
     pub version: Option<String>,
     pub replaces: Option<String>,
     pub number: Option<i64>,
+    /// Ids of the principles a guideline or standard serves.
+    pub principles: Vec<String>,
 }
 
 /// Fields only some kinds have.

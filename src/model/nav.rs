@@ -9,13 +9,15 @@ use std::collections::HashSet;
 /// Title and weight of each generated directory. "Due for review" is about
 /// the content, so it comes after all of it, unweighted pages included
 /// (an imported handbook's pages rarely have weights).
-const DIRECTORIES: [(Generated, &str, i64); 7] = [
+const DIRECTORIES: [(Generated, &str, i64); 9] = [
     (Generated::Communities, "Communities of practice", 10),
+    (Generated::Sessions, "Sessions", 11),
     (Generated::Principles, "Principles", 20),
     (Generated::Guidelines, "Guidelines", 21),
     (Generated::Standards, "Standards", 22),
     (Generated::Glossary, "Glossary", 30),
     (Generated::People, "People", 40),
+    (Generated::WhatsNew, "What's new", 85),
     (Generated::Review, "Due for review", DEFAULT_WEIGHT + 1),
 ];
 
@@ -35,11 +37,17 @@ pub(super) fn add_generated_pages(handbook: &mut Handbook) {
     for (which, title, weight) in DIRECTORIES {
         let folder = match which {
             Generated::Review => "review",
+            Generated::Sessions => "sessions",
+            Generated::WhatsNew => "whats-new",
             _ => Kind::FOLDERS.iter().find(|(_, _, g)| *g == which).map_or("", |(f, _, _)| *f),
         };
         let url = format!("/{folder}/");
         let kind = Kind::FOLDERS.iter().find(|(_, _, g)| *g == which).map(|(_, k, _)| *k);
-        let used = kind.is_some_and(|k| handbook.pages.iter().any(|p| p.kind == k));
+        let used = match which {
+            Generated::Sessions => handbook.pages.iter().any(|p| p.community().is_some_and(|c| !c.sessions.is_empty())),
+            Generated::WhatsNew => handbook.pages.iter().any(|p| p.updated.is_some() && !p.source.is_empty()),
+            _ => kind.is_some_and(|k| handbook.pages.iter().any(|p| p.kind == k)),
+        };
         match urls.get(&url) {
             // The folder's own index.md introduces the directory.
             Some(&i) if handbook.pages[i].kind == Kind::Page => {

@@ -13,6 +13,7 @@ pub(super) fn check_references(handbook: &mut Handbook, diags: &mut Diagnostics)
     let communities = ids_of(Kind::Community);
     let people = ids_of(Kind::Person);
     let terms = ids_of(Kind::Term);
+    let principles = ids_of(Kind::Principle);
     let mut fixes: Vec<(usize, Fix)> = Vec::new();
     for (i, page) in handbook.pages.iter().enumerate() {
         let f = Fields::new(&page.source, &page.front);
@@ -41,6 +42,20 @@ pub(super) fn check_references(handbook: &mut Handbook, diags: &mut Diagnostics)
                 }
             }
         }
+        for (n, principle) in page.item().map(|it| it.principles.as_slice()).unwrap_or_default().iter().enumerate() {
+            match resolve(principle, &principles) {
+                Some(id) if &id != principle => fixes.push((i, Fix::Principle(n, id))),
+                Some(_) => {}
+                None => diags.push(unknown(
+                    &f,
+                    "principles",
+                    Code::UnknownPrinciple,
+                    principle,
+                    "a known principle",
+                    &principles,
+                )),
+            }
+        }
         if let Some(replaced) = page.item().and_then(|it| it.replaces.as_ref()) {
             if handbook.get(page.kind, replaced).is_none() {
                 let same_kind = ids_of(page.kind);
@@ -61,6 +76,7 @@ pub(super) fn check_references(handbook: &mut Handbook, diags: &mut Diagnostics)
             (Fix::Owner(n, id), _) => page.owners[n] = id,
             (Fix::Lead(n, id), Typed::Community(c)) => c.leads[n] = id,
             (Fix::SeeAlso(n, id), Typed::Term(t)) => t.see_also[n] = id,
+            (Fix::Principle(n, id), Typed::Item(it)) => it.principles[n] = id,
             _ => {}
         }
     }
@@ -71,6 +87,7 @@ enum Fix {
     Owner(usize, String),
     Lead(usize, String),
     SeeAlso(usize, String),
+    Principle(usize, String),
 }
 
 /// The id a reference names: itself, or the id it slugifies to.

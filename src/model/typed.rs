@@ -3,7 +3,6 @@
 
 use super::fields::Fields;
 use super::*;
-use crate::date::Date;
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::keys;
 use crate::url_safety::Place;
@@ -43,7 +42,7 @@ fn community(f: &Fields, diags: &mut Diagnostics) -> Community {
         formats: f.list(&keys::FORMATS, diags),
         started: f.date(&keys::STARTED, diags),
         approved: f.date(&keys::APPROVED, diags),
-        sessions: sessions(f, diags),
+        sessions: super::sessions::read(f, diags),
     }
 }
 
@@ -53,6 +52,7 @@ fn item(f: &Fields, diags: &mut Diagnostics) -> Item {
         version: f.text(&keys::VERSION, diags),
         replaces: f.text(&keys::REPLACES, diags),
         number: f.integer(&keys::NUMBER, diags),
+        principles: f.list(&keys::PRINCIPLES, diags),
     }
 }
 
@@ -80,40 +80,6 @@ fn channels(f: &Fields, diags: &mut Diagnostics) -> Vec<Channel> {
             _ => diags.push(missing_field(f, "channels", "name", "{ name = \"#cop-content\", url = \"https://...\" }")),
         }
     }
-    out
-}
-
-fn sessions(f: &Fields, diags: &mut Diagnostics) -> Vec<Session> {
-    let Some(value) = f.raw(&keys::SESSIONS) else { return Vec::new() };
-    let example = "{ date = 2026-12-03, time = \"14:00\", title = \"Screen reader clinic\" }";
-    let mut out = Vec::new();
-    for entry in value.as_array().map_or(std::slice::from_ref(value), |a| a.as_slice()) {
-        let Some(o) = entry.as_object() else {
-            diags.push(missing_field(f, "sessions", "date", example));
-            continue;
-        };
-        let text = |k: &str| {
-            o.get(k).and_then(|v| v.as_str().map(str::to_string).or_else(|| v.as_number().map(|n| n.to_string())))
-        };
-        match text("date").and_then(|d| Date::parse(&d, false)) {
-            Some(date) => out.push(Session {
-                date,
-                time: text("time"),
-                title: text("title").or_else(|| text("theme")),
-                format: text("format"),
-                facilitator: text("facilitator"),
-            }),
-            None => diags.push(
-                Diagnostic::error(
-                    Code::BadDate,
-                    format!("a session has no date, or '{}' is not a date", text("date").unwrap_or_default()),
-                )
-                .at(f.file, f.line("sessions"))
-                .hint(format!("give each session a date: {example}")),
-            ),
-        }
-    }
-    out.sort_by_key(|s| s.date);
     out
 }
 

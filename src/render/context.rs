@@ -43,6 +43,9 @@ pub struct SiteLinks {
     pub guidelines: Option<String>,
     pub standards: Option<String>,
     pub review: Option<String>,
+    /// Every community's upcoming sessions, and their calendar feed.
+    pub sessions: Option<String>,
+    pub calendar: Option<CalendarView>,
     pub sitemap: String,
 }
 
@@ -170,9 +173,11 @@ pub struct ChannelView {
     pub url: Option<String>,
 }
 
+/// A session on one day, or a series when `recurrence` is given.
 #[derive(Debug, Clone, Serialize)]
 pub struct SessionView {
     pub date: DateView,
+    /// "14:00 to 15:00"; absent for an all-day session.
     pub time: Option<String>,
     pub title: Option<String>,
     pub format: Option<String>,
@@ -180,6 +185,31 @@ pub struct SessionView {
     pub facilitator: Option<PersonRef>,
     /// Plain text when it is not.
     pub facilitator_name: Option<String>,
+    pub location: Option<String>,
+    /// The call link.
+    pub link: Option<String>,
+    /// "every 2nd Thursday of the month", for a series.
+    pub recurrence: Option<String>,
+    pub until: Option<DateView>,
+    pub cancelled: bool,
+    /// The community holding it.
+    pub community: LinkView,
+}
+
+/// Where a calendar feed is: `url` to download, `webcal` to subscribe
+/// (when the site's address is known).
+#[derive(Debug, Clone, Serialize)]
+pub struct CalendarView {
+    pub url: String,
+    pub webcal: Option<String>,
+}
+
+/// Sessions under one heading, for the filters of `/sessions/`.
+#[derive(Debug, Clone, Serialize)]
+pub struct SessionGroup {
+    pub title: String,
+    pub id: String,
+    pub sessions: Vec<SessionView>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -194,9 +224,14 @@ pub struct CommunityView {
     pub formats: Vec<String>,
     pub started: Option<DateView>,
     pub approved: Option<DateView>,
-    /// The next three sessions from today.
+    /// The next three sessions from today (a series gives each of its days).
     pub upcoming: Vec<SessionView>,
+    /// The last one held (not cancelled) before today.
     pub last_session: Option<SessionView>,
+    /// Every session and series as written, in date order.
+    pub sessions: Vec<SessionView>,
+    /// The community's calendar feed, when it has sessions.
+    pub calendar: Option<CalendarView>,
     /// What it owns, grouped by kind (principles, guidelines, standards).
     pub owns: Vec<ItemGroup>,
 }
@@ -226,6 +261,10 @@ pub struct ItemView {
     pub number: Option<i64>,
     pub replaces: Option<LinkView>,
     pub replaced_by: Vec<LinkView>,
+    /// The principles a guideline or standard serves.
+    pub principles: Vec<LinkView>,
+    /// On a principle: the guidelines and standards that serve it.
+    pub served_by: Vec<ItemCard>,
 }
 
 /// A principle, guideline or standard in a list.
@@ -275,6 +314,8 @@ impl SiteView {
                 guidelines: link(Guidelines),
                 standards: link(Standards),
                 review: link(Review),
+                sessions: link(Sessions),
+                calendar: h.generated(Sessions).map(|_| calendar_view(h, "/sessions.ics")),
                 sitemap: h.href("/sitemap.xml"),
             },
             extra: serde_json::to_value(&c.extra).unwrap_or_default(),
@@ -288,7 +329,65 @@ pub struct Views<'a> {
     pub handbook: &'a Handbook,
 }
 
+/// Where `url` (without the base path) is: its full address when the
+/// site's is known, else its path with the base path.
+pub fn address(h: &Handbook, url: &str) -> String {
+    match h.config.site_url() {
+        Some(site) => format!("{}{}", &site[..site.len() - h.config.base_path().len()], h.href(url)),
+        None => h.href(url),
+    }
+}
+
+/// The site's host name, when its address is known (for UIDs and tag: ids).
+pub fn site_host(h: &Handbook) -> Option<String> {
+    h.config
+        .site_url()
+        .and_then(|u| u.split("://").nth(1).map(|r| r.split('/').next().unwrap_or("").to_string()))
+        .filter(|host| !host.is_empty())
+}
+
+/// Links to the calendar feed at `url` (without the base path).
+pub fn calendar_view(h: &Handbook, url: &str) -> CalendarView {
+    let site = h.config.site_url().map(|u| u[..u.len() - h.config.base_path().len()].to_string());
+    let webcal = site.and_then(|s| s.split_once("://").map(|(_, rest)| format!("webcal://{rest}{}", h.href(url))));
+    CalendarView { url: h.href(url), webcal }
+}
+
 impl<'a> Views<'a> {
+    /// A session of community `i`, on `day` when it is one day of a series.
+    pub fn session(&self, i: usize, s: &crate::model::Session, day: Option<Date>) -> SessionView {
+        let person = s.facilitator.as_deref().and_then(|f| self.person(f));
+        SessionView {
+            date: day.unwrap_or(s.date).into(),
+            time: s.time_text(),
+            title: s.title.clone(),
+            format: s.format.clone(),
+            facilitator_name: if person.is_none() { s.facilitator.clone() } else { None },
+            facilitator: person,
+            location: s.location.clone(),
+            link: s.link.clone(),
+            recurrence: if day.is_none() { s.recurrence.map(|r| r.describe(s.date)) } else { None },
+            until: if day.is_none() { s.until.map(Into::into) } else { None },
+            cancelled: s.cancelled,
+            community: self.link(i),
+        }
+    }
+
+    /// Every day a session of one of `communities` is held from today
+    /// for a year, in order of day and time: (day, start, community, session).
+    pub fn upcoming_days(&self, communities: &[usize]) -> Vec<(Date, Option<u16>, usize, &'a crate::model::Session)> {
+        let h = self.handbook;
+        let horizon = h.today.add_days(366);
+        let mut days = Vec::new();
+        for &i in communities {
+            for s in h.pages[i].community().map(|c| c.sessions.as_slice()).unwrap_or_default() {
+                days.extend(s.days(h.today, horizon, 60).into_iter().map(|d| (d, s.start, i, s)));
+            }
+        }
+        days.sort_by_key(|(d, start, i, _)| (*d, *start, *i));
+        days
+    }
+
     pub fn link(&self, i: usize) -> LinkView {
         let p = &self.handbook.pages[i];
         LinkView { title: p.title.clone(), url: self.handbook.href(&p.url) }
@@ -356,6 +455,8 @@ pub fn kind_name(p: &Page) -> &'static str {
             Guidelines => "guidelines",
             Standards => "standards",
             Review => "review",
+            Sessions => "sessions",
+            WhatsNew => "whats-new",
             NotFound => "404",
             Search => "search",
         },

@@ -26,6 +26,8 @@ pub fn site_files(h: &Handbook, bodies: &[Option<&Rendered>]) -> Vec<(String, Ve
     ];
     files.extend(super::search::index(h, bodies));
     files.extend(redirects(h));
+    files.extend(super::calendar::files(h));
+    files.extend(super::feeds::files(h));
     if let Some(cname) = h.config.cname.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
         files.push(("CNAME".to_string(), format!("{cname}\n").into_bytes()));
     }

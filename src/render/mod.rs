@@ -5,10 +5,15 @@
 //! index, theme assets). The default theme is compiled into the binary; a
 //! handbook's `templates/` folder overrides it file by file.
 
+pub mod calendar;
 pub mod context;
+pub mod data;
+mod feeds;
 mod files;
 pub mod listings;
+pub mod print;
 mod search;
+mod sessions;
 mod templates;
 
 pub use files::{output_path, site_files};
@@ -310,6 +315,8 @@ pub fn template_name(page: &Page) -> &'static str {
             Generated::Glossary => "glossary.html",
             Generated::Principles | Generated::Guidelines | Generated::Standards => "items.html",
             Generated::Review => "review.html",
+            Generated::Sessions => "sessions.html",
+            Generated::WhatsNew => "whats-new.html",
             Generated::NotFound => "404.html",
             Generated::Search => "search.html",
             Generated::Home | Generated::Section => "page.html",
@@ -445,6 +452,12 @@ impl<'a> Renderer<'a> {
             Generated::Guidelines => put("by_owner", json(&views.items_by_owner(Kind::Guideline))),
             Generated::Standards => put("by_owner", json(&views.items_by_owner(Kind::Standard))),
             Generated::Review => put("report", json(&views.review_report())),
+            Generated::WhatsNew => put("changes", json(&views.whats_new())),
+            Generated::Sessions => {
+                for (name, value) in views.sessions_listing() {
+                    put(name, value);
+                }
+            }
             Generated::Home | Generated::Section | Generated::NotFound | Generated::Search => {}
         }
         vars
@@ -525,6 +538,22 @@ impl<'a> Renderer<'a> {
                     .filter(|(_, q)| q.item().and_then(|it| it.replaces.as_deref()) == Some(p.id.as_str()))
                     .map(|(j, _)| views.link(j))
                     .collect(),
+                principles: item
+                    .principles
+                    .iter()
+                    .filter_map(|id| h.ids.get(&(Kind::Principle, id.clone())))
+                    .map(|&j| views.link(j))
+                    .collect(),
+                served_by: if p.kind == Kind::Principle {
+                    h.pages
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, q)| q.item().is_some_and(|it| it.principles.contains(&p.id)))
+                        .map(|(j, _)| views.item_card(j))
+                        .collect()
+                } else {
+                    Vec::new()
+                },
             }),
         }
     }
@@ -534,17 +563,13 @@ impl<'a> Renderer<'a> {
         let p = &h.pages[i];
         let views = Views { handbook: h };
         let c = p.community().cloned().unwrap_or_default();
-        let session = |s: &crate::model::Session| {
-            let person = s.facilitator.as_deref().and_then(|f| views.person(f));
-            SessionView {
-                date: s.date.into(),
-                time: s.time.clone(),
-                title: s.title.clone(),
-                format: s.format.clone(),
-                facilitator_name: if person.is_none() { s.facilitator.clone() } else { None },
-                facilitator: person,
-            }
-        };
+        let yesterday = h.today.add_days(-1);
+        let last_held = c
+            .sessions
+            .iter()
+            .filter(|s| !s.cancelled)
+            .filter_map(|s| Some((*s.days(s.date, yesterday, 100_000).last()?, s)))
+            .max_by_key(|(d, s)| (*d, s.start));
         CommunityView {
             summary: c.summary.clone(),
             status: c.status.map(|s| enum_name(&s)),
@@ -555,8 +580,15 @@ impl<'a> Renderer<'a> {
             formats: c.formats.clone(),
             started: c.started.map(Into::into),
             approved: c.approved.map(Into::into),
-            upcoming: c.sessions.iter().filter(|s| s.date >= h.today).take(3).map(session).collect(),
-            last_session: c.sessions.iter().rev().find(|s| s.date < h.today).map(session),
+            upcoming: views
+                .upcoming_days(&[i])
+                .into_iter()
+                .take(3)
+                .map(|(d, _, _, s)| views.session(i, s, Some(d)))
+                .collect(),
+            last_session: last_held.map(|(d, s)| views.session(i, s, Some(d))),
+            sessions: c.sessions.iter().map(|s| views.session(i, s, None)).collect(),
+            calendar: calendar::feed_url(p).map(|url| calendar_view(h, &url)),
             owns: views.owned(&p.id),
         }
     }

@@ -239,6 +239,15 @@ impl Builder {
         clock.lap("templates");
         let pages = files.len();
         files.extend(render::site_files(&handbook, &rendered).into_iter().map(|(p, b)| (p, Content::Bytes(b.into()))));
+        // The data files read bodies (glossary definitions) and the links between pages.
+        let data = render::data::files(&handbook, &rendered, &backlinks);
+        files.extend(data.into_iter().map(|(p, b)| (p, Content::Bytes(b.into()))));
+        clock.lap("data files");
+        if handbook.config.print {
+            let print = render::print::files(&handbook, &rendered);
+            files.extend(print.into_iter().map(|(p, b)| (p, Content::Bytes(b.into()))));
+        }
+        clock.lap("print");
         files.extend(Theme::assets().into_iter().map(|(p, b)| (p, Content::Bytes(b.into()))));
         report_clashes(&handbook, &files[pages..], &mut diags);
         files.extend(handbook.files.iter().map(|f| (f.logical.clone(), Content::Copy(options.root.join(&f.path)))));

@@ -1,0 +1,332 @@
+//! The handbook published as data: sessions as iCalendar feeds and on
+//! pages, read back with real parsers.
+
+mod support;
+
+use support::*;
+
+const HANDBOOK: &[(&str, &str)] = &[
+    ("handbook.toml", "title = \"Data fixture\"\nbase_url = \"https://hb.example.org/docs/\"\n"),
+    ("people/ana.md", "+++\nname = \"Ana Ortiz\"\n+++\n"),
+    (
+        "communities/ux.md",
+        r#"+++
+title = "User experience"
+leads = ["ana"]
+status = "active"
+sessions = [
+  { date = 2026-10-01, time = "14:00-15:00", title = "Forms crit", format = "crit", facilitator = "ana" },
+  { date = 2026-12-10, time = "10:00", duration = "90 minutes", title = "Show, tell; and ask", format = "show and tell", facilitator = "A visitor", location = "Room 4, floor 2", link = "https://meet.example.org/ux", recurrence = "every 2nd Thursday", until = 2027-06-30 },
+  { date = 2026-12-01, title = "Søren's café: a very long title that goes on and on well past the seventy-five octet limit of one line", format = "crit", cancelled = true },
+]
++++
+We meet.
+"#,
+    ),
+    (
+        "communities/data.md",
+        "+++\ntitle = \"Data\"\nleads = [\"ana\"]\nsessions = [{ date = 2026-11-30, time = \"09:30\", end = \"10:00\", title = \"Stand-up\", format = \"talk\", recurrence = \"every Monday\" }]\n+++\n",
+    ),
+];
+
+fn built() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = fixture(HANDBOOK);
+    let out = build_ok(dir.path(), &[]);
+    (dir, out)
+}
+
+/// The value of property `name` of `event`, as written (escapes kept).
+fn property<'a>(event: &'a icalendar::parser::Component, name: &str) -> Option<&'a icalendar::parser::Property<'a>> {
+    event.properties.iter().find(|p| p.name == name)
+}
+
+#[test]
+fn session_feeds_parse_and_carry_each_session() {
+    let (_dir, out) = built();
+    let all = read(&out, "sessions.ics");
+    for line in all.split("\r\n") {
+        assert!(line.len() <= 75, "line longer than 75 octets: {line:?}");
+    }
+    assert!(all.ends_with("END:VCALENDAR\r\n"));
+    assert!(!all.replace("\r\n", "").contains('\n'), "every line ends in CRLF");
+    let unfolded = icalendar::parser::unfold(&all);
+    let calendar = icalendar::parser::read_calendar(&unfolded).expect("the feed parses");
+    let parsed: Vec<_> = calendar.components.iter().filter(|c| c.name == "VEVENT").collect();
+    assert_eq!(parsed.len(), 4, "{all}");
+    let by_title = |needle: &str| {
+        parsed
+            .iter()
+            .find(|e| property(e, "SUMMARY").is_some_and(|p| p.val.as_str().contains(needle)))
+            .unwrap_or_else(|| panic!("no event {needle} in {all}"))
+    };
+    let series = by_title("Show");
+    // Written escaped, as RFC 5545 asks; the parser reads the text back.
+    assert!(all.contains("SUMMARY:Show\\, tell\\; and ask\r\n"));
+    assert_eq!(property(series, "SUMMARY").unwrap().val.as_str(), "Show, tell; and ask");
+    assert_eq!(property(series, "RRULE").unwrap().val.as_str(), "FREQ=MONTHLY;BYDAY=2TH;UNTIL=20270630T235959Z");
+    let start = property(series, "DTSTART").unwrap();
+    assert_eq!(start.val.as_str(), "20261210T100000");
+    assert!(start
+        .params
+        .iter()
+        .any(|p| p.key == "TZID" && p.val.as_ref().is_some_and(|v| v.as_str() == "Europe/London")));
+    assert_eq!(property(series, "DURATION").unwrap().val.as_str(), "PT1H30M");
+    assert_eq!(property(series, "LOCATION").unwrap().val.as_str(), "Room 4, floor 2");
+    assert_eq!(property(series, "UID").unwrap().val.as_str(), "ux-20261210T100000@hb.example.org");
+    assert_eq!(property(series, "DTSTAMP").unwrap().val.as_str(), "20261123T000000Z");
+    let cancelled = by_title("Søren");
+    assert_eq!(property(cancelled, "STATUS").unwrap().val.as_str(), "CANCELLED");
+    assert!(property(cancelled, "SUMMARY").unwrap().val.as_str().ends_with("octet limit of one line"));
+    assert_eq!(property(cancelled, "DTSTART").unwrap().val.as_str(), "20261201");
+    assert_eq!(property(by_title("Stand-up"), "RRULE").unwrap().val.as_str(), "FREQ=WEEKLY");
+    assert!(all.contains("BEGIN:VTIMEZONE\r\nTZID:Europe/London\r\n"));
+
+    // One community's feed holds only its own sessions.
+    let ux = icalendar::parser::unfold(&read(&out, "communities/ux/sessions.ics"));
+    let ux = icalendar::parser::read_calendar(&ux).expect("the community feed parses");
+    assert_eq!(ux.components.iter().filter(|c| c.name == "VEVENT").count(), 3);
+
+    // The same input gives the same feed: UIDs and stamps are stable.
+    let (_dir2, again) = built();
+    assert_eq!(read(&again, "sessions.ics"), all);
+}
+
+#[test]
+fn the_icalendar_crate_reads_the_values_back() {
+    let (_dir, out) = built();
+    let text = read(&out, "sessions.ics");
+    let calendar: icalendar::Calendar = text.parse().expect("the feed parses as a calendar");
+    use icalendar::Component;
+    let titles: Vec<String> = calendar
+        .components
+        .iter()
+        .filter_map(|c| c.as_event())
+        .filter_map(|e| e.get_summary().map(str::to_string))
+        .collect();
+    assert!(titles.iter().any(|t| t == "Show, tell; and ask"), "{titles:?}");
+    assert!(titles.iter().any(|t| t.starts_with("Søren's café")), "{titles:?}");
+}
+
+#[test]
+fn community_pages_and_the_sessions_page_list_upcoming_days() {
+    let (_dir, out) = built();
+    let ux = read(&out, "communities/ux/index.html");
+    // Today is 2026-11-23: next are the cancelled one-off, then the series' days.
+    let upcoming = &ux[ux.find("Upcoming sessions").unwrap()..ux.find("Last session").unwrap()];
+    assert!(upcoming.contains("1 December 2026") && upcoming.contains("Cancelled"), "{upcoming}");
+    assert!(upcoming.contains("10 December 2026") && upcoming.contains("14 January 2027"), "{upcoming}");
+    assert!(!upcoming.contains("11 February 2027"), "three upcoming days only");
+    assert!(upcoming.contains("10:00 to 11:30"));
+    assert!(ux.contains("webcal://hb.example.org/docs/communities/ux/sessions.ics"));
+    let last = &ux[ux.find("Last session").unwrap()..];
+    assert!(last.contains("1 October 2026") && last.contains("Forms crit"));
+    assert!(ux.contains("every 2nd Thursday of the month"));
+
+    let page = read(&out, "sessions/index.html");
+    let by_date = &page[page.find("id=\"cb-upcoming\"").unwrap()..page.find("id=\"cb-by-community\"").unwrap()];
+    let monday = by_date.find("30 November 2026").expect("the Data stand-up");
+    let cancelled = by_date.find("1 December 2026").expect("the cancelled one");
+    assert!(monday < cancelled, "sessions are in date order");
+    assert!(page.contains("id=\"community-data\"") && page.contains("id=\"format-crit\""));
+    assert!(page.contains("href=\"#format-show-and-tell\""), "filters are plain links");
+    assert!(page.contains("/docs/sessions.ics"));
+}
+
+#[test]
+fn bad_sessions_are_findings_at_the_file() {
+    let dir = fixture(&[
+        ("communities/ux.md", "+++\ntitle = \"UX\"\nsessions = [\n  { date = 2026-12-03, time = \"25:00\", recurrence = \"every 2nd Thursday\" },\n]\n+++\n"),
+        ("handbook.toml", "title = \"T\"\ntimezone = \"Mars/Olympus\"\n"),
+    ]);
+    let o = copbook(&["check", dir.path().to_str().unwrap(), "--today", "2026-11-23"]);
+    let err = stderr(&o);
+    assert!(!o.status.success());
+    assert!(err.contains("'25:00' is not a time"), "{err}");
+    assert!(err.contains("is not the 2nd Thursday"), "{err}");
+    assert!(err.contains("timezone 'Mars/Olympus'") && err.contains("Europe/London"), "{err}");
+    assert!(err.contains("communities/ux.md:3"), "{err}");
+}
+
+#[test]
+fn handbook_json_follows_its_published_schema() {
+    let dir = fixture(HANDBOOK);
+    write(dir.path(), "glossary.toml", "[[term]]\nterm = \"Minimum viable product\"\nabbreviation = \"MVP\"\ndefinition = \"The *smallest* thing & no more.\"\n");
+    write(
+        dir.path(),
+        "standards/forms.md",
+        "+++\ntitle = \"Forms\"\nowners = [\"ux\"]\nlast_reviewed = 2026-01-10\n+++\nSee [UX](../communities/ux.md).\n",
+    );
+    let out = build_ok(dir.path(), &[]);
+    let schema: serde_json::Value = serde_json::from_str(&read(&out, "handbook.schema.json")).unwrap();
+    let data: serde_json::Value = serde_json::from_str(&read(&out, "handbook.json")).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the schema is a valid JSON Schema");
+    let errors: Vec<String> = validator.iter_errors(&data).map(|e| format!("{e} at {}", e.instance_path())).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    assert_eq!(data["schema_version"], 1);
+    let ux = data["communities"].as_array().unwrap().iter().find(|c| c["id"] == "ux").unwrap();
+    assert_eq!(ux["leads"][0]["name"], "Ana Ortiz");
+    assert_eq!(ux["sessions"][2]["rrule"], "FREQ=MONTHLY;BYDAY=2TH");
+    let ana = data["people"].as_array().unwrap().iter().find(|p| p["id"] == "ana").unwrap();
+    assert_eq!(ana["leads"], serde_json::json!(["data", "ux"]));
+    let mvp = &data["glossary"][0];
+    assert_eq!(mvp["definition_text"], "The smallest thing & no more.");
+    assert!(mvp["definition_html"].as_str().unwrap().contains("<em>smallest</em>"));
+    let forms = data["pages"].as_array().unwrap().iter().find(|p| p["id"] == "forms").unwrap();
+    assert_eq!(forms["links_to"], serde_json::json!(["https://hb.example.org/docs/communities/ux/"]));
+    assert_eq!(forms["review_by"], "2027-01-10");
+
+    // A document that breaks the schema is refused: the check can fail.
+    let mut broken = data.clone();
+    broken["pages"][0]["kind"] = "nonsense".into();
+    assert!(!validator.is_valid(&broken));
+
+    let pages: serde_json::Value = serde_json::from_str(&read(&out, "api/pages.json")).unwrap();
+    let forms = pages.as_array().unwrap().iter().find(|p| p["title"] == "Forms").unwrap();
+    assert_eq!(forms["url"], "https://hb.example.org/docs/standards/forms/");
+    assert_eq!(forms["review_by"], "2027-01-10");
+    let review: serde_json::Value = serde_json::from_str(&read(&out, "review.json")).unwrap();
+    assert_eq!(review["schema_version"], 1);
+    assert!(review["owners"].is_array() && review["stale_leads"].is_array());
+}
+
+#[test]
+fn atom_feeds_of_the_rules_parse_with_stable_ids() {
+    let dir = fixture(HANDBOOK);
+    write(
+        dir.path(),
+        "standards/forms.md",
+        "+++\ntitle = \"Forms & fields\"\nowners = [\"ux\"]\nversion = \"2.1\"\n+++\nText.\n",
+    );
+    write(dir.path(), "principles/open.md", "+++\ntitle = \"Be open\"\nowners = [\"data\"]\n+++\nText.\n");
+    let out = build_ok(dir.path(), &[]);
+    let text = read(&out, "feed.xml");
+    let feed = feed_rs::parser::parse(text.as_bytes()).expect("the feed parses");
+    assert_eq!(feed.feed_type, feed_rs::model::FeedType::Atom);
+    assert_eq!(feed.id, "tag:hb.example.org,2026:/docs/feed.xml");
+    assert!(feed.updated.is_some() && !feed.authors.is_empty());
+    assert_eq!(feed.entries.len(), 2);
+    for entry in &feed.entries {
+        assert!(entry.id.starts_with("tag:hb.example.org,2026:/docs/"), "{}", entry.id);
+        assert!(entry.updated.is_some() && entry.title.is_some());
+    }
+    let forms = feed.entries.iter().find(|e| e.id.ends_with("/standards/forms/")).expect("the standard");
+    assert_eq!(forms.title.as_ref().unwrap().content, "Forms & fields");
+    assert_eq!(forms.links[0].href, "https://hb.example.org/docs/standards/forms/");
+    assert!(forms.summary.as_ref().unwrap().content.contains("version 2.1"));
+
+    let ux =
+        feed_rs::parser::parse(read(&out, "communities/ux/feed.xml").as_bytes()).expect("the community feed parses");
+    assert_eq!(ux.entries.len(), 1, "only what ux owns");
+    let (_again, out2) = {
+        let d = fixture(HANDBOOK);
+        write(d.path(), "standards/forms.md", "+++\ntitle = \"Forms, renamed\"\nowners = [\"ux\"]\n+++\nText.\n");
+        let o = build_ok(d.path(), &[]);
+        (d, o)
+    };
+    let renamed = feed_rs::parser::parse(read(&out2, "feed.xml").as_bytes()).unwrap();
+    assert_eq!(renamed.entries[0].id, forms.id, "an entry keeps its id when the page changes");
+}
+
+#[test]
+fn llms_txt_indexes_the_pages_and_their_markdown_is_published() {
+    let dir = fixture(HANDBOOK);
+    write(
+        dir.path(),
+        "guides/start.md",
+        "+++\ntitle = \"Start [here]\"\ndescription = \"How to begin\"\n+++\nRead *this* first.\n",
+    );
+    let out = build_ok(dir.path(), &[]);
+    let llms = read(&out, "llms.txt");
+    assert!(llms.starts_with("# Data fixture\n"), "{llms}");
+    assert!(
+        llms.contains("- [Start here](https://hb.example.org/docs/guides/start/index.md): How to begin\n"),
+        "{llms}"
+    );
+    assert!(llms.contains("## Communities of practice\n"), "{llms}");
+    assert_eq!(read(&out, "guides/start/index.md"), "# Start [here]\n\nRead *this* first.\n");
+
+    write(dir.path(), "handbook.toml", "title = \"Data fixture\"\nsource_markdown = false\n");
+    let out = build_ok(dir.path(), &[]);
+    assert!(!out.join("guides/start/index.md").exists(), "the opt-out leaves the Markdown out");
+    assert!(read(&out, "llms.txt").contains("- [Start here](/guides/start/): How to begin"));
+}
+
+#[test]
+fn the_print_page_has_every_page_with_links_inside_it() {
+    let dir = fixture(HANDBOOK);
+    write(dir.path(), "guides/start.md", "+++\ntitle = \"Start\"\n+++\n## Purpose\n\nSee [UX](../communities/ux.md#purpose-1), [below](#purpose), [MVP](/glossary/#mvp) and [the web](https://example.org/).\n");
+    write(dir.path(), "guides/other.md", "+++\ntitle = \"Other\"\n+++\n## Purpose\n\nText.\n");
+    write(dir.path(), "glossary.toml", "[[term]]\nterm = \"MVP\"\ndefinition = \"Smallest thing.\"\n");
+    let out = build_ok(dir.path(), &[]);
+    let print = read(&out, "print/index.html");
+    assert!(print.contains("<a href=\"#page-guides-start\">Start</a>"), "contents list");
+    assert!(
+        print.contains("id=\"page-guides-start--purpose\"") && print.contains("id=\"page-guides-other--purpose\""),
+        "heading ids never clash"
+    );
+    assert!(print.contains("href=\"#page-communities-ux--purpose-1\""), "links to pages become in-document links");
+    assert!(print.contains("href=\"#page-guides-start--purpose\""), "in-page links keep to their page");
+    assert!(
+        print.contains("href=\"#page-glossary--mvp\"") && print.contains("<h3 id=\"page-glossary--mvp\">MVP</h3>"),
+        "terms link to the printed glossary"
+    );
+    assert!(print.contains("href=\"https://example.org/\""), "external links stay");
+    assert!(print.contains("<h3 id=\"page-guides-start--purpose\">"), "body headings sit below the page title");
+    let ux = read(&out, "communities/ux/print/index.html");
+    assert!(ux.contains("id=\"page-communities-ux\"") && !ux.contains("id=\"page-guides-start\""));
+}
+
+#[test]
+fn print_pages_can_be_turned_off() {
+    let dir = fixture(HANDBOOK);
+    write(dir.path(), "handbook.toml", "title = \"T\"\nprint = false\n");
+    let out = build_ok(dir.path(), &[]);
+    assert!(!out.join("print/index.html").exists() && !out.join("communities/ux/print/index.html").exists());
+}
+
+#[test]
+fn a_principle_lists_the_standards_that_serve_it() {
+    let dir = fixture(HANDBOOK);
+    write(dir.path(), "principles/open.md", "+++\ntitle = \"Be open\"\n+++\n");
+    for (id, title) in [("a", "Alpha"), ("b", "Beta"), ("c", "Gamma")] {
+        write(
+            dir.path(),
+            &format!("standards/{id}.md"),
+            &format!("+++\ntitle = \"{title}\"\nprinciples = [\"open\"]\n+++\n"),
+        );
+    }
+    write(dir.path(), "standards/d.md", "+++\ntitle = \"Delta\"\n+++\n");
+    let out = build_ok(dir.path(), &[]);
+    let open = read(&out, "principles/open/index.html");
+    let served = &open[open.find("cb-served-by").expect("the served-by list")..];
+    for title in ["Alpha", "Beta", "Gamma"] {
+        assert!(served.contains(title), "{title} serves the principle");
+    }
+    assert!(!served.contains("Delta"));
+    assert!(read(&out, "standards/a/index.html")
+        .contains("<dt>Serves</dt><dd><a href=\"/docs/principles/open/\">Be open</a>"));
+
+    write(dir.path(), "standards/d.md", "+++\ntitle = \"Delta\"\nprinciples = [\"opne\"]\n+++\n");
+    let o = copbook(&["check", dir.path().to_str().unwrap(), "--today", "2026-11-23"]);
+    let err = stderr(&o);
+    assert!(!o.status.success());
+    assert!(err.contains("unknown-principle") || err.contains("principles 'opne' is not a known principle"), "{err}");
+    assert!(err.contains("standards/d.md:3") && err.contains("open"), "{err}");
+}
+
+#[test]
+fn whats_new_lists_recently_changed_pages_newest_first() {
+    let dir = fixture(HANDBOOK);
+    write(dir.path(), "standards/forms.md", "+++\ntitle = \"Forms\"\nowners = [\"ux\"]\nversion = \"3\"\n+++\n");
+    write(dir.path(), "guides/old.md", "+++\ntitle = \"Old guide\"\n+++\n");
+    // Outside git the file's modification time is its change date.
+    let old = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_700_000_000);
+    std::fs::File::options().write(true).open(dir.path().join("guides/old.md")).unwrap().set_modified(old).unwrap();
+    let out = build_ok(dir.path(), &[]);
+    let page = read(&out, "whats-new/index.html");
+    let forms = page.find("/docs/standards/forms/").expect("the standard is listed");
+    let guide = page.find("/docs/guides/old/").expect("the old guide is listed");
+    assert!(forms < guide, "newest first");
+    assert!(page.contains("Standard 3") && page.contains("owned by"), "kind, version and owner");
+    assert!(page.contains("14 November 2023"), "the old guide's date");
+}
