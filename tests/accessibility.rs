@@ -5,18 +5,15 @@
 //! axe-core comes from npm, pinned in `tests/axe/package-lock.json` and
 //! installed by `.ci/run` (`npm ci --prefix tests/axe`).
 
-mod common {
-    pub mod browser_util;
-    pub mod serve_util;
-}
+mod support;
 
-use common::browser_util::*;
-use common::serve_util::eventually;
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
+use support::browser::*;
+use support::serve::eventually;
 
 const RULES: &str = "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']";
 

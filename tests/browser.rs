@@ -7,14 +7,11 @@
 //! `chromium` package, no driver binary of a matching version, and never
 //! downloads a browser.
 
-mod common {
-    pub mod browser_util;
-    pub mod serve_util;
-}
+mod support;
 
-use common::browser_util::*;
-use common::serve_util::*;
 use serde_json::json;
+use support::browser::*;
+use support::serve::*;
 
 #[test]
 fn an_open_page_shows_each_save_without_a_manual_reload() {

@@ -1,14 +1,12 @@
 //! `copbook serve` end to end: the real binary on a free port, spoken to
 //! over raw sockets, with a small handbook edited under its feet.
 
-mod common {
-    pub mod serve_util;
-}
+mod support;
 
-use common::serve_util::*;
 use std::io::Write;
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
+use support::serve::*;
 
 /// How long a save may take to reach an open page. Generous, because the
 /// tests share two cores; a working server takes well under a second.
@@ -146,7 +144,7 @@ fn paths_never_reach_outside_the_site() {
         "/static/x.css",
         "/static/../../secret.txt",
         "/handbook.toml",
-        "/index.md",
+        // `/index.md` is the home page's published Markdown (`source_markdown`), not a file read from disk.
     ];
     for path in attempts {
         let reply = server.get(path);

@@ -131,14 +131,14 @@ fn document(h: &Handbook, bodies: &[Option<&Rendered>], anchors: &Anchors, title
             escape(&p.title)
         ));
         if let Some(body) = bodies.get(i).copied().flatten() {
-            rewrite_body(&mut html, &body.html, &anchor, anchors, inside);
+            rewrite_body(&mut html, &body.html, (&anchor, &p.title), anchors, inside);
         }
         if p.kind == Kind::Generated(Generated::Glossary) {
             for (t, term) in h.of_kind(Kind::Term) {
                 let id = anchors.page(term);
                 html.push_str(&format!("<h3 id=\"{id}\">{}</h3>\n", escape(&term.title)));
                 if let Some(body) = bodies.get(t).copied().flatten() {
-                    rewrite_body(&mut html, &body.html, &id, anchors, inside);
+                    rewrite_body(&mut html, &body.html, (&id, &term.title), anchors, inside);
                 }
             }
         }
@@ -150,7 +150,16 @@ fn document(h: &Handbook, bodies: &[Option<&Rendered>], anchors: &Anchors, title
 
 /// Appends a body with its ids prefixed, its links made internal where
 /// they can be, and its headings one level down (the page title is an h2).
-fn rewrite_body(out: &mut String, body: &str, anchor: &str, anchors: &Anchors, inside: &HashSet<&str>) {
+///
+/// Table regions are named after their page too: each body names its tables
+/// uniquely, but on one printed page two bodies may both have a "Table".
+fn rewrite_body(
+    out: &mut String,
+    body: &str,
+    (anchor, title): (&str, &str),
+    anchors: &Anchors,
+    inside: &HashSet<&str>,
+) {
     let mut rest = body;
     while let Some(at) = rest.find([' ', '<']) {
         let (before, after) = rest.split_at(at);
@@ -163,7 +172,7 @@ fn rewrite_body(out: &mut String, body: &str, anchor: &str, anchors: &Anchors, i
             rest = &after[if closing { 4 } else { 3 }..];
             continue;
         }
-        let attr = [" id=\"", " href=\""].into_iter().find(|a| after.starts_with(a));
+        let attr = [" id=\"", " href=\"", " aria-label=\""].into_iter().find(|a| after.starts_with(a));
         let Some(attr) = attr else {
             out.push_str(&after[..1]);
             rest = &after[1..];
@@ -178,6 +187,11 @@ fn rewrite_body(out: &mut String, body: &str, anchor: &str, anchors: &Anchors, i
         out.push_str(attr);
         if attr == " id=\"" {
             out.push_str(&format!("{anchor}--{value}"));
+        } else if attr == " aria-label=\"" {
+            out.push_str(value);
+            if out.ends_with(&format!("role=\"region\" tabindex=\"0\" aria-label=\"{value}")) {
+                out.push_str(&format!(", {}", escape(title)));
+            }
         } else {
             // Hrefs in the body are escaped HTML; `&amp;` never starts a path we map.
             out.push_str(&anchors.rewrite(value, anchor, inside).unwrap_or_else(|| value.to_string()));

@@ -2,6 +2,9 @@
 //! folders, running the real `copbook` binary, and reading the built site.
 #![allow(dead_code)]
 
+pub mod browser;
+pub mod serve;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -4,7 +4,7 @@
 //! downloads a browser.
 #![allow(dead_code)]
 
-use super::serve_util::eventually;
+use super::serve::eventually;
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;

@@ -70,12 +70,7 @@ pub fn standard(owner: &str) -> String {
     format!("+++\ntitle = \"Alt text\"\nowner = \"{owner}\"\n+++\nDescribe images.\n")
 }
 
-/// Writes a file of the fixture, creating its folders.
-pub fn write(dir: &Path, path: &str, text: &str) {
-    let target = dir.join(path);
-    std::fs::create_dir_all(target.parent().expect("a file has a folder")).expect("create the folder");
-    std::fs::write(&target, text).expect("write the fixture file");
-}
+pub use super::write;
 
 /// A running `copbook serve`, killed when dropped.
 pub struct Server {
