@@ -221,60 +221,7 @@ pub(super) fn read(f: &Fields, diags: &mut Diagnostics) -> Vec<Session> {
                     .hint(hint),
             );
         };
-        // `time = "14:00-15:00"`, or `start`, with `end` or `duration`.
-        let (mut start, mut end) = (None, None);
-        if let Some(time) = text("time").or_else(|| text("start")) {
-            let mut parts = time.splitn(2, ['-', '–']).map(str::trim);
-            let first = parts.next().unwrap_or("");
-            let second = parts.next().or_else(|| time.split_once(" to ").map(|(_, e)| e.trim()));
-            let first = first.split(" to ").next().unwrap_or(first).trim();
-            match parse_clock(first) {
-                Some(t) => start = Some(t),
-                None => {
-                    bad(format!("'{time}' is not a time"), "write times on the 24-hour clock: time = \"14:00-15:30\"")
-                }
-            }
-            if let Some(second) = second {
-                match parse_clock(second) {
-                    Some(t) => end = Some(t),
-                    None => bad(
-                        format!("'{second}' is not a time"),
-                        "write times on the 24-hour clock: time = \"14:00-15:30\"",
-                    ),
-                }
-            }
-        }
-        if let Some(e) = text("end") {
-            match parse_clock(&e) {
-                Some(t) => end = Some(t),
-                None => bad(format!("end '{e}' is not a time"), "write times on the 24-hour clock: end = \"15:30\""),
-            }
-        }
-        let mut minutes = match (start, end) {
-            (Some(s), Some(e)) if e > s => Some(e - s),
-            (Some(s), Some(e)) => {
-                bad(
-                    format!("it ends ({}) before it starts ({})", clock(e), clock(s)),
-                    "give an end after the start, or a duration = \"90 minutes\"",
-                );
-                None
-            }
-            (None, Some(_)) => {
-                bad("it has an end but no start time".into(), "give the start too: time = \"14:00-15:30\"");
-                None
-            }
-            _ => None,
-        };
-        if let Some(d) = text("duration") {
-            match parse_duration(&d) {
-                Some(m) if start.is_some() => minutes = Some(m),
-                Some(_) => bad("it has a duration but no start time".into(), "give a start: time = \"14:00\""),
-                None => bad(
-                    format!("duration '{d}' is not a length of time"),
-                    "write it as duration = \"1h\", \"90 minutes\" or \"1h30\"",
-                ),
-            }
-        }
+        let (start, minutes) = times(&text, &mut bad);
         let until = text("until").and_then(|u| {
             let parsed = Date::parse(&u, false);
             if parsed.is_none() {
@@ -314,6 +261,62 @@ pub(super) fn read(f: &Fields, diags: &mut Diagnostics) -> Vec<Session> {
     }
     out.sort_by_key(|s| (s.date, s.start));
     out
+}
+
+/// A session's start and length in minutes: `time = "14:00-15:00"`, or
+/// `start`, with `end` or `duration`. What cannot be read goes to `bad`.
+fn times(text: &dyn Fn(&str) -> Option<String>, bad: &mut dyn FnMut(String, &str)) -> (Option<u16>, Option<u16>) {
+    let (mut start, mut end) = (None, None);
+    if let Some(time) = text("time").or_else(|| text("start")) {
+        let mut parts = time.splitn(2, ['-', '–']).map(str::trim);
+        let first = parts.next().unwrap_or("");
+        let second = parts.next().or_else(|| time.split_once(" to ").map(|(_, e)| e.trim()));
+        let first = first.split(" to ").next().unwrap_or(first).trim();
+        match parse_clock(first) {
+            Some(t) => start = Some(t),
+            None => bad(format!("'{time}' is not a time"), "write times on the 24-hour clock: time = \"14:00-15:30\""),
+        }
+        if let Some(second) = second {
+            match parse_clock(second) {
+                Some(t) => end = Some(t),
+                None => {
+                    bad(format!("'{second}' is not a time"), "write times on the 24-hour clock: time = \"14:00-15:30\"")
+                }
+            }
+        }
+    }
+    if let Some(e) = text("end") {
+        match parse_clock(&e) {
+            Some(t) => end = Some(t),
+            None => bad(format!("end '{e}' is not a time"), "write times on the 24-hour clock: end = \"15:30\""),
+        }
+    }
+    let mut minutes = match (start, end) {
+        (Some(s), Some(e)) if e > s => Some(e - s),
+        (Some(s), Some(e)) => {
+            bad(
+                format!("it ends ({}) before it starts ({})", clock(e), clock(s)),
+                "give an end after the start, or a duration = \"90 minutes\"",
+            );
+            None
+        }
+        (None, Some(_)) => {
+            bad("it has an end but no start time".into(), "give the start too: time = \"14:00-15:30\"");
+            None
+        }
+        _ => None,
+    };
+    if let Some(d) = text("duration") {
+        match parse_duration(&d) {
+            Some(m) if start.is_some() => minutes = Some(m),
+            Some(_) => bad("it has a duration but no start time".into(), "give a start: time = \"14:00\""),
+            None => bad(
+                format!("duration '{d}' is not a length of time"),
+                "write it as duration = \"1h\", \"90 minutes\" or \"1h30\"",
+            ),
+        }
+    }
+    (start, minutes)
 }
 
 /// `14:00`, `9:30`, `14.00`: minutes after midnight.
