@@ -252,27 +252,7 @@ fn handbook<'a>(h: &'a Handbook, bodies: &[Option<&Rendered>], backlinks: &[Vec<
             }
         })
         .collect();
-    let communities = h
-        .of_kind(Kind::Community)
-        .filter_map(|(i, p)| Some((i, p, p.community()?)))
-        .map(|(i, p, c)| CommunityData {
-            id: &p.id,
-            url: address(h, &p.url),
-            title: &p.title,
-            summary: c.summary.as_deref(),
-            status: c.status.map(|s| s.name().to_string()),
-            leads: c
-                .leads
-                .iter()
-                .map(|l| Lead { id: l, name: h.get(Kind::Person, l).map(|q| q.title.as_str()) })
-                .collect(),
-            leads_as_of: Views { handbook: h }.leads_as_of(i).map(|d| d.to_string()),
-            rhythm: c.meets.as_deref(),
-            channels: c.channels.iter().map(|ch| Channel { name: &ch.name, url: ch.url.as_deref() }).collect(),
-            formats: &c.formats,
-            sessions: c.sessions.iter().map(session).collect(),
-        })
-        .collect();
+    let communities = communities(h);
     let people = h
         .of_kind(Kind::Person)
         .map(|(_, p)| PersonData {
@@ -308,6 +288,30 @@ fn handbook<'a>(h: &'a Handbook, bodies: &[Option<&Rendered>], backlinks: &[Vec<
         people,
         glossary,
     }
+}
+
+/// Every community with its leads, rhythm, channels and sessions.
+fn communities(h: &Handbook) -> Vec<CommunityData<'_>> {
+    h.of_kind(Kind::Community)
+        .filter_map(|(i, p)| Some((i, p, p.community()?)))
+        .map(|(i, p, c)| CommunityData {
+            id: &p.id,
+            url: address(h, &p.url),
+            title: &p.title,
+            summary: c.summary.as_deref(),
+            status: c.status.map(|s| s.name().to_string()),
+            leads: c
+                .leads
+                .iter()
+                .map(|l| Lead { id: l, name: h.get(Kind::Person, l).map(|q| q.title.as_str()) })
+                .collect(),
+            leads_as_of: Views { handbook: h }.leads_as_of(i).map(|d| d.to_string()),
+            rhythm: c.meets.as_deref(),
+            channels: c.channels.iter().map(|ch| Channel { name: &ch.name, url: ch.url.as_deref() }).collect(),
+            formats: &c.formats,
+            sessions: c.sessions.iter().map(session).collect(),
+        })
+        .collect()
 }
 
 fn session(s: &Session) -> SessionData<'_> {

@@ -202,33 +202,7 @@ pub fn index(h: &Handbook, bodies: &[Option<&Rendered>]) -> Vec<(String, Vec<u8>
     let done: Vec<Indexed> =
         pages.par_iter().map(|&i| index_page(h, &h.pages[i], bodies.get(i).copied().flatten())).collect();
 
-    // word -> stem number; stem -> postings (page id, weight), in page order.
-    let stemmer = stemmer(&h.config.language);
-    let mut stem_of_word: WordMap<&str, usize> = WordMap::default();
-    let mut stems: HashMap<String, usize> = HashMap::new();
-    let mut postings: Vec<Vec<(u32, u8)>> = Vec::new();
-    for (id, page) in done.iter().enumerate() {
-        for (word, weight) in &page.words {
-            let stem = match stem_of_word.get(word.as_ref()) {
-                Some(&s) => s,
-                None => {
-                    let stem = stemmer.as_ref().map_or_else(|| word.to_string(), |s| s.stem(word).into_owned());
-                    let next = stems.len();
-                    let s = *stems.entry(stem).or_insert(next);
-                    if s == postings.len() {
-                        postings.push(Vec::new());
-                    }
-                    stem_of_word.insert(word.as_ref(), s);
-                    s
-                }
-            };
-            let list = &mut postings[stem];
-            match list.last_mut() {
-                Some(last) if last.0 == id as u32 => last.1 = last.1.max(*weight),
-                _ => list.push((id as u32, *weight)),
-            }
-        }
-    }
+    let (stem_of_word, postings) = postings(&done, &h.config.language);
 
     // Cut the sorted words into shards of about SHARD_BYTES.
     let mut files = Vec::new();
@@ -282,8 +256,46 @@ pub fn index(h: &Handbook, bodies: &[Option<&Rendered>]) -> Vec<(String, Vec<u8>
     let meta = json!({ "v": 1, "pages": done.len(), "shards": firsts });
     files.push(("search/index.json".to_string(), serde_json::to_vec(&meta).unwrap_or_default()));
     files.extend(shard_files);
-    // Fragments FRAGMENTS_PER_FILE to a file, as one JSON array: creating
-    // files is most of the cost of writing the index.
+    files.extend(fragments(&done));
+    files
+}
+
+/// Each word's stem number, and each stem's postings (page id, weight) in page order.
+#[allow(clippy::type_complexity)]
+fn postings<'a>(done: &'a [Indexed<'a>], language: &str) -> (WordMap<&'a str, usize>, Vec<Vec<(u32, u8)>>) {
+    let stemmer = stemmer(language);
+    let mut stem_of_word: WordMap<&str, usize> = WordMap::default();
+    let mut stems: HashMap<String, usize> = HashMap::new();
+    let mut postings: Vec<Vec<(u32, u8)>> = Vec::new();
+    for (id, page) in done.iter().enumerate() {
+        for (word, weight) in &page.words {
+            let stem = match stem_of_word.get(word.as_ref()) {
+                Some(&s) => s,
+                None => {
+                    let stem = stemmer.as_ref().map_or_else(|| word.to_string(), |s| s.stem(word).into_owned());
+                    let next = stems.len();
+                    let s = *stems.entry(stem).or_insert(next);
+                    if s == postings.len() {
+                        postings.push(Vec::new());
+                    }
+                    stem_of_word.insert(word.as_ref(), s);
+                    s
+                }
+            };
+            let list = &mut postings[stem];
+            match list.last_mut() {
+                Some(last) if last.0 == id as u32 => last.1 = last.1.max(*weight),
+                _ => list.push((id as u32, *weight)),
+            }
+        }
+    }
+    (stem_of_word, postings)
+}
+
+/// The pages' fragments, FRAGMENTS_PER_FILE to a file as one JSON array:
+/// creating files is most of the cost of writing the index.
+fn fragments(done: &[Indexed]) -> Vec<(String, Vec<u8>)> {
+    let mut files = Vec::new();
     for (n, chunk) in done.chunks(FRAGMENTS_PER_FILE).enumerate() {
         let mut json = b"[".to_vec();
         for (i, page) in chunk.iter().enumerate() {
