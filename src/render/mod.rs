@@ -453,33 +453,42 @@ impl<'a> Renderer<'a> {
                 contact: person.contact.clone(),
                 leads: views.led(&p.id),
             }),
-            item: p.item().map(|item| ItemView {
-                status: item.status.map(|s| enum_name(&s)),
-                version: item.version.clone(),
-                number: item.number,
-                replaces: item.replaces.as_ref().and_then(|r| h.ids.get(&(p.kind, r.clone()))).map(|&j| views.link(j)),
-                replaced_by: h
-                    .of_kind(p.kind)
-                    .filter(|(_, q)| q.item().and_then(|it| it.replaces.as_deref()) == Some(p.id.as_str()))
-                    .map(|(j, _)| views.link(j))
-                    .collect(),
-                principles: item
-                    .principles
+            item: p.item().map(|item| self.item_view(i, item)),
+        }
+    }
+
+    /// The view of principle, guideline or standard `i`: status, version,
+    /// what it replaces and what replaced it, the principles it serves.
+    fn item_view(&self, i: usize, item: &crate::model::Item) -> ItemView {
+        let h = self.handbook;
+        let p = &h.pages[i];
+        let views = Views { handbook: h };
+        ItemView {
+            status: item.status.map(|s| enum_name(&s)),
+            version: item.version.clone(),
+            number: item.number,
+            replaces: item.replaces.as_ref().and_then(|r| h.ids.get(&(p.kind, r.clone()))).map(|&j| views.link(j)),
+            replaced_by: h
+                .of_kind(p.kind)
+                .filter(|(_, q)| q.item().and_then(|it| it.replaces.as_deref()) == Some(p.id.as_str()))
+                .map(|(j, _)| views.link(j))
+                .collect(),
+            principles: item
+                .principles
+                .iter()
+                .filter_map(|id| h.ids.get(&(Kind::Principle, id.clone())))
+                .map(|&j| views.link(j))
+                .collect(),
+            served_by: if p.kind == Kind::Principle {
+                h.pages
                     .iter()
-                    .filter_map(|id| h.ids.get(&(Kind::Principle, id.clone())))
-                    .map(|&j| views.link(j))
-                    .collect(),
-                served_by: if p.kind == Kind::Principle {
-                    h.pages
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, q)| q.item().is_some_and(|it| it.principles.contains(&p.id)))
-                        .map(|(j, _)| views.item_card(j))
-                        .collect()
-                } else {
-                    Vec::new()
-                },
-            }),
+                    .enumerate()
+                    .filter(|(_, q)| q.item().is_some_and(|it| it.principles.contains(&p.id)))
+                    .map(|(j, _)| views.item_card(j))
+                    .collect()
+            } else {
+                Vec::new()
+            },
         }
     }
 
