@@ -36,14 +36,7 @@ pub(super) fn check(h: &Handbook, bodies: &[Option<&Body>], diags: &mut Diagnost
         let page = &h.pages[i];
         for (link, located) in body.rendered.links.iter().zip(&body.located) {
             let what = if link.kind == LinkKind::Image { "image" } else { "link" };
-            if link.alt.as_deref().is_some_and(|alt| alt.trim().is_empty()) {
-                diags.push(
-                    Diagnostic::warning(Code::ImageNoAlt, format!("image '{}' has no alt text", link.target))
-                        .at(&page.source, link.line)
-                        .column(link.column)
-                        .hint("describe what the image shows for people who cannot see it: ![A chart of sessions per month](chart.png)"),
-                );
-            }
+            diags.0.extend(missing_alt(link, page));
             match located.clone() {
                 Located::Broken => diags.push(
                     Diagnostic::warning(
@@ -93,6 +86,17 @@ pub(super) fn check(h: &Handbook, bodies: &[Option<&Body>], diags: &mut Diagnost
         }
     }
     backlinks
+}
+
+/// An image with empty alt text, which screen readers cannot describe.
+fn missing_alt(link: &crate::markdown::Link, page: &model::Page) -> Option<Diagnostic> {
+    link.alt.as_deref().filter(|alt| alt.trim().is_empty())?;
+    Some(
+        Diagnostic::warning(Code::ImageNoAlt, format!("image '{}' has no alt text", link.target))
+            .at(&page.source, link.line)
+            .column(link.column)
+            .hint("describe what the image shows for people who cannot see it: ![A chart of sessions per month](chart.png)"),
+    )
 }
 
 fn describe(page: &model::Page) -> String {
