@@ -17,8 +17,8 @@ const DIRECTORIES: [(Generated, &str, i64); 9] = [
     (Generated::Standards, "Standards", 22),
     (Generated::Glossary, "Glossary", 30),
     (Generated::People, "People", 40),
-    (Generated::WhatsNew, "What's new", 85),
-    (Generated::Review, "Due for review", DEFAULT_WEIGHT + 1),
+    (Generated::WhatsNew, "What's new", DEFAULT_WEIGHT + 1),
+    (Generated::Review, "Due for review", DEFAULT_WEIGHT + 2),
 ];
 
 pub(super) fn add_generated_pages(handbook: &mut Handbook) {

@@ -31,7 +31,7 @@ body { max-width: 46rem; margin: 0 auto; padding: 1rem; }
 
 /// The print pages, by output path.
 pub fn files(h: &Handbook, bodies: &[Option<&Rendered>]) -> Vec<(String, Vec<u8>)> {
-    let anchors = Anchors::of(h);
+    let anchors = Anchors::of(h, bodies);
     let all: Vec<usize> = h.reading_order.iter().copied().filter(|&i| printable(&h.pages[i])).collect();
     let mut out = vec![("print/index.html".to_string(), document(h, bodies, &anchors, &h.config.title, &all))];
     for (c, community) in h.of_kind(Kind::Community) {
@@ -50,11 +50,25 @@ fn printable(p: &Page) -> bool {
 /// Each page's anchor in the document, by its URL, and each glossary term's.
 struct Anchors<'a> {
     by_url: HashMap<&'a str, String>,
+    /// The ids of each page's body, by its URL: a link to an id that is not
+    /// in the printed body (the page's title, say) leads to the page.
+    ids: HashMap<&'a str, HashSet<&'a str>>,
     base: String,
 }
 
 impl<'a> Anchors<'a> {
-    fn of(h: &'a Handbook) -> Self {
+    fn of(h: &'a Handbook, bodies: &[Option<&'a Rendered>]) -> Self {
+        let ids = h
+            .pages
+            .iter()
+            .zip(bodies)
+            .filter_map(|(p, b)| {
+                let b = b.as_ref()?;
+                // The title's id is on the page's <h1>, which print replaces with its own heading.
+                let ids = b.anchors.iter().map(String::as_str).filter(|id| Some(*id) != b.title_id.as_deref());
+                Some((p.url.as_str(), ids.collect()))
+            })
+            .collect();
         let mut by_url = HashMap::new();
         for p in &h.pages {
             let (path, term) = p.url.split_once('#').map_or((p.url.as_str(), None), |(u, a)| (u, Some(a)));
@@ -64,7 +78,7 @@ impl<'a> Anchors<'a> {
                 None => by_url.insert(p.url.as_str(), page),
             };
         }
-        Anchors { by_url, base: h.config.base_path() }
+        Anchors { by_url, ids, base: h.config.base_path() }
     }
 
     fn page(&self, p: &Page) -> String {
@@ -75,7 +89,8 @@ impl<'a> Anchors<'a> {
     /// inside it: `inside` holds the URLs the document prints.
     fn rewrite(&self, href: &str, anchor: &str, inside: &HashSet<&str>) -> Option<String> {
         if let Some(fragment) = href.strip_prefix('#') {
-            return Some(format!("#{anchor}--{fragment}"));
+            // A bare `#` means this page: its place in the document.
+            return Some(if fragment.is_empty() { format!("#{anchor}") } else { format!("#{anchor}--{fragment}") });
         }
         let path = href.strip_prefix(self.base.as_str())?;
         let path = if path.starts_with('/') { path.to_string() } else { format!("/{path}") };
@@ -85,7 +100,8 @@ impl<'a> Anchors<'a> {
         }
         let (page, fragment) = path.split_once('#')?;
         let a = self.by_url.get(page).filter(|_| inside.contains(page))?;
-        Some(format!("#{a}--{fragment}"))
+        let in_body = !fragment.is_empty() && self.ids.get(page).is_some_and(|ids| ids.contains(fragment));
+        Some(if in_body { format!("#{a}--{fragment}") } else { format!("#{a}") })
     }
 }
 
