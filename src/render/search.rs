@@ -94,29 +94,10 @@ fn indexed(p: &Page) -> bool {
     !matches!(p.kind, Kind::Generated(Generated::NotFound | Generated::Search))
 }
 
-/// A fast hash for the word tables: most of indexing is counting words,
-/// and std's SipHash (built to resist chosen keys, which a build does not
-/// face) took most of that time.
-#[derive(Default)]
-struct WordHasher(u64);
-
-impl std::hash::Hasher for WordHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut word = [0u8; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-        }
-    }
-    fn write_u8(&mut self, b: u8) {
-        self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-type WordMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<WordHasher>>;
+/// The word tables use xxh3 (already the crate's hash for cache keys): most
+/// of indexing is counting words, and std's SipHash, built to resist chosen
+/// keys, which a build does not face, took most of that time.
+type WordMap<K, V> = HashMap<K, V, xxhash_rust::xxh3::Xxh3DefaultBuilder>;
 
 /// One page's words with their weights, and its fragment.
 struct Indexed<'a> {
