@@ -777,3 +777,24 @@ fn an_output_folder_copbook_did_not_write_stops_serve_at_once() {
     assert!(String::from_utf8_lossy(&status.stderr).contains("not written by copbook"), "{status:?}");
     assert_eq!(std::fs::read_to_string(out.join("thesis.txt")).unwrap(), "precious");
 }
+
+#[test]
+fn drafts_are_previewed_marked_only_with_the_drafts_flag() {
+    let ws = Workspace::new(None);
+    ws.write("section/wip.md", "+++\ntitle = \"Work in progress\"\ndraft = true\n+++\nNot ready.\n");
+    // The default theme, which marks drafts, rather than the fixture's plain template.
+    let _ = std::fs::remove_dir_all(ws.content().join("templates"));
+    let plain = ws.serve();
+    assert_eq!(plain.get("/section/wip/").status, 404, "no draft without --drafts");
+    drop(plain);
+    let drafts = ws.serve_with(&["--drafts"]);
+    let page = drafts.get("/section/wip/");
+    assert_eq!(page.status, 200, "{page:?}");
+    assert!(
+        page.body.contains("Not ready.") && page.body.contains("<p class=\"callout-title\">Draft</p>"),
+        "{}",
+        page.body
+    );
+    let published = drafts.get("/section/one/");
+    assert!(!published.body.contains("callout-title\">Draft<"), "only drafts are marked");
+}

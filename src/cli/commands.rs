@@ -73,6 +73,9 @@ pub struct ServeArgs {
     /// the preview is served from memory).
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
+    /// Show draft pages too (`draft = true`), marked as drafts. Never published.
+    #[arg(long)]
+    drafts: bool,
     /// Watch by polling file times, for network drives and WSL where file events are unreliable.
     #[arg(long)]
     poll: bool,
@@ -149,6 +152,7 @@ fn options(common: &Common, out: Option<PathBuf>) -> site::Options {
         today: common.today,
         out,
         dialect: common.dialect,
+        drafts: false,
     }
 }
 
@@ -313,7 +317,7 @@ pub fn check(mut args: CheckArgs, console: &Console) -> i32 {
 pub fn serve(mut args: ServeArgs, console: &Console) -> i32 {
     args.common.settle(console);
     let options = copbook::serve::ServeOptions {
-        site: options(&args.common, args.out.clone()),
+        site: site::Options { drafts: args.drafts, ..options(&args.common, args.out.clone()) },
         port: args.port,
         bind: args.bind,
         open: args.open,

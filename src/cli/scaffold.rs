@@ -267,7 +267,7 @@ pub fn new(args: NewArgs, console: &Console) -> i32 {
     let mut diags = Diagnostics::default();
     let today = args.today.unwrap_or_else(Date::today);
     let folder = copbook::load::folder(&args.dir, &Default::default(), &mut diags);
-    let handbook = copbook::model::handbook(&folder, today, &mut diags);
+    let handbook = copbook::model::handbook(&folder, today, false, &mut diags);
     let owned = kind.is_item() || kind == Kind::Page;
     let owners: Vec<String> =
         args.owner.iter().flat_map(|o| o.split(',')).map(|o| o.trim().to_string()).filter(|o| !o.is_empty()).collect();

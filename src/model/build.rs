@@ -13,7 +13,8 @@ use rayon::prelude::*;
 use std::collections::{BTreeMap, HashSet};
 
 /// Builds the handbook from a loaded folder. `today` decides review states.
-pub fn handbook(folder: &Folder, today: Date, diags: &mut Diagnostics) -> Handbook {
+/// Drafts are left out unless `drafts` (the preview's `--drafts`).
+pub fn handbook(folder: &Folder, today: Date, drafts: bool, diags: &mut Diagnostics) -> Handbook {
     let config = folder.config.clone();
     let index_dirs: HashSet<String> = folder
         .documents
@@ -28,11 +29,9 @@ pub fn handbook(folder: &Folder, today: Date, diags: &mut Diagnostics) -> Handbo
         .map(|doc| {
             let mut found = Diagnostics::default();
             let fields = Fields::new(&doc.path, &doc.front);
-            let page = if fields.boolean(&keys::DRAFT, &mut found) == Some(true) {
-                None
-            } else {
-                Some(page_from_document(doc, &index_dirs, &config, today, &mut found))
-            };
+            let draft = fields.boolean(&keys::DRAFT, &mut found) == Some(true);
+            let page =
+                (!draft || drafts).then(|| page_from_document(doc, &index_dirs, &config, today, draft, &mut found));
             (page, found)
         })
         .collect();

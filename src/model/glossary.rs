@@ -105,5 +105,6 @@ fn term_page(
         typed: Typed::Term(term),
         parent: None,
         children: Vec::new(),
+        draft: false,
     }
 }

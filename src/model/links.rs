@@ -413,7 +413,7 @@ mod tests {
             ..Default::default()
         };
         let today = crate::date::Date::new(2026, 11, 23).expect("date");
-        super::super::handbook(&folder, today, &mut crate::diag::Diagnostics::default())
+        super::super::handbook(&folder, today, false, &mut crate::diag::Diagnostics::default())
     }
 
     fn page_of<'h>(h: &'h Handbook, located: &Located) -> &'h str {

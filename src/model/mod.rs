@@ -264,6 +264,8 @@ pub struct Page {
     pub parent: Option<usize>,
     /// Pages and sections below a section, in navigation order.
     pub children: Vec<usize>,
+    /// A draft (`draft = true`), built only for the preview's `--drafts`.
+    pub draft: bool,
 }
 
 impl Page {
@@ -322,9 +324,10 @@ impl Page {
             typed,
             parent,
             children,
+            draft,
         } = self;
         (kind, id, source, logical, redirect_from, url, title, description, weight, body_line).hash(state);
-        (updated, owners, review, contact, typed, parent, children).hash(state);
+        (updated, owners, review, contact, typed, parent, children, draft).hash(state);
         let _ = serde_json::to_writer(HashWriter(state), &front.fields);
     }
 

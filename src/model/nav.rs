@@ -110,6 +110,7 @@ fn generated(which: Generated, url: &str, title: &str, weight: i64) -> Page {
         typed: Typed::None,
         parent: None,
         children: Vec::new(),
+        draft: false,
     }
 }
 

@@ -23,6 +23,7 @@ pub(super) fn page_from_document(
     index_dirs: &HashSet<String>,
     config: &Config,
     today: Date,
+    draft: bool,
     diags: &mut Diagnostics,
 ) -> Page {
     let f = Fields::new(&doc.path, &doc.front);
@@ -58,6 +59,7 @@ pub(super) fn page_from_document(
         typed,
         parent: None,
         children: Vec::new(),
+        draft,
     }
 }
 

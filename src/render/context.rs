@@ -112,6 +112,8 @@ pub struct PageView {
     pub contact: Option<String>,
     /// Front-matter keys copbook does not know, as written.
     pub extra: serde_json::Map<String, serde_json::Value>,
+    /// A draft shown by the preview's `--drafts`; builds leave drafts out.
+    pub draft: bool,
     pub community: Option<CommunityView>,
     pub person: Option<PersonView>,
     pub item: Option<ItemView>,

@@ -446,6 +446,7 @@ impl<'a> Renderer<'a> {
             owners: p.owners.iter().filter_map(|o| views.community_link(o)).collect(),
             contact: p.contact.clone(),
             extra: extra_fields(p),
+            draft: p.draft,
             community: p.community().map(|_| self.community_view(i)),
             person: p.person().map(|person| PersonView {
                 role: person.role.clone(),

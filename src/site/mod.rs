@@ -34,6 +34,8 @@ pub struct Options {
     pub out: Option<PathBuf>,
     /// The family of generator the folder was written for; detected when absent.
     pub dialect: Option<Dialect>,
+    /// Build draft pages too, marked as drafts (the preview's `--drafts`).
+    pub drafts: bool,
 }
 
 /// One file of the built site.
@@ -198,7 +200,7 @@ impl Builder {
         let today = options.today.unwrap_or_else(Date::today);
         dialect::adapt(dialect, &mut folder, today, &mut diags);
         clock.lap("load");
-        let handbook = model::handbook(&folder, today, &mut diags);
+        let handbook = model::handbook(&folder, today, options.drafts, &mut diags);
         crate::check::run(&handbook, &mut diags);
         clock.lap("model");
         let bodies = self.render_bodies(&handbook);
