@@ -315,17 +315,23 @@ mod tests {
     }
 
     #[test]
-    fn slugs_keep_letters_and_digits_of_any_script() {
+    fn slugify_rule() {
         assert_eq!(slugify("Security.txt"), "security-txt");
         assert_eq!(slugify("Step 2: plan"), "step-2-plan");
         assert_eq!(slugify("Ça va?"), "ça-va");
+        assert_eq!(slugify("  --Hello,   World!--  "), "hello-world");
+        assert_eq!(slugify("snake_case"), "snake-case");
         assert_eq!(slugify("?!"), "section");
+        assert_eq!(slugify(""), "section");
+        assert_eq!(slugify("ÉCOLE"), "école");
     }
 
     #[test]
-    fn percent_decoding_keeps_invalid_escapes() {
-        assert_eq!(percent_decode("caf%C3%A9%20menu"), "café menu");
+    fn decodes_percent_escapes() {
+        assert_eq!(percent_decode("Shelter%27s%20x"), "Shelter's x");
         assert_eq!(percent_decode("100%"), "100%");
         assert_eq!(percent_decode("%zz"), "%zz");
+        assert_eq!(percent_decode("%é1"), "%é1");
+        assert_eq!(percent_decode("caf%C3%A9%20menu"), "café menu");
     }
 }

@@ -127,19 +127,6 @@ fn level_number(level: HeadingLevel) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::super::tests::{render_plain, render_with_options};
-    use crate::text::slugify;
-
-    #[test]
-    fn slugify_rule() {
-        assert_eq!(slugify("Security.txt"), "security-txt");
-        assert_eq!(slugify("Step 2: plan"), "step-2-plan");
-        assert_eq!(slugify("Ça va?"), "ça-va");
-        assert_eq!(slugify("  --Hello,   World!--  "), "hello-world");
-        assert_eq!(slugify("snake_case"), "snake-case");
-        assert_eq!(slugify("?!"), "section");
-        assert_eq!(slugify(""), "section");
-        assert_eq!(slugify("ÉCOLE"), "école");
-    }
 
     #[test]
     fn ids_are_slugs_unique_and_custom_ids_win() {

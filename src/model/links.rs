@@ -365,14 +365,6 @@ mod tests {
     }
 
     #[test]
-    fn decodes_percent_escapes() {
-        assert_eq!(percent_decode("Shelter%27s%20x"), "Shelter's x");
-        assert_eq!(percent_decode("100%"), "100%");
-        assert_eq!(percent_decode("%zz"), "%zz");
-        assert_eq!(percent_decode("%é1"), "%é1");
-    }
-
-    #[test]
     fn redirect_keys_ignore_index_and_slashes() {
         for url in ["/a/b/", "a/b", "/a/b/index.html", "/a/b#x", "/a/%62"] {
             assert_eq!(redirect_key(url), "/a/b", "{url}");

@@ -23,6 +23,7 @@ pub mod sessions;
 mod typed;
 
 pub use build::handbook;
+pub use names::output_path;
 pub use review::{Review, ReviewState};
 
 use crate::config::Config;

@@ -26,9 +26,29 @@ pub(super) fn how_they_differ(url: &str, other: &str) -> (&'static str, &'static
     }
 }
 
+/// The output file of a URL: `/a/b/` -> `a/b/index.html`, `/404.html` -> `404.html`.
+pub fn output_path(url: &str) -> String {
+    let path = url.split('#').next().unwrap_or(url).trim_start_matches('/');
+    if path.is_empty() {
+        "index.html".into()
+    } else if path.ends_with('/') {
+        format!("{path}index.html")
+    } else {
+        path.to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn output_paths() {
+        assert_eq!(output_path("/"), "index.html");
+        assert_eq!(output_path("/a/b/"), "a/b/index.html");
+        assert_eq!(output_path("/404.html"), "404.html");
+        assert_eq!(output_path("/glossary/#mvp"), "glossary/index.html");
+    }
 
     #[test]
     fn segments_leave_out_what_ends_or_escapes_a_path() {

@@ -1,20 +1,10 @@
 //! A file published as it is, at the path a page of the site is written
 //! to: one would silently overwrite the other.
 
-use super::names::folded;
+use super::names::{folded, output_path};
 use super::Handbook;
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use std::collections::HashMap;
-
-/// The file a page's URL is written to: `/a/b/` -> `a/b/index.html`.
-fn page_file(url: &str) -> String {
-    let path = url.trim_start_matches('/');
-    if path.is_empty() || path.ends_with('/') {
-        format!("{path}index.html")
-    } else {
-        path.to_string()
-    }
-}
 
 /// Reports every published file whose path a page is written to (compared
 /// as a case-insensitive file system would).
@@ -24,7 +14,7 @@ pub(super) fn check(handbook: &Handbook, diags: &mut Diagnostics) {
         .iter()
         .enumerate()
         .filter(|(_, p)| p.has_own_page())
-        .map(|(i, p)| (folded(&page_file(&p.url)), i))
+        .map(|(i, p)| (folded(&output_path(&p.url)), i))
         .collect();
     for file in &handbook.files {
         let Some(&i) = pages.get(&folded(&file.logical)) else { continue };
@@ -42,17 +32,5 @@ pub(super) fn check(handbook: &Handbook, diags: &mut Diagnostics) {
             .at(&file.path, 0)
             .hint("remove or move the file, or move the page: one would overwrite the other"),
         );
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn page_files() {
-        assert_eq!(page_file("/"), "index.html");
-        assert_eq!(page_file("/a/b/"), "a/b/index.html");
-        assert_eq!(page_file("/404.html"), "404.html");
     }
 }

@@ -4,17 +4,7 @@
 use crate::markdown::Rendered;
 use crate::model::{Generated, Handbook, Kind};
 
-/// The output file of a URL: `/a/b/` -> `a/b/index.html`, `/404.html` -> `404.html`.
-pub fn output_path(url: &str) -> String {
-    let path = url.split('#').next().unwrap_or(url).trim_start_matches('/');
-    if path.is_empty() {
-        "index.html".into()
-    } else if path.ends_with('/') {
-        format!("{path}index.html")
-    } else {
-        path.to_string()
-    }
-}
+pub use crate::model::output_path;
 
 /// `sitemap.xml`, the search index (`search/`, from each page's rendered
 /// body, by page index), `.nojekyll` and `CNAME`.
@@ -88,15 +78,3 @@ fn sitemap(h: &Handbook) -> String {
     xml
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn output_paths() {
-        assert_eq!(output_path("/"), "index.html");
-        assert_eq!(output_path("/a/b/"), "a/b/index.html");
-        assert_eq!(output_path("/404.html"), "404.html");
-        assert_eq!(output_path("/glossary/#mvp"), "glossary/index.html");
-    }
-}
