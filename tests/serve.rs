@@ -578,31 +578,99 @@ fn every_response_says_connection_close_and_closes_when_the_client_agrees() {
     assert!(String::from_utf8_lossy(&raw).contains("Original text."));
 }
 
+/// How long the server waits for a silent client (serve/http.rs
+/// `READ_TIMEOUT`), with room for a loaded machine.
+const SILENCE_ENDS: Duration = Duration::from_secs(5 + 10);
+
 #[cfg(target_os = "linux")]
 #[test]
-fn held_connections_do_not_block_others_and_give_their_threads_back() {
+fn silent_connections_are_closed_and_give_their_threads_back() {
     let ws = Workspace::new(None);
     let server = ws.serve();
     let before = threads_of(server.id());
     const HELD: usize = 600;
     // Sockets that connect and send nothing, as a misbehaving client would
-    // hold them. tiny_http 0.12 gives each one a thread until it goes, and
-    // has no read timeout (its issue #221): this cannot be capped above it.
-    let held: Vec<TcpStream> = (0..HELD).map(|_| TcpStream::connect(server.addr).unwrap()).collect();
+    // hold them: each costs the server a thread, but only until it has
+    // been silent for the read timeout.
+    let mut held: Vec<TcpStream> = (0..HELD).map(|_| TcpStream::connect(server.addr).unwrap()).collect();
     let started = Instant::now();
     let reply = try_get(server.addr, "/section/one/", Duration::from_secs(30));
     let took = started.elapsed();
+    assert_eq!(reply.expect("an answer, not a hang").status, 200);
     std::thread::sleep(Duration::from_millis(500));
     let during = threads_of(server.id());
-    eprintln!("threads: {before} before, {during} with {HELD} held sockets; a new request took {took:?}");
-    assert_eq!(reply.expect("an answer, not a hang").status, 200);
-    drop(held);
+    eprintln!("threads: {before} before, {during} with {HELD} silent sockets; a new request took {took:?}");
+    // The client keeps every socket open; the server closes them.
+    for socket in &mut held {
+        socket.set_read_timeout(Some(SILENCE_ENDS)).unwrap();
+        let mut byte = [0u8; 1];
+        let read = std::io::Read::read(socket, &mut byte);
+        assert!(
+            matches!(read, Ok(0)) || read.is_err_and(|e| e.kind() == std::io::ErrorKind::ConnectionReset),
+            "a silent socket was still open {:?} after it connected",
+            started.elapsed()
+        );
+    }
     // tiny_http's idle threads end when 5 s pass without a connection for
     // them; the server's own connection every 100 ms (serve/http.rs
     // `nudge`) keeps at most 50 of them waiting.
     let back = || threads_of(server.id()) <= before + 50;
     assert!(eventually(Duration::from_secs(20), back), "{} threads", threads_of(server.id()));
     assert_eq!(server.get("/section/one/").status, 200);
+    drop(held);
+}
+
+#[test]
+fn an_open_page_outlives_the_read_timeout_and_still_reloads() {
+    let ws = Workspace::new(None);
+    let server = ws.serve();
+    let mut events = Events::connect(server.addr);
+    // The event stream's client never sends again: the read timeout ends
+    // tiny_http's reading, not the stream the server writes.
+    std::thread::sleep(Duration::from_secs(7));
+    ws.write("section/one.md", &page_one("Written after a long quiet."));
+    assert_eq!(next_event(&mut events), "reload");
+    assert!(server.get("/section/one/").body.contains("Written after a long quiet."));
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_server_out_of_file_descriptors_takes_connections_again_once_they_close() {
+    // With every descriptor taken by silent clients, accept() fails and
+    // tiny_http ends its accept loop for good; once the read timeout has
+    // closed them, a new loop must take over.
+    let ws = Workspace::new(None);
+    let server = Server::start_with_open_files(&ws.content(), 64, &[]);
+    // 64 descriptors leave room for about 27 connections (two each).
+    let silent: Vec<TcpStream> =
+        (0..40).filter_map(|_| TcpStream::connect_timeout(&server.addr, Duration::from_secs(1)).ok()).collect();
+    std::thread::sleep(Duration::from_secs(1));
+    // Each round: the loop takes what it can, the silent ones are closed
+    // after the read timeout, the stalled loop is noticed 6 s later.
+    let reply = try_get(server.addr, "/section/one/", Duration::from_secs(90));
+    assert_eq!(reply.expect("an answer once the silent clients were closed").status, 200);
+    drop(silent);
+    assert_eq!(server.get("/section/one/").status, 200);
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_server_stopped_longer_than_the_read_timeout_serves_again_when_continued() {
+    // Ctrl-Z, then `fg` later. The listener's read timeout also bounds
+    // accept(); the kernel restarts the accept a stop interrupted with a
+    // fresh timeout, and this keeps it that way.
+    let ws = Workspace::new(None);
+    let server = ws.serve();
+    let pid = server.id().to_string();
+    let signal = |name: &str| {
+        let status = std::process::Command::new("kill").args([name, &pid]).status().unwrap();
+        assert!(status.success(), "kill {name} {pid}");
+    };
+    signal("-STOP");
+    std::thread::sleep(Duration::from_secs(7));
+    signal("-CONT");
+    let reply = try_get(server.addr, "/section/one/", Duration::from_secs(20));
+    assert_eq!(reply.expect("an answer after SIGCONT").status, 200);
 }
 
 #[test]

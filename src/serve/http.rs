@@ -16,10 +16,16 @@
 //!   `Connection` header): every response is written here, with
 //!   `Connection: close`, which browsers honour; a client that asked for
 //!   `Connection: close` itself has its socket closed by tiny_http;
-//! - it sets no timeouts: the listener's send timeout, which connections
-//!   inherit, bounds a client that stops reading (see `serve::listen`);
-//!   nothing bounds one that connects and never sends a request, which
-//!   holds one tiny_http thread until it goes (tiny_http issue #221).
+//! - it sets no timeouts (its issue #221), so a client that connects and
+//!   sends nothing, or stops reading, would hold a thread for ever.
+//!   Connections inherit both timeouts from the listening socket (Linux,
+//!   macOS, the BSDs), set in [`start`]: a read that waits [`READ_TIMEOUT`]
+//!   ends the connection and frees its thread. On the listener the receive
+//!   timeout also bounds accept(), and tiny_http ends its accept loop on
+//!   an accept error (and panics in it when the process has no file
+//!   descriptor left for the connection): [`nudge`] connects far more
+//!   often than that, sees when its connections are no longer taken, and
+//!   then starts a new accept loop.
 
 use super::files::{self, Files, Found, Unservable};
 use super::livereload::{self, Hub};
@@ -32,9 +38,11 @@ use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::SyncSender;
 use std::sync::mpsc::{self, RecvTimeoutError, TrySendError};
 use std::sync::{Arc, Mutex, RwLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tiny_http::{Method, Request, Server};
 
 /// What the server shows, replaced whole after every build.
@@ -83,31 +91,48 @@ const MAX_WAITING: usize = 512;
 /// frees one queued connection, and costs a few microseconds.
 const NUDGE_EVERY: Duration = Duration::from_millis(100);
 
+/// How long a client may take to send the next bytes of a request, or to
+/// start one, before its connection is closed. A browser sends a request
+/// in one go, and every response says `Connection: close`.
+const READ_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a client may leave our writes unread before it is dropped.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long the server's own connections may go untaken before its
+/// accept loop is taken for dead and a new one started. Should a busy
+/// pool only have queued them, the old loop goes on beside the new one.
+const STALLED: Duration = Duration::from_secs(6);
+/// At most this many of the server's own connections wait to be taken.
+const MAX_UNTAKEN_NUDGES: usize = 5;
+
 /// The running server; [`Running::stop`] ends its threads.
 pub struct Running {
-    server: Arc<Server>,
+    listener: Arc<Listener>,
     /// Dropped to stop the nudger.
     stop_nudging: Option<mpsc::Sender<()>>,
     nudger: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Running {
-    /// Stops the nudger and the dispatcher; workers end once the queue is
+    /// Stops the nudger and the dispatchers; workers end once the queue is
     /// empty. Connections already open are left to the process's exit.
     pub fn stop(mut self) {
         self.stop_nudging.take();
         if let Some(nudger) = self.nudger.take() {
             let _ = nudger.join();
         }
-        self.server.unblock();
+        self.listener.stop();
     }
 }
 
 /// Serves `listener` from now on. `address` is where the server can reach
 /// itself (loopback when it listens everywhere).
 pub fn start(listener: TcpListener, state: Arc<State>, address: SocketAddr) -> Result<Running, String> {
-    let server = Server::from_listener(listener, None).map_err(|e| format!("cannot start the server: {e}"))?;
-    let server = Arc::new(server);
+    let socket = socket2::SockRef::from(&listener);
+    let timeouts =
+        socket.set_write_timeout(Some(WRITE_TIMEOUT)).and_then(|()| socket.set_read_timeout(Some(READ_TIMEOUT)));
+    if let Err(e) = timeouts {
+        eprintln!("copbook: could not set a socket timeout ({e}); a stalled client may hold a thread");
+    }
     let spawned = |e: io::Error| format!("cannot start the server: {e}");
     let (waiting, taken) = mpsc::sync_channel::<Request>(MAX_WAITING);
     let taken = Arc::new(Mutex::new(taken));
@@ -126,25 +151,98 @@ pub fn start(listener: TcpListener, state: Arc<State>, address: SocketAddr) -> R
             })
             .map_err(spawned)?;
     }
-    let dispatcher = Arc::clone(&server);
-    std::thread::Builder::new()
-        .name("copbook-dispatch".into())
-        .spawn(move || {
-            for request in dispatcher.incoming_requests() {
-                match waiting.try_send(request) {
-                    Ok(()) => {}
-                    Err(TrySendError::Full(request)) => busy(request),
-                    Err(TrySendError::Disconnected(_)) => return,
-                }
-            }
-        })
-        .map_err(spawned)?;
+    let listener = Arc::new(Listener {
+        socket: listener,
+        waiting: Mutex::new(Some(waiting)),
+        servers: Mutex::new(Vec::new()),
+        stopping: AtomicBool::new(false),
+    });
+    listener.accept_loop()?;
     let (stop_nudging, stopped) = mpsc::channel();
     let nudger = std::thread::Builder::new()
         .name("copbook-nudge".into())
-        .spawn(move || nudge(address, &stopped))
+        .spawn({
+            let listener = Arc::clone(&listener);
+            move || nudge(address, &stopped, &listener)
+        })
         .map_err(spawned)?;
-    Ok(Running { server, stop_nudging: Some(stop_nudging), nudger: Some(nudger) })
+    Ok(Running { listener, stop_nudging: Some(stop_nudging), nudger: Some(nudger) })
+}
+
+/// The listening socket and the tiny_http servers accepting from it: one
+/// at a time, plus any whose accept loop ended while connections it
+/// accepted were still open.
+struct Listener {
+    socket: TcpListener,
+    /// The workers' queue; taken on stop, so that workers end once the
+    /// dispatchers have gone.
+    waiting: Mutex<Option<SyncSender<Request>>>,
+    servers: Mutex<Vec<Arc<Server>>>,
+    stopping: AtomicBool,
+}
+
+impl Listener {
+    /// Starts a tiny_http server (its accept loop) on the socket, and a
+    /// dispatcher for its requests.
+    fn accept_loop(self: &Arc<Self>) -> Result<(), String> {
+        let failed = |e: &dyn std::fmt::Display| format!("cannot start the server: {e}");
+        let Some(waiting) = lock(&self.waiting).clone() else { return Ok(()) };
+        let socket = self.socket.try_clone().map_err(|e| failed(&e))?;
+        let server = Arc::new(Server::from_listener(socket, None).map_err(|e| failed(&e))?);
+        lock(&self.servers).push(Arc::clone(&server));
+        let listener = Arc::clone(self);
+        std::thread::Builder::new()
+            .name("copbook-dispatch".into())
+            .spawn(move || listener.dispatch(&server, &waiting))
+            .map_err(|e| failed(&e))?;
+        Ok(())
+    }
+
+    /// Moves `server`'s requests to the workers. An error from tiny_http
+    /// means its accept loop has ended, or that [`Listener::renew`] retired
+    /// it: the connections it has are served until they are quiet for
+    /// longer than any of them may wait between bytes.
+    fn dispatch(&self, server: &Arc<Server>, waiting: &SyncSender<Request>) {
+        let mut accepting = true;
+        loop {
+            let next = if accepting { server.recv().map(Some) } else { server.recv_timeout(READ_TIMEOUT * 2) };
+            match next {
+                Ok(Some(request)) => match waiting.try_send(request) {
+                    Ok(()) => {}
+                    Err(TrySendError::Full(request)) => busy(request),
+                    Err(TrySendError::Disconnected(_)) => break,
+                },
+                _ if self.stopping.load(Ordering::SeqCst) => break,
+                Ok(None) => break,
+                Err(_) => accepting = false,
+            }
+        }
+        lock(&self.servers).retain(|s| !Arc::ptr_eq(s, server));
+    }
+
+    /// Retires the servers there are and starts a new accept loop.
+    fn renew(self: &Arc<Self>) {
+        for server in lock(&self.servers).iter() {
+            server.unblock();
+        }
+        if let Err(e) = self.accept_loop() {
+            eprintln!("copbook: the preview cannot take connections: {e}");
+        }
+    }
+
+    fn stop(&self) {
+        self.stopping.store(true, Ordering::SeqCst);
+        lock(&self.waiting).take();
+        for server in lock(&self.servers).iter() {
+            server.unblock();
+        }
+    }
+}
+
+/// A poisoned lock still holds a whole value here: each is only ever
+/// replaced or appended to.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// Works around tiny_http 0.12's connection pool (`util::TaskPool::spawn`):
@@ -157,11 +255,35 @@ pub fn start(listener: TcpListener, state: Arc<State>, address: SocketAddr) -> R
 /// when all are busy, which then takes the first queued connection: so
 /// queued ones are reached at [`NUDGE_EVERY`] each, however long the busy
 /// ones take. `tests/serve.rs` `a_crowd_of_stalled_clients_does_not_block_others`
-/// fails without it. Ends when `stop` says so or its sender is dropped.
-fn nudge(address: SocketAddr, stop: &mpsc::Receiver<()>) {
+/// fails without it.
+///
+/// Each nudge also says whether the accept loop still runs: it half-closes
+/// at once, and tiny_http closes it in turn once taken. When none has been
+/// taken for [`STALLED`], a new accept loop is started. Ends when `stop`
+/// says so or its sender is dropped.
+fn nudge(address: SocketAddr, stop: &mpsc::Receiver<()>, listener: &Arc<Listener>) {
+    let mut waiting: Vec<TcpStream> = Vec::new();
+    let mut last_taken = Instant::now();
     while let Err(RecvTimeoutError::Timeout) = stop.recv_timeout(NUDGE_EVERY) {
+        // Untaken nudges wait in the listener's backlog, where they would
+        // crowd out clients once the loop is back: a few tell enough.
+        let room = waiting.len() < MAX_UNTAKEN_NUDGES;
         // Failing is harmless: the next round tries again.
-        let _ = TcpStream::connect_timeout(&address, Duration::from_secs(1));
+        if let Some(Ok(nudge)) = room.then(|| TcpStream::connect_timeout(&address, Duration::from_secs(1))) {
+            if nudge.shutdown(std::net::Shutdown::Write).is_ok() && nudge.set_nonblocking(true).is_ok() {
+                waiting.push(nudge);
+            }
+        }
+        let before = waiting.len();
+        waiting
+            .retain(|nudge| matches!((&*nudge).read(&mut [0u8; 1]), Err(e) if e.kind() == io::ErrorKind::WouldBlock));
+        if waiting.len() < before {
+            last_taken = Instant::now();
+        } else if last_taken.elapsed() > STALLED {
+            waiting.clear();
+            last_taken = Instant::now();
+            listener.renew();
+        }
     }
 }
 
@@ -429,7 +551,14 @@ mod tests {
         let address = listener.local_addr().unwrap();
         let accepted = || std::iter::from_fn(|| listener.accept().ok()).count();
         let (stop, stopped) = mpsc::channel();
-        let nudger = std::thread::spawn(move || nudge(address, &stopped));
+        // Stopped before it began: renewing it does nothing.
+        let idle = Arc::new(Listener {
+            socket: TcpListener::bind("127.0.0.1:0").unwrap(),
+            waiting: Mutex::new(None),
+            servers: Mutex::new(Vec::new()),
+            stopping: AtomicBool::new(true),
+        });
+        let nudger = std::thread::spawn(move || nudge(address, &stopped, &idle));
         std::thread::sleep(NUDGE_EVERY * 5 + NUDGE_EVERY / 2);
         let before = accepted();
         assert!(before >= 3, "{before} nudges in five rounds");

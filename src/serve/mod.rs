@@ -121,9 +121,6 @@ pub fn run(options: ServeOptions) -> Result<(), String> {
     Ok(())
 }
 
-/// How long a client may leave our writes unread before it is dropped.
-const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
-
 /// Binds the listening socket; `--port 0` gets a free port from the system.
 fn listen(bind: &str, port: u16) -> Result<TcpListener, String> {
     let listener = TcpListener::bind((bind, port)).map_err(|e| match e.kind() {
@@ -132,14 +129,6 @@ fn listen(bind: &str, port: u16) -> Result<TcpListener, String> {
         }
         _ => format!("cannot listen on {bind}:{port}: {e}"),
     })?;
-    // tiny_http sets no timeouts, so a client that stops reading would hold
-    // a worker (or an event-stream thread) for ever. Connections inherit the
-    // send timeout of the listening socket (Linux, macOS, the BSDs). Not the
-    // receive timeout: on the listener that one would end accept(), and with
-    // it tiny_http's accept loop.
-    if let Err(e) = socket2::SockRef::from(&listener).set_write_timeout(Some(WRITE_TIMEOUT)) {
-        eprintln!("copbook: could not set a socket timeout ({e}); a stalled client may hold a worker");
-    }
     Ok(listener)
 }
 

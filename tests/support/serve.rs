@@ -90,7 +90,19 @@ impl Server {
 
     /// The same on a given port.
     pub fn start_on(content: &Path, port: u16, args: &[&str]) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_copbook"))
+        Server::spawn(Command::new(env!("CARGO_BIN_EXE_copbook")), content, port, args)
+    }
+
+    /// The same with at most `files` open file descriptors, as `ulimit -n`
+    /// sets them.
+    pub fn start_with_open_files(content: &Path, files: u32, args: &[&str]) -> Server {
+        let mut limited = Command::new("sh");
+        limited.args(["-c", &format!("ulimit -n {files} && exec \"$0\" \"$@\""), env!("CARGO_BIN_EXE_copbook")]);
+        Server::spawn(limited, content, 0, args)
+    }
+
+    fn spawn(mut command: Command, content: &Path, port: u16, args: &[&str]) -> Server {
+        let mut child = command
             .arg("serve")
             .arg(content)
             .args(["--port", &port.to_string()])
