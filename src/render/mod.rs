@@ -262,6 +262,11 @@ pub struct Renderer<'a> {
     bodies: &'a [Option<&'a Rendered>],
     backlinks: &'a [Vec<usize>],
     reading_position: HashMap<usize, usize>,
+    /// Items by what they replace (their kind and its id), gathered once so
+    /// that "Replaced by" is not a search of every item for every item.
+    replacing: HashMap<(Kind, &'a str), Vec<usize>>,
+    /// Items by the principles they serve, likewise.
+    serving: HashMap<&'a str, Vec<usize>>,
 }
 
 /// Everything a page's HTML depends on besides the templates, `site`, its
@@ -284,6 +289,10 @@ impl<'a> Renderer<'a> {
             bodies,
             backlinks,
             reading_position: handbook.reading_order.iter().enumerate().map(|(pos, &i)| (i, pos)).collect(),
+            replacing: items_naming(handbook, |kind, item| {
+                item.replaces.iter().map(move |r| (kind, r.as_str())).collect()
+            }),
+            serving: items_naming(handbook, |_, item| item.principles.iter().map(String::as_str).collect()),
         }
     }
 
@@ -469,10 +478,12 @@ impl<'a> Renderer<'a> {
             version: item.version.clone(),
             number: item.number,
             replaces: item.replaces.as_ref().and_then(|r| h.ids.get(&(p.kind, r.clone()))).map(|&j| views.link(j)),
-            replaced_by: h
-                .of_kind(p.kind)
-                .filter(|(_, q)| q.item().and_then(|it| it.replaces.as_deref()) == Some(p.id.as_str()))
-                .map(|(j, _)| views.link(j))
+            replaced_by: self
+                .replacing
+                .get(&(p.kind, p.id.as_str()))
+                .into_iter()
+                .flatten()
+                .map(|&j| views.link(j))
                 .collect(),
             principles: item
                 .principles
@@ -481,12 +492,7 @@ impl<'a> Renderer<'a> {
                 .map(|&j| views.link(j))
                 .collect(),
             served_by: if p.kind == Kind::Principle {
-                h.pages
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, q)| q.item().is_some_and(|it| it.principles.contains(&p.id)))
-                    .map(|(j, _)| views.item_card(j))
-                    .collect()
+                self.serving.get(p.id.as_str()).into_iter().flatten().map(|&j| views.item_card(j)).collect()
             } else {
                 Vec::new()
             },
@@ -555,4 +561,23 @@ fn edit_url(h: &Handbook, p: &Page) -> Option<String> {
 /// Front-matter keys copbook does not use, for templates as `page.extra`.
 fn extra_fields(p: &Page) -> serde_json::Map<String, serde_json::Value> {
     p.front.fields.iter().filter(|(k, _)| !crate::keys::is_known(k)).map(|(k, v)| (k.clone(), v.clone())).collect()
+}
+
+/// The items (principles, guidelines, standards) under each key that
+/// `names` finds in them, in page order, each once per key.
+fn items_naming<'a, K: std::hash::Hash + Eq + Copy>(
+    handbook: &'a Handbook,
+    names: impl Fn(Kind, &'a crate::model::Item) -> Vec<K>,
+) -> HashMap<K, Vec<usize>> {
+    let mut found: HashMap<K, Vec<usize>> = HashMap::new();
+    for (j, page) in handbook.pages.iter().enumerate() {
+        let Some(item) = page.item() else { continue };
+        for key in names(page.kind, item) {
+            let items = found.entry(key).or_default();
+            if items.last() != Some(&j) {
+                items.push(j);
+            }
+        }
+    }
+    found
 }
