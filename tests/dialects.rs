@@ -794,3 +794,44 @@ fn a_confluence_export_follows_its_own_page_tree() {
     assert!(!home.contains("Available Pages"));
     assert!(unresolved_links(&out, "/").is_empty(), "{:?}", unresolved_links(&out, "/"));
 }
+
+#[test]
+fn mkdocs_toc_slugify_from_mkdocs_yml_gives_the_upstream_ids() {
+    let site = |toc: &str| {
+        fixture(&[
+            ("mkdocs.yml", &format!("site_name: Ids\nmarkdown_extensions:\n  - pymdownx.tabbed:\n      slugify: !!python/object/apply:pymdownx.slugs.slugify {{kwds: {{case: fold}}}}\n  - toc:\n      permalink: true\n{toc}")),
+            ("docs/index.md", "# Home\n\nSee [the news](news.md).\n"),
+            ("docs/news.md", "# Team's news\n\n## Ça va? Café\n\n## Ça va? Café\n"),
+        ])
+    };
+    let ids = |toc: &str| {
+        let dir = site(toc);
+        let (_d, out, err) = build(dir.path(), &[]);
+        (attribute_values(&body_of(&out, "news/index.html"), "id").join(" "), err)
+    };
+    // toc's default; pymdownx's, by its older name and by its options; toc's own Unicode one.
+    assert_eq!(ids("").0, "ca-va-cafe ca-va-cafe_1");
+    assert_eq!(ids("      slugify: !!python/name:pymdownx.slugs.uslugify\n").0, "ça-va-café ça-va-café_1");
+    assert_eq!(
+        ids("      slugify: !!python/name:pymdownx.slugs.uslugify_encoded\n").0,
+        "%C3%A7a-va-caf%C3%A9 %C3%A7a-va-caf%C3%A9_1"
+    );
+    assert_eq!(
+        ids(
+            "      slugify: !!python/object/apply:pymdownx.slugs.slugify\n        kwds:\n          case: lower-ascii\n"
+        )
+        .0,
+        "Ça-va-café Ça-va-café_1"
+    );
+    assert_eq!(
+        ids("      separator: _\n      slugify: !!python/name:markdown.extensions.toc.slugify_unicode\n").0,
+        "ça_va_café ça_va_café_1"
+    );
+    // One copbook does not know: toc's default, and a warning naming the line.
+    let (unknown, err) = ids("      slugify: !!python/name:my_theme.slugs.custom\n");
+    assert_eq!(unknown, "ca-va-cafe ca-va-cafe_1");
+    assert_eq!(findings(&err, "foreign-config"), ["mkdocs.yml:7"], "{err}");
+    assert!(err.contains("toc's slugify 'my_theme.slugs.custom' is not one copbook knows"), "{err}");
+    let (_, err) = ids("      slugify: !!python/object/apply:pymdownx.slugs.slugify {kwds: {case: upper}}\n");
+    assert!(err.contains("has case 'upper', which is not none, lower, lower-ascii or fold"), "{err}");
+}
