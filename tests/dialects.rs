@@ -835,3 +835,43 @@ fn mkdocs_toc_slugify_from_mkdocs_yml_gives_the_upstream_ids() {
     let (_, err) = ids("      slugify: !!python/object/apply:pymdownx.slugs.slugify {kwds: {case: upper}}\n");
     assert!(err.contains("has case 'upper', which is not none, lower, lower-ascii or fold"), "{err}");
 }
+
+#[test]
+fn due_for_review_says_how_to_give_an_imported_handbooks_pages_owners() {
+    let tech_docs = fixture(&[
+        ("config/tech-docs.yml", "service_name: Owners\n"),
+        ("source/index.html.md.erb", "---\ntitle: Home\n---\nHi.\n"),
+        (
+            "source/old.html.md.erb",
+            "---\ntitle: Old page\nlast_reviewed_on: 2025-01-01\nreview_in: 3 months\n---\nOld.\n",
+        ),
+    ]);
+    let (_d, out, _err) = build(tech_docs.path(), &[]);
+    let review = read(&out, "review/index.html");
+    assert!(review.contains("<h2 id=\"cb-owners-help\">Give pages an owner</h2>"), "{review}");
+    assert!(review.contains("<pre><code>owner: accessibility</code></pre>"), "{review}");
+    assert!(review.contains("<code>source/communities/</code>"), "{review}");
+    assert!(review.contains("<pre><code>last_reviewed_on: 2026-11-23\nreview_in: 6 months</code></pre>"), "{review}");
+    assert!(
+        review.contains("Old page") && review.contains("href=\"#cb-owners-help\""),
+        "the overdue page is listed: {review}"
+    );
+    // MkDocs pages have no review dates: copbook's names, and no claim that all is up to date.
+    let mkdocs = fixture(&[("mkdocs.yml", "site_name: Owners\n"), ("docs/index.md", "# Home\n")]);
+    let (_d, out, _err) = build(mkdocs.path(), &[]);
+    let review = read(&out, "review/index.html");
+    assert!(review.contains("<pre><code>last_reviewed: 2026-11-23\nreview_every: 6 months</code></pre>"), "{review}");
+    assert!(review.contains("<code>docs/communities/</code>"), "{review}");
+    assert!(
+        review.contains("No page has a review date yet") && !review.contains("Everything is up to date"),
+        "{review}"
+    );
+    // Once a page has an owner, the report groups by owner as usual.
+    let owned = fixture(&[
+        ("mkdocs.yml", "site_name: Owners\n"),
+        ("docs/index.md", "---\nowner: ux\n---\n# Home\n"),
+        ("docs/communities/ux.md", "---\ntitle: UX\n---\nDesign.\n"),
+    ]);
+    let (_d, out, _err) = build(owned.path(), &[]);
+    assert!(!read(&out, "review/index.html").contains("cb-owners-help"));
+}
