@@ -875,3 +875,33 @@ fn due_for_review_says_how_to_give_an_imported_handbooks_pages_owners() {
     let (_d, out, _err) = build(owned.path(), &[]);
     assert!(!read(&out, "review/index.html").contains("cb-owners-help"));
 }
+
+#[test]
+fn confluence_pages_show_their_breadcrumb_trail_as_breadcrumbs() {
+    let page = |trail: &[(&str, &str)], title: &str, text: &str| {
+        let crumbs: String =
+            trail.iter().enumerate().map(|(n, (t, href))| format!("{}.  [{t}]({href})\n", n + 1)).collect();
+        format!("---\ntitle: {title}\n---\n\n{crumbs}\n{title}\n=====\n\n{text}\n")
+    };
+    let space = ("Team space", "index.html");
+    let home = ("Home", "Home_100000.html");
+    let guides = ("Guides", "Guides_200000.html");
+    let dir = fixture(&[
+        ("src/pages/Home_100000.md", &page(&[space], "Home", "Welcome. [Writing](Writing_300000.html)")),
+        ("src/pages/Guides_200000.md", &page(&[space, home], "Guides", "All guides.")),
+        ("src/pages/Writing_300000.md", &page(&[space, home, guides], "Writing", "Write well.")),
+        ("src/pages/About_500000.md", &page(&[space, home], "About", "Us.")),
+    ]);
+    let (_d, out, err) = build(dir.path(), &[]);
+    let writing = read(&out, "Guides_200000/Writing_300000/index.html");
+    let nav = &writing[writing.find("<nav class=\"breadcrumbs\"").expect("breadcrumbs")..];
+    let nav = &nav[..nav.find("</nav>").expect("end")];
+    assert_eq!(attribute_values(nav, "href"), ["/", "/Guides_200000/"], "{nav}");
+    assert!(nav.contains(">Home<") && nav.contains(">Guides<"), "{nav}");
+    let body = body_of(&out, "Guides_200000/Writing_300000/index.html");
+    assert!(!body.contains("Team space") && !body.contains("<ol>"), "the trail is not body text: {body}");
+    assert!(read(&out, "index.html").contains("Welcome."), "the top page is the home page");
+    assert!(read(&out, "Writing_300000/index.html").contains("url=/Guides_200000/Writing_300000/"));
+    assert!(unresolved_links(&out, "/").is_empty(), "{:?}", unresolved_links(&out, "/"));
+    assert_eq!(warnings_count(&err), 0, "{err}");
+}

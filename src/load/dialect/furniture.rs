@@ -1,6 +1,7 @@
-//! What a Confluence export adds around a page's text: expand macros, the
-//! "Attachments:" list at the end of most pages, and links and images to
-//! attachments whose folder was not copied with the export.
+//! What a Confluence export adds around a page's text: the breadcrumb
+//! trail at the top, expand macros, the "Attachments:" list at the end of
+//! most pages, and links and images to attachments whose folder was not
+//! copied with the export.
 //!
 //! Bodies keep their lines, except that an expand section just before a
 //! heading closes on a line of its own.
@@ -15,6 +16,47 @@ use std::collections::{BTreeMap, HashSet};
 
 /// The arrow Confluence draws before an expand macro's title.
 const EXPAND_ARROW: &str = "![](images/icons/grey_arrow_down.png)";
+
+/// The breadcrumb trail an exported page starts with: a numbered list of
+/// links, the space's `index.html` first, then each ancestor page
+/// (`1.  [Space](index.html)` / `2.  [Guides](Guides_200000.html)`).
+/// Returns the body with the trail's lines left blank (so lines keep their
+/// numbers) and the ancestors' link targets, outermost first; `None` when
+/// the body does not start with such a list.
+pub fn take_breadcrumbs(body: &str) -> Option<(String, Vec<String>)> {
+    let lines: Vec<&str> = body.split('\n').collect();
+    let mut targets: Vec<String> = Vec::new();
+    let mut last = 0;
+    for (i, line) in lines.iter().enumerate() {
+        let trimmed = line.trim();
+        if trimmed.is_empty() {
+            continue;
+        }
+        match crumb_target(trimmed) {
+            Some(target) => {
+                targets.push(target.to_string());
+                last = i;
+            }
+            None => break,
+        }
+    }
+    if targets.first().map(String::as_str) != Some("index.html") {
+        return None;
+    }
+    let mut out: Vec<&str> = vec![""; last + 1];
+    out.extend_from_slice(&lines[last + 1..]);
+    Some((out.join("\n"), targets.split_off(1)))
+}
+
+/// The target of a list item that is one link and nothing else: `2.  [Text](target)`.
+fn crumb_target(item: &str) -> Option<&str> {
+    let digits = item.bytes().take_while(u8::is_ascii_digit).count();
+    let rest = item[digits..].strip_prefix('.').filter(|_| digits > 0)?.trim_start();
+    let rest = rest.strip_prefix('[')?;
+    let close = rest.find("](")?;
+    let target = rest[close + 2..].strip_suffix(')')?.trim();
+    (!target.is_empty() && !target.contains([' ', '(', ')'])).then_some(target)
+}
 
 /// Expand macros (`![](.../grey_arrow_down.png)Title` and the text after
 /// it, up to the next one or the next heading) become `<details>` with the
