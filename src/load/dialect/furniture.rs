@@ -51,7 +51,8 @@ pub fn take_breadcrumbs(body: &str) -> Option<(String, Vec<String>)> {
 /// The target of a list item that is one link and nothing else: `2.  [Text](target)`.
 fn crumb_target(item: &str) -> Option<&str> {
     let digits = item.bytes().take_while(u8::is_ascii_digit).count();
-    let rest = item[digits..].strip_prefix('.').filter(|_| digits > 0)?.trim_start();
+    // An ordered list item: one to nine digits, a dot, then a space.
+    let rest = item[digits..].strip_prefix(". ").filter(|_| (1..=9).contains(&digits))?.trim_start();
     let rest = rest.strip_prefix('[')?;
     let close = rest.find("](")?;
     let target = rest[close + 2..].strip_suffix(')')?.trim();
@@ -303,6 +304,27 @@ fn unlink(line: &str, drop: &dyn Fn(&str) -> bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_breadcrumb_trail_is_taken_from_the_top_only() {
+        let body = "\n1.  [Space](index.html)\n2.  [Home](Home_100000.html)\n3.  [Guides](Guides_200000.html?x#y)\n\nText\n1.  [Space](index.html)\n";
+        let (kept, trail) = take_breadcrumbs(body).expect("a trail");
+        assert_eq!(trail, ["Home_100000.html", "Guides_200000.html?x#y"]);
+        assert_eq!(kept, "\n\n\n\n\nText\n1.  [Space](index.html)\n", "lines keep their numbers");
+        // Not the space's index first, not at the top, or not links alone: no trail.
+        for body in [
+            "1.  [Home](Home_100000.html)\n",
+            "Intro.\n\n1.  [Space](index.html)\n",
+            "1.  [Space](index.html) and more\n",
+            "1. Space\n",
+            "",
+            "1.  [",
+            "12345678901234567890.[x](index.html)",
+        ] {
+            assert!(take_breadcrumbs(body).is_none(), "{body:?}");
+        }
+        assert_eq!(take_breadcrumbs("1.  [Space](index.html)").map(|(b, t)| (b, t.len())), Some((String::new(), 0)));
+    }
 
     #[test]
     fn expand_macros_become_details() {

@@ -167,7 +167,7 @@ mod tests {
     /// and shuffled: none may panic, whatever the text.
     #[test]
     fn adapters_never_panic_on_odd_text() {
-        const PIECES: [&str; 40] = [
+        const PIECES: [&str; 42] = [
             "<%",
             "%>",
             "<%=",
@@ -208,6 +208,8 @@ mod tests {
             "#content",
             "_123456789.html",
             "%2",
+            "1.  [Space](index.html)\n",
+            "2.  [B](B_234567.html)",
         ];
         let dir = tempfile::tempdir().expect("temp dir");
         write(dir.path(), "partials/_x.html.erb", "<%= partial 'x' %>\n<ul>\n</ul>");
