@@ -223,11 +223,18 @@ fn pymdownx_slug(text: &str, separator: char, case: SlugCase, normalize: Normali
         .filter(|&c| c.is_alphanumeric() || c == '_' || c == '-' || c == ' ')
         .map(|c| if c == ' ' { separator } else { c })
         .collect();
-    if !encode {
-        return slug;
+    if encode {
+        percent_encode(&slug)
+    } else {
+        slug
     }
-    let mut out = String::with_capacity(slug.len() * 3);
-    for b in slug.bytes() {
+}
+
+/// Every UTF-8 byte of `text` but ASCII letters, digits and `_.-~` as
+/// `%XX` (upper-case hex), as Python's `urllib.parse.quote` writes it.
+pub fn percent_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() * 3);
+    for b in text.bytes() {
         if b.is_ascii_alphanumeric() || b"_.-~".contains(&b) {
             out.push(b as char);
         } else {
@@ -512,5 +519,7 @@ mod tests {
         assert_eq!(percent_decode("%zz"), "%zz");
         assert_eq!(percent_decode("%é1"), "%é1");
         assert_eq!(percent_decode("caf%C3%A9%20menu"), "café menu");
+        assert_eq!(percent_encode("café menu_1.-~"), "caf%C3%A9%20menu_1.-~");
+        assert_eq!(percent_decode(&percent_encode("Ça va? / 100%")), "Ça va? / 100%");
     }
 }

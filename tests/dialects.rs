@@ -827,6 +827,15 @@ fn mkdocs_toc_slugify_from_mkdocs_yml_gives_the_upstream_ids() {
         ids("      separator: _\n      slugify: !!python/name:markdown.extensions.toc.slugify_unicode\n").0,
         "ça_va_café ça_va_café_1"
     );
+    // Links to a percent-encoded id find it written either way, as browsers do.
+    let encoded = fixture(&[
+        ("mkdocs.yml", "site_name: Ids\nmarkdown_extensions:\n  - toc:\n      slugify: !!python/name:pymdownx.slugs.uslugify_encoded\n"),
+        ("docs/index.md", "# Home\n\n[a](news.md#%C3%A7a-va-caf%C3%A9), [b](news.md#ça-va-café_1), [c](news.md#nope)\n"),
+        ("docs/news.md", "# Team's news\n\n## Ça va? Café\n\n## Ça va? Café\n"),
+    ]);
+    let (_d, _out, err) = build(encoded.path(), &[]);
+    assert_eq!(findings(&err, "broken-anchor"), ["docs/index.md:3"], "only #nope: {err}");
+    assert!(err.contains("'#nope'"), "{err}");
     // One copbook does not know: toc's default, and a warning naming the line.
     let (unknown, err) = ids("      slugify: !!python/name:my_theme.slugs.custom\n");
     assert_eq!(unknown, "ca-va-cafe ca-va-cafe_1");
