@@ -47,6 +47,25 @@ pub struct Config {
     pub markdown: MarkdownConfig,
     /// Free-form values for template overrides, as `site.extra`.
     pub extra: toml::Table,
+    /// Set by the adapter of a handbook written for another generator, so
+    /// copbook's own pages (Due for review) speak its language; never read
+    /// from handbook.toml. Serialised, so the pages' keys see it change.
+    #[serde(skip_deserializing, skip_serializing_if = "Option::is_none")]
+    pub imported: Option<Imported>,
+}
+
+/// The family an imported handbook was written for, and where and how its
+/// pages say what copbook's review report reads.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Imported {
+    /// The family's name ("GOV.UK tech-docs").
+    pub family: String,
+    /// The folder community pages go in, from the handbook folder (`source/communities/`).
+    pub communities: String,
+    /// The front-matter names its pages give the last review date and how
+    /// often to review (`last_reviewed_on`, `review_in` in tech-docs).
+    pub last_reviewed: String,
+    pub review_every: String,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -122,6 +141,7 @@ impl Default for Config {
             theme: ThemeConfig::default(),
             markdown: MarkdownConfig::default(),
             extra: toml::Table::new(),
+            imported: None,
         }
     }
 }

@@ -40,9 +40,12 @@ impl Format {
 }
 
 /// Formats findings. `root` is the handbook folder the files are in.
-pub fn format(diags: &Diagnostics, root: &Path, format: Format, color: bool) -> String {
+/// `verbose` lists, in the human format, everything a finding that gathers
+/// many stands for (its `details`); otherwise it says how to see them.
+/// JSON always carries them.
+pub fn format(diags: &Diagnostics, root: &Path, format: Format, color: bool, verbose: bool) -> String {
     match format {
-        Format::Human => human(diags, root, color),
+        Format::Human => human(diags, root, color, verbose),
         Format::Json => serde_json::to_string_pretty(&diags.0).unwrap_or_default() + "\n",
         Format::Github => diags.iter().map(github).collect(),
     }
@@ -70,7 +73,7 @@ pub fn summary(diags: &Diagnostics) -> String {
     }
 }
 
-fn human(diags: &Diagnostics, root: &Path, color: bool) -> String {
+fn human(diags: &Diagnostics, root: &Path, color: bool, verbose: bool) -> String {
     // Each file is read and indexed once, however many findings it has.
     let mut sources: HashMap<&str, Option<Source>> = HashMap::new();
     let mut buffer = if color { Buffer::ansi() } else { Buffer::no_color() };
@@ -93,12 +96,23 @@ fn human(diags: &Diagnostics, root: &Path, color: bool) -> String {
         if let Some(hint) = &d.hint {
             report.notes.push(format!("help: {hint}"));
         }
+        report.notes.extend(details_notes(d, verbose));
         let files = excerpt.unwrap_or_default();
         if term::emit(&mut buffer, &config, &files, &report).is_err() {
             return plain(diags);
         }
     }
     String::from_utf8_lossy(buffer.as_slice()).into_owned()
+}
+
+/// What a finding that gathers many shows of them: each one under
+/// `--verbose`, else a line saying how to see them.
+fn details_notes(d: &Diagnostic, verbose: bool) -> Vec<String> {
+    match d.details.len() {
+        0 => Vec::new(),
+        _ if verbose => d.details.iter().map(|item| format!("  {item}")).collect(),
+        n => vec![format!("`--verbose` lists the {n} {}", if n == 1 { "item" } else { "items" })],
+    }
 }
 
 /// Lines longer than this many characters are shown as an excerpt around
@@ -318,7 +332,7 @@ mod tests {
         std::fs::write(dir.path().join("standards/a.md"), "+++\ntitle = \"A\"\nowner = \"acessibility\"\n+++\n")
             .unwrap();
         std::fs::write(dir.path().join("index.md"), "# Hi\nSee [x](x.md) now\n").unwrap();
-        let out = format(&sample(), dir.path(), Format::Human, false);
+        let out = format(&sample(), dir.path(), Format::Human, false, false);
         assert!(out.contains("error[unknown-owner]: owner 'acessibility' is not a known community"), "{out}");
         assert!(out.contains("standards/a.md:3:1"), "{out}");
         assert!(out.contains("owner = \"acessibility\""), "{out}");
@@ -329,7 +343,7 @@ mod tests {
 
     #[test]
     fn json_has_one_object_per_finding() {
-        let out = format(&sample(), Path::new("."), Format::Json, false);
+        let out = format(&sample(), Path::new("."), Format::Json, false, false);
         let v: serde_json::Value = serde_json::from_str(&out).unwrap();
         assert_eq!(v.as_array().unwrap().len(), 2);
         assert_eq!(v[0]["code"], "unknown-owner");
@@ -341,7 +355,7 @@ mod tests {
 
     #[test]
     fn github_annotations_are_escaped() {
-        let out = format(&sample(), Path::new("."), Format::Github, false);
+        let out = format(&sample(), Path::new("."), Format::Github, false, false);
         let lines: Vec<&str> = out.lines().collect();
         assert_eq!(
             lines[0],
@@ -374,7 +388,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut diags = links_on_one_line(dir.path(), 300);
         diags.push(Diagnostic::warning(crate::diag::Code::Template, "a short line").at("index.md", 3).column(2));
-        let out = format(&diags, dir.path(), Format::Human, false);
+        let out = format(&diags, dir.path(), Format::Human, false, false);
         // Columns count characters ("é" is one), however far along the line.
         let last = &diags.0[299];
         assert!(out.contains(&format!("┌─ index.md:2:{}\n", last.column)), "{out}");
@@ -415,8 +429,8 @@ mod tests {
         let (small, large) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
         let n = 2_000;
         let (few, many) = (links_on_one_line(small.path(), n), links_on_one_line(large.path(), 4 * n));
-        let t1 = time(|| assert!(format(&few, small.path(), Format::Human, false).len() > n));
-        let t4 = time(|| assert!(format(&many, large.path(), Format::Human, false).len() > 4 * n));
+        let t1 = time(|| assert!(format(&few, small.path(), Format::Human, false, false).len() > n));
+        let t4 = time(|| assert!(format(&many, large.path(), Format::Human, false, false).len() > 4 * n));
         // Linear is about 4 times; quadratic would be about 16.
         assert!(t4 < t1 * 10, "{n} findings: {t1:?}, {}: {t4:?}", 4 * n);
     }

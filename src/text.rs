@@ -38,24 +38,84 @@ pub enum SlugRule {
     /// Redcarpet's `with_toc_data` (GOV.UK tech-docs): it slugs the
     /// HTML-escaped text, so `'` (`&#39;`) becomes `-39-`.
     TechDocs,
-    /// Python-Markdown's `toc` default (MkDocs): accents folded to ASCII,
-    /// punctuation other than `-` and `_` dropped; repeats get `_1`.
-    Mkdocs,
+    /// Python-Markdown's `toc` (MkDocs), with the slugify function and
+    /// `separator` its configuration names; repeats get `_1`, whatever the
+    /// function.
+    Mkdocs { slugify: TocSlugify, separator: char },
+}
+
+/// The `toc` extension's slugify functions copbook knows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum TocSlugify {
+    /// `markdown.extensions.toc.slugify`, the default: NFKD, non-ASCII
+    /// dropped, characters other than word characters, spaces and `-`
+    /// removed, trimmed, lowercased, each run of spaces and separators one
+    /// separator.
+    #[default]
+    Ascii,
+    /// `markdown.extensions.toc.slugify_unicode`: the same, keeping Unicode.
+    Unicode,
+    /// `pymdownx.slugs.slugify` (and its older names `uslugify`, `gfm`...):
+    /// normalised, tags stripped, trimmed, cased, characters other than word
+    /// characters, spaces and `-` removed, each space one separator, and
+    /// optionally percent-encoded.
+    Pymdownx { case: SlugCase, normalize: Normalization, percent_encode: bool },
+}
+
+/// `pymdownx.slugs.slugify`'s `case` option.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum SlugCase {
+    /// `none`: as written.
+    #[default]
+    Keep,
+    /// `lower`: every letter lowercased.
+    Lower,
+    /// `lower-ascii`: only ASCII letters lowercased (GitHub's way).
+    LowerAscii,
+    /// `fold`: Python's case folding.
+    Fold,
+}
+
+/// A Unicode normalisation form (`pymdownx.slugs.slugify`'s `normalize`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum Normalization {
+    #[default]
+    Nfc,
+    Nfd,
+    Nfkc,
+    Nfkd,
 }
 
 impl SlugRule {
+    /// MkDocs' default: `toc`'s own slugify, `-` between words.
+    pub const MKDOCS: SlugRule = SlugRule::Mkdocs { slugify: TocSlugify::Ascii, separator: '-' };
+
     /// The id `text` gets under this rule.
     pub fn slug(self, text: &str) -> String {
         match self {
             SlugRule::Copbook => slugify(text),
             SlugRule::TechDocs => redcarpet_anchor(text),
-            SlugRule::Mkdocs => python_markdown_slug(text),
+            SlugRule::Mkdocs { slugify, separator } => {
+                let slug = match slugify {
+                    TocSlugify::Ascii => python_markdown_slug(text, separator, false),
+                    TocSlugify::Unicode => python_markdown_slug(text, separator, true),
+                    TocSlugify::Pymdownx { case, normalize, percent_encode } => {
+                        pymdownx_slug(text, separator, case, normalize, percent_encode)
+                    }
+                };
+                if slug.is_empty() {
+                    // What upstream's `unique` makes of an empty id.
+                    "_1".into()
+                } else {
+                    slug
+                }
+            }
         }
     }
 
     /// What joins a repeated id to its number (`same-1`, MkDocs' `same_1`).
     pub fn repeat_separator(self) -> char {
-        if self == SlugRule::Mkdocs {
+        if matches!(self, SlugRule::Mkdocs { .. }) {
             '_'
         } else {
             '-'
@@ -103,38 +163,122 @@ fn redcarpet_anchor(text: &str) -> String {
     slug
 }
 
-/// Python-Markdown's `toc.slugify`: NFKD, non-ASCII dropped, characters
-/// other than word characters, spaces and `-` removed, trimmed, lowercased,
-/// and each run of spaces and `-` one `-`.
-fn python_markdown_slug(text: &str) -> String {
+/// Python-Markdown's `toc.slugify` (`unicode`: `slugify_unicode`): NFKD
+/// and non-ASCII dropped unless `unicode`, characters other than word
+/// characters, spaces and `-` removed, trimmed, lowercased, and each run of
+/// spaces and `separator` one `separator`.
+fn python_markdown_slug(text: &str, separator: char, unicode: bool) -> String {
     use unicode_normalization::UnicodeNormalization;
-    let kept: String = text
-        .nfkd()
-        .filter(|c| c.is_ascii())
-        .filter(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-' || c.is_ascii_whitespace())
-        .collect();
+    let word = |c: char| if unicode { c.is_alphanumeric() } else { c.is_ascii_alphanumeric() };
+    let ascii: String;
+    let text = if unicode {
+        text
+    } else {
+        ascii = text.nfkd().filter(char::is_ascii).collect();
+        &ascii
+    };
+    let kept: String = text.chars().filter(|&c| word(c) || c == '_' || c == '-' || c.is_whitespace()).collect();
     let mut slug = String::with_capacity(kept.len());
     let mut gap = false;
-    for c in kept.trim().chars() {
-        if c == '-' || c.is_ascii_whitespace() {
+    for c in kept.trim().chars().flat_map(char::to_lowercase) {
+        if c == separator || c.is_whitespace() {
             gap = true;
         } else {
             if gap {
-                slug.push('-');
+                slug.push(separator);
             }
             gap = false;
-            slug.push(c.to_ascii_lowercase());
+            slug.push(c);
         }
     }
-    // A trailing `-` survives upstream's trim (it only trims spaces).
+    // A trailing separator survives upstream's trim (it only trims spaces).
     if gap {
-        slug.push('-');
-    }
-    if slug.is_empty() {
-        // What upstream's `unique` makes of an empty id.
-        slug.push_str("_1");
+        slug.push(separator);
     }
     slug
+}
+
+/// `pymdownx.slugs.slugify`: the text normalised, HTML tags stripped,
+/// trimmed, cased; characters other than word characters, spaces and `-`
+/// removed; each space (not each run) one `separator`; then, if asked,
+/// every byte outside ASCII letters, digits and `_.-~` percent-encoded.
+fn pymdownx_slug(text: &str, separator: char, case: SlugCase, normalize: Normalization, encode: bool) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let normal: String = match normalize {
+        Normalization::Nfc => text.nfc().collect(),
+        Normalization::Nfd => text.nfd().collect(),
+        Normalization::Nfkc => text.nfkc().collect(),
+        Normalization::Nfkd => text.nfkd().collect(),
+    };
+    let untagged = strip_tags(&normal);
+    let trimmed = untagged.trim();
+    let cased: String = match case {
+        SlugCase::Keep => trimmed.to_string(),
+        SlugCase::Lower => trimmed.to_lowercase(),
+        SlugCase::LowerAscii => trimmed.to_ascii_lowercase(),
+        SlugCase::Fold => case_fold(trimmed),
+    };
+    let slug: String = cased
+        .chars()
+        .filter(|&c| c.is_alphanumeric() || c == '_' || c == '-' || c == ' ')
+        .map(|c| if c == ' ' { separator } else { c })
+        .collect();
+    if encode {
+        percent_encode(&slug)
+    } else {
+        slug
+    }
+}
+
+/// Every UTF-8 byte of `text` but ASCII letters, digits and `_.-~` as
+/// `%XX` (upper-case hex), as Python's `urllib.parse.quote` writes it.
+pub fn percent_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() * 3);
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || b"_.-~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// `<...>` tags left out, as `pymdownx.slugs` does before slugging.
+fn strip_tags(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('<') {
+        let tag = &rest[open + 1..];
+        let is_tag = tag.starts_with(|c: char| c == '/' || c.is_alphabetic()) && tag.contains('>');
+        out.push_str(&rest[..open]);
+        if is_tag {
+            rest = &tag[tag.find('>').map_or(tag.len(), |i| i + 1)..];
+        } else {
+            out.push('<');
+            rest = tag;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Python's `str.casefold` for the letters headings hold: lowercase, with
+/// the full foldings that lowercase lacks (`ß` is `ss`).
+fn case_fold(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            'ß' | 'ẞ' => out.push_str("ss"),
+            'ſ' => out.push('s'),
+            'ς' => out.push('σ'),
+            'ﬀ' => out.push_str("ff"),
+            'ﬁ' => out.push_str("fi"),
+            'ﬂ' => out.push_str("fl"),
+            c => out.extend(c.to_lowercase()),
+        }
+    }
+    out
 }
 
 /// URL path segment for a file or folder name. Spaces become hyphens; `#`
@@ -291,10 +435,52 @@ mod tests {
             ("A -- B", "a-b"),
             ("?!", "_1"),
         ] {
-            assert_eq!(SlugRule::Mkdocs.slug(text), id, "{text}");
+            assert_eq!(SlugRule::MKDOCS.slug(text), id, "{text}");
         }
         assert_eq!(SlugRule::Copbook.slug("What's new"), "what-s-new");
-        assert_eq!((SlugRule::Mkdocs.repeat_separator(), SlugRule::TechDocs.repeat_separator()), ('_', '-'));
+        assert_eq!((SlugRule::MKDOCS.repeat_separator(), SlugRule::TechDocs.repeat_separator()), ('_', '-'));
+    }
+
+    /// The slugify functions a mkdocs.yml can name for `toc`, with ids
+    /// that follow their documented steps (Python-Markdown's toc reference,
+    /// PyMdown Extensions' "Slugs" page).
+    #[test]
+    fn heading_ids_as_mkdocs_slugify_options_make_them() {
+        use super::{Normalization as N, SlugCase as C, TocSlugify as T};
+        let rule = |slugify, separator| SlugRule::Mkdocs { slugify, separator };
+        let pymdownx = |case, normalize, percent_encode| T::Pymdownx { case, normalize, percent_encode };
+        let cases: [(SlugRule, &str, &str); 17] = [
+            // toc's default with another separator: runs of spaces and '_' become one.
+            (rule(T::Ascii, '_'), "Step 2: plan", "step_2_plan"),
+            (rule(T::Ascii, '_'), "A  __ B", "a_b"),
+            // slugify_unicode keeps letters outside ASCII, unfolded.
+            (rule(T::Unicode, '-'), "Café menu", "café-menu"),
+            (rule(T::Unicode, '-'), "Привет, мир!", "привет-мир"),
+            // pymdownx `uslugify` (case lower): each space is one separator, '-' kept.
+            (rule(pymdownx(C::Lower, N::Nfc, false), '-'), "What's new?", "whats-new"),
+            (rule(pymdownx(C::Lower, N::Nfc, false), '-'), "A - B", "a---b"),
+            (rule(pymdownx(C::Lower, N::Nfc, false), '-'), "Ça va <em>bien</em>", "ça-va-bien"),
+            (rule(pymdownx(C::Lower, N::Nfc, false), '-'), "  Trim me ?", "trim-me-"),
+            // `uslugify_encoded`: UTF-8 bytes percent-encoded, upper-case hex.
+            (rule(pymdownx(C::Lower, N::Nfc, true), '-'), "Café menu", "caf%C3%A9-menu"),
+            // `slugify()` keeps case by default (`uslugify_cased`).
+            (rule(pymdownx(C::Keep, N::Nfc, false), '-'), "Café Menu", "Café-Menu"),
+            // `gfm` / case lower-ascii: only ASCII letters lowercased.
+            (rule(pymdownx(C::LowerAscii, N::Nfc, false), '-'), "ÉCOLE Ça", "École-Ça"),
+            // case fold: ß folds to ss.
+            (rule(pymdownx(C::Fold, N::Nfc, false), '-'), "Straße", "strasse"),
+            // normalize NFD strips diacritics: the combining marks are not word characters.
+            (rule(pymdownx(C::Lower, N::Nfd, false), '-'), "Café", "cafe"),
+            (rule(pymdownx(C::Lower, N::Nfkc, false), '-'), "ﬁle №1", "file-no1"),
+            (rule(pymdownx(C::Lower, N::Nfc, false), '_'), "snake case-ok", "snake_case-ok"),
+            // An id left empty is what toc's `unique` makes of it.
+            (rule(pymdownx(C::Lower, N::Nfc, false), '-'), "?!", "_1"),
+            (rule(T::Unicode, '-'), "…", "_1"),
+        ];
+        for (rule, text, id) in cases {
+            assert_eq!(rule.slug(text), id, "{rule:?} {text}");
+            assert_eq!(rule.repeat_separator(), '_');
+        }
     }
 
     #[test]
@@ -333,5 +519,7 @@ mod tests {
         assert_eq!(percent_decode("%zz"), "%zz");
         assert_eq!(percent_decode("%é1"), "%é1");
         assert_eq!(percent_decode("caf%C3%A9%20menu"), "café menu");
+        assert_eq!(percent_encode("café menu_1.-~"), "caf%C3%A9%20menu_1.-~");
+        assert_eq!(percent_decode(&percent_encode("Ça va? / 100%")), "Ça va? / 100%");
     }
 }

@@ -439,3 +439,33 @@ fn a_shallow_clone_warns_once_and_shows_no_wrong_last_updated_date() {
     let home = read(&shallow.join("docs/public"), "index.html");
     assert!(!home.contains("Last updated"), "no date rather than a wrong one: {home}");
 }
+
+/// A finding that stands for many (the files of an attachments folder an
+/// export lacks) says how many; `--verbose` lists each one, by page and line.
+#[test]
+fn verbose_lists_what_a_gathered_finding_stands_for() {
+    let page = |title: &str, n: u32| {
+        format!("---\ntitle: {title}\n---\n\n![Diagram](attachments/{n}/diagram.png)\n\n![Chart](attachments/{n}/chart.png)\n")
+    };
+    let (a, b, c) = (page("Alpha", 111111), page("Beta", 222222), page("Gamma", 333333));
+    let dir = fixture(&[
+        ("src/pages/Alpha_111111.md", &a),
+        ("src/pages/Beta_222222.md", &b),
+        ("src/pages/Gamma_333333.md", &c),
+    ]);
+    let check = |extra: &[&str]| {
+        let mut args = vec!["check", path(dir.path()), "--today", "2026-11-23"];
+        args.extend_from_slice(extra);
+        stderr(&copbook(&args))
+    };
+    let listed = "src/pages/Beta_222222.md:7: attachments/222222/chart.png";
+    let quiet = check(&[]);
+    assert!(quiet.contains("6 files under attachments/ are missing"), "{quiet}");
+    assert!(quiet.contains("`--verbose` lists the 6 items") && !quiet.contains(listed), "{quiet}");
+    let verbose = check(&["--verbose"]);
+    assert!(
+        verbose.contains(listed) && verbose.contains("src/pages/Alpha_111111.md:5: attachments/111111/diagram.png"),
+        "{verbose}"
+    );
+    assert!(!verbose.contains("`--verbose` lists"), "{verbose}");
+}

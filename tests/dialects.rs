@@ -794,3 +794,123 @@ fn a_confluence_export_follows_its_own_page_tree() {
     assert!(!home.contains("Available Pages"));
     assert!(unresolved_links(&out, "/").is_empty(), "{:?}", unresolved_links(&out, "/"));
 }
+
+#[test]
+fn mkdocs_toc_slugify_from_mkdocs_yml_gives_the_upstream_ids() {
+    let site = |toc: &str| {
+        fixture(&[
+            ("mkdocs.yml", &format!("site_name: Ids\nmarkdown_extensions:\n  - pymdownx.tabbed:\n      slugify: !!python/object/apply:pymdownx.slugs.slugify {{kwds: {{case: fold}}}}\n  - toc:\n      permalink: true\n{toc}")),
+            ("docs/index.md", "# Home\n\nSee [the news](news.md).\n"),
+            ("docs/news.md", "# Team's news\n\n## Ça va? Café\n\n## Ça va? Café\n"),
+        ])
+    };
+    let ids = |toc: &str| {
+        let dir = site(toc);
+        let (_d, out, err) = build(dir.path(), &[]);
+        (attribute_values(&body_of(&out, "news/index.html"), "id").join(" "), err)
+    };
+    // toc's default; pymdownx's, by its older name and by its options; toc's own Unicode one.
+    assert_eq!(ids("").0, "ca-va-cafe ca-va-cafe_1");
+    assert_eq!(ids("      slugify: !!python/name:pymdownx.slugs.uslugify\n").0, "ça-va-café ça-va-café_1");
+    assert_eq!(
+        ids("      slugify: !!python/name:pymdownx.slugs.uslugify_encoded\n").0,
+        "%C3%A7a-va-caf%C3%A9 %C3%A7a-va-caf%C3%A9_1"
+    );
+    assert_eq!(
+        ids(
+            "      slugify: !!python/object/apply:pymdownx.slugs.slugify\n        kwds:\n          case: lower-ascii\n"
+        )
+        .0,
+        "Ça-va-café Ça-va-café_1"
+    );
+    assert_eq!(
+        ids("      separator: _\n      slugify: !!python/name:markdown.extensions.toc.slugify_unicode\n").0,
+        "ça_va_café ça_va_café_1"
+    );
+    // Links to a percent-encoded id find it written either way, as browsers do.
+    let encoded = fixture(&[
+        ("mkdocs.yml", "site_name: Ids\nmarkdown_extensions:\n  - toc:\n      slugify: !!python/name:pymdownx.slugs.uslugify_encoded\n"),
+        ("docs/index.md", "# Home\n\n[a](news.md#%C3%A7a-va-caf%C3%A9), [b](news.md#ça-va-café_1), [c](news.md#nope)\n"),
+        ("docs/news.md", "# Team's news\n\n## Ça va? Café\n\n## Ça va? Café\n"),
+    ]);
+    let (_d, _out, err) = build(encoded.path(), &[]);
+    assert_eq!(findings(&err, "broken-anchor"), ["docs/index.md:3"], "only #nope: {err}");
+    assert!(err.contains("'#nope'"), "{err}");
+    // One copbook does not know: toc's default, and a warning naming the line.
+    let (unknown, err) = ids("      slugify: !!python/name:my_theme.slugs.custom\n");
+    assert_eq!(unknown, "ca-va-cafe ca-va-cafe_1");
+    assert_eq!(findings(&err, "foreign-config"), ["mkdocs.yml:7"], "{err}");
+    assert!(err.contains("toc's slugify 'my_theme.slugs.custom' is not one copbook knows"), "{err}");
+    let (_, err) = ids("      slugify: !!python/object/apply:pymdownx.slugs.slugify {kwds: {case: upper}}\n");
+    assert!(err.contains("has case 'upper', which is not none, lower, lower-ascii or fold"), "{err}");
+}
+
+#[test]
+fn due_for_review_says_how_to_give_an_imported_handbooks_pages_owners() {
+    let tech_docs = fixture(&[
+        ("config/tech-docs.yml", "service_name: Owners\n"),
+        ("source/index.html.md.erb", "---\ntitle: Home\n---\nHi.\n"),
+        (
+            "source/old.html.md.erb",
+            "---\ntitle: Old page\nlast_reviewed_on: 2025-01-01\nreview_in: 3 months\n---\nOld.\n",
+        ),
+    ]);
+    let (_d, out, _err) = build(tech_docs.path(), &[]);
+    let review = read(&out, "review/index.html");
+    assert!(review.contains("<h2 id=\"cb-owners-help\">Give pages an owner</h2>"), "{review}");
+    assert!(review.contains("<pre><code>owner: accessibility</code></pre>"), "{review}");
+    assert!(review.contains("<code>source/communities/</code>"), "{review}");
+    assert!(review.contains("<pre><code>last_reviewed_on: 2026-11-23\nreview_in: 6 months</code></pre>"), "{review}");
+    assert!(
+        review.contains("Old page") && review.contains("href=\"#cb-owners-help\""),
+        "the overdue page is listed: {review}"
+    );
+    // MkDocs pages have no review dates: copbook's names, and no claim that all is up to date.
+    let mkdocs = fixture(&[("mkdocs.yml", "site_name: Owners\n"), ("docs/index.md", "# Home\n")]);
+    let (_d, out, _err) = build(mkdocs.path(), &[]);
+    let review = read(&out, "review/index.html");
+    assert!(review.contains("<pre><code>last_reviewed: 2026-11-23\nreview_every: 6 months</code></pre>"), "{review}");
+    assert!(review.contains("<code>docs/communities/</code>"), "{review}");
+    assert!(
+        review.contains("No page has a review date yet") && !review.contains("Everything is up to date"),
+        "{review}"
+    );
+    // Once a page has an owner, the report groups by owner as usual.
+    let owned = fixture(&[
+        ("mkdocs.yml", "site_name: Owners\n"),
+        ("docs/index.md", "---\nowner: ux\n---\n# Home\n"),
+        ("docs/communities/ux.md", "---\ntitle: UX\n---\nDesign.\n"),
+    ]);
+    let (_d, out, _err) = build(owned.path(), &[]);
+    assert!(!read(&out, "review/index.html").contains("cb-owners-help"));
+}
+
+#[test]
+fn confluence_pages_show_their_breadcrumb_trail_as_breadcrumbs() {
+    let page = |trail: &[(&str, &str)], title: &str, text: &str| {
+        let crumbs: String =
+            trail.iter().enumerate().map(|(n, (t, href))| format!("{}.  [{t}]({href})\n", n + 1)).collect();
+        format!("---\ntitle: {title}\n---\n\n{crumbs}\n{title}\n=====\n\n{text}\n")
+    };
+    let space = ("Team space", "index.html");
+    let home = ("Home", "Home_100000.html");
+    let guides = ("Guides", "Guides_200000.html");
+    let dir = fixture(&[
+        ("src/pages/Home_100000.md", &page(&[space], "Home", "Welcome. [Writing](Writing_300000.html)")),
+        ("src/pages/Guides_200000.md", &page(&[space, home], "Guides", "All guides.")),
+        ("src/pages/Writing_300000.md", &page(&[space, home, guides], "Writing", "Write well.")),
+        ("src/pages/About_500000.md", &page(&[space, home], "About", "Us.")),
+    ]);
+    let (_d, out, err) = build(dir.path(), &[]);
+    let writing = read(&out, "Guides_200000/Writing_300000/index.html");
+    let nav = &writing[writing.find("<nav class=\"breadcrumbs\"").expect("breadcrumbs")..];
+    let nav = &nav[..nav.find("</nav>").expect("end")];
+    assert_eq!(attribute_values(nav, "href"), ["/", "/Guides_200000/"], "{nav}");
+    assert!(nav.contains(">Home<") && nav.contains(">Guides<"), "{nav}");
+    let body = body_of(&out, "Guides_200000/Writing_300000/index.html");
+    assert!(!body.contains("Team space") && !body.contains("<ol>"), "the trail is not body text: {body}");
+    assert!(read(&out, "index.html").contains("Welcome."), "the top page is the home page");
+    assert!(read(&out, "Writing_300000/index.html").contains("url=/Guides_200000/Writing_300000/"));
+    assert!(unresolved_links(&out, "/").is_empty(), "{:?}", unresolved_links(&out, "/"));
+    assert_eq!(warnings_count(&err), 0, "{err}");
+}

@@ -15,7 +15,10 @@
 //! - the page step keyed without its sidebar (hash the `PageJob` fields but `nav`);
 //! - a constant key: `key_of` in `src/site/memo.rs` returning 0, or the
 //!   theme's `Keyed { key: 0, .. }`;
-//! - a field left out of `Page::hash_shape` in `src/model/mod.rs` (`title`).
+//! - a field left out of `Page::hash_shape` in `src/model/mod.rs` (`title`);
+//! - `BodyJob`'s `heading_ids` or `title` kept out of its hash (wrapped in a
+//!   type whose `Hash` does nothing): the MkDocs handbook's run fails, as
+//!   its edits change the `toc` slugify and the titles nav gives.
 //!
 //! A new input must be an edit here too: add one to [`edit`] for each new
 //! kind of file or setting a page reads.
@@ -343,10 +346,112 @@ fn snapshot(
     (files, findings)
 }
 
+/// An MkDocs handbook: its heading ids follow the `toc` slugify that
+/// mkdocs.yml names, its page titles come from nav, and its review page
+/// speaks MkDocs' front matter.
+fn start_mkdocs_files() -> BTreeMap<String, String> {
+    let mut f = BTreeMap::new();
+    let mut put = |p: &str, t: &str| {
+        f.insert(p.to_string(), t.to_string());
+    };
+    put("mkdocs.yml", &mkdocs_yml(0, "Fixture docs"));
+    put("docs/index.md", "# Home\n\nSee [the guide](guide.md#what-s-new) and [Café](guide.md#cafe-menu).\n");
+    put("docs/guide.md", "Intro.\n\n## What's new?\n\n## Café menu\n\n## Café menu\n\n[Top](#guide)\n");
+    // No heading: its title is the one nav gives it.
+    put("docs/plain.md", "Just text; see [the guide](guide.md).\n");
+    put("docs/communities/ux.md", "---\ntitle: UX\n---\nDesign.\n");
+    put(
+        "docs/team/about.md",
+        "---\nlast_reviewed: 2026-01-10\nreview_every: 6 months\n---\n# About us\n\n## Who's who\n",
+    );
+    f
+}
+
+/// The `toc` slugify settings an mkdocs.yml can give, by number.
+const SLUGIFY: [&str; 5] = [
+    "",
+    "      slugify: !!python/name:pymdownx.slugs.uslugify\n",
+    "      slugify: !!python/object/apply:pymdownx.slugs.slugify {kwds: {case: lower}}\n",
+    "      slugify: !!python/name:markdown.extensions.toc.slugify_unicode\n      separator: _\n",
+    "      slugify: !!python/name:my.own.slugify\n",
+];
+
+fn mkdocs_yml(slugify: usize, nav_title: &str) -> String {
+    format!(
+        "site_name: Docs\nnav:\n  - index.md\n  - {nav_title}: plain.md\n  - guide.md\n  - team/about.md\nmarkdown_extensions:\n  - toc:\n      permalink: true\n{}",
+        SLUGIFY[slugify % SLUGIFY.len()]
+    )
+}
+
+/// One random edit of the MkDocs handbook: what each of a body's inputs
+/// (heading ids' rule, the title) and the review page's (owners) comes from.
+fn edit_mkdocs(rng: &mut Rng, files: &mut BTreeMap<String, String>, step: usize) -> Vec<String> {
+    let pages: Vec<String> = files.keys().filter(|k| k.ends_with(".md")).cloned().collect();
+    let page = rng.pick(&pages).clone();
+    let word = *rng.pick(WORDS);
+    match rng.below(6) {
+        0 => {
+            // the toc slugify (the heading ids' rule) and the nav titles change
+            let title = format!("{word} {step}'s guide");
+            files.insert("mkdocs.yml".into(), mkdocs_yml(rng.below(SLUGIFY.len()), &title));
+            vec!["mkdocs.yml".into()]
+        }
+        1 => {
+            // a heading whose id each rule makes differently
+            files.get_mut(&page).unwrap().push_str(&format!("\n## {word}'s Ça va? {step}\n"));
+            vec![page]
+        }
+        2 => {
+            // a page's title (its first heading) changes
+            let text = files.get_mut(&page).unwrap();
+            *text = match text.find("# ") {
+                Some(i) if text[..i].ends_with('\n') || i == 0 => {
+                    let end = text[i..].find('\n').map_or(text.len(), |e| i + e);
+                    format!("{}# {word}'s page {step}{}", &text[..i], &text[end..])
+                }
+                _ => format!("# {word}'s page {step}\n\n{text}"),
+            };
+            vec![page]
+        }
+        3 => {
+            // a page gains or loses an owner (the review page's advice comes or goes)
+            let text = files.get_mut(&page).unwrap();
+            if text.contains("owner: ") {
+                *text = text.replace("owner: ux\n", "");
+                if text.starts_with("---\n---\n") {
+                    *text = text.replacen("---\n---\n", "", 1);
+                }
+            } else if let Some(rest) = text.strip_prefix("---\n") {
+                *text = format!("---\nowner: ux\n{rest}");
+            } else {
+                *text = format!("---\nowner: ux\n---\n{text}");
+            }
+            vec![page]
+        }
+        4 => {
+            // handbook.toml comes or goes: copbook's own rules, or MkDocs'
+            let path = "handbook.toml".to_string();
+            if files.remove(&path).is_none() {
+                files.insert(path.clone(), format!("title = \"{word}\"\n"));
+            }
+            vec![path]
+        }
+        _ => {
+            files.get_mut(&page).unwrap().push_str(&format!("\nAnother {word} line {step}.\n"));
+            vec![page]
+        }
+    }
+}
+
+type Edit = fn(&mut Rng, &mut BTreeMap<String, String>, usize) -> Vec<String>;
+
 fn run_seed(seed: u64, steps: usize) {
+    run_edits(seed, steps, start_files(), edit)
+}
+
+fn run_edits(seed: u64, steps: usize, mut files: BTreeMap<String, String>, edit: Edit) {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    let mut files = start_files();
     let all: Vec<String> = files.keys().cloned().collect();
     write_all(root, &files, &all);
     let options =
@@ -384,6 +489,14 @@ fn partial_rebuilds_equal_full_builds() {
     let seeds: u64 = std::env::var("COPBOOK_SEEDS").ok().and_then(|s| s.parse().ok()).unwrap_or(12);
     for seed in 1..=seeds {
         run_seed(seed, 40);
+    }
+}
+
+#[test]
+fn partial_rebuilds_of_an_imported_handbook_equal_full_builds() {
+    let seeds: u64 = std::env::var("COPBOOK_SEEDS").ok().and_then(|s| s.parse().ok()).unwrap_or(8);
+    for seed in 1..=seeds {
+        run_edits(seed, 30, start_mkdocs_files(), edit_mkdocs);
     }
 }
 

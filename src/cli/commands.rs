@@ -163,12 +163,12 @@ fn report(diags: &Diagnostics, common: &Common, format: Format, strict: bool, co
     match format {
         Format::Human => {
             let (shown, more) = console.for_people(diags);
-            eprint!("{}", report::format(&shown, &common.content_dir, format, console.color));
+            eprint!("{}", report::format(&shown, &common.content_dir, format, console.color, console.verbose));
             for line in more {
                 eprintln!("note: {line}");
             }
         }
-        Format::Json => print!("{}", report::format(diags, &common.content_dir, format, false)),
+        Format::Json => print!("{}", report::format(diags, &common.content_dir, format, false, false)),
         Format::Github => {
             // GitHub places annotations by the path from the repository's root.
             let mut from_root = diags.clone();
@@ -178,7 +178,7 @@ fn report(diags: &Diagnostics, common: &Common, format: Format, strict: bool, co
                     d.file = format!("{prefix}{}", d.file);
                 }
             }
-            eprint!("{}", report::format(&from_root, &common.content_dir, format, false))
+            eprint!("{}", report::format(&from_root, &common.content_dir, format, false, false))
         }
     }
     let failed = diags.has_errors() || (strict && diags.count(Severity::Warning) > 0);

@@ -83,6 +83,27 @@ pub struct ReviewReport {
     pub owners: Vec<OwnerGroup>,
     /// Communities whose leads were listed more than a year ago.
     pub stale_leads: Vec<CommunityCard>,
+    /// How to give pages owners and review dates, on an imported handbook
+    /// none of whose pages has an owner.
+    pub owners_help: Option<OwnersHelp>,
+}
+
+/// What an imported handbook's pages need for the review report to say
+/// who reviews what: the front-matter names and an example of each.
+#[derive(Debug, Clone, Serialize)]
+pub struct OwnersHelp {
+    /// The family the handbook was written for.
+    pub family: String,
+    /// The key naming a page's owning community.
+    pub owner_key: &'static str,
+    /// Where community pages go (`source/communities/`).
+    pub communities: String,
+    pub last_reviewed_key: String,
+    pub review_every_key: String,
+    /// The build's date, for the example.
+    pub today: String,
+    /// Whether any page has a review date already.
+    pub any_dated: bool,
 }
 
 impl Views<'_> {
@@ -346,6 +367,7 @@ impl Views<'_> {
             .map(|(i, _)| self.community_card(i))
             .collect();
         ReviewReport {
+            owners_help: self.owners_help(),
             overdue: count(ReviewState::Overdue),
             due: count(ReviewState::Due),
             unknown: count(ReviewState::Unknown),
@@ -353,6 +375,27 @@ impl Views<'_> {
             owners,
             stale_leads,
         }
+    }
+}
+
+impl Views<'_> {
+    /// On an imported handbook none of whose pages has an owner, how to
+    /// give them one (and review dates), in the family's own front-matter names.
+    fn owners_help(&self) -> Option<OwnersHelp> {
+        let h = self.handbook;
+        let imported = h.config.imported.as_ref()?;
+        if h.pages.iter().any(|p| !p.owners.is_empty()) {
+            return None;
+        }
+        Some(OwnersHelp {
+            family: imported.family.clone(),
+            owner_key: crate::keys::OWNER.name,
+            communities: imported.communities.clone(),
+            last_reviewed_key: imported.last_reviewed.clone(),
+            review_every_key: imported.review_every.clone(),
+            today: h.today.to_string(),
+            any_dated: h.pages.iter().any(|p| p.review.as_ref().is_some_and(|r| r.state != ReviewState::Unknown)),
+        })
     }
 }
 

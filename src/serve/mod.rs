@@ -328,7 +328,7 @@ impl Session {
             return self.folder_gone();
         }
         if !diags.is_empty() {
-            eprint!("{}", report::format(&diags, &self.options.root, Format::Human, self.color));
+            eprint!("{}", report::format(&diags, &self.options.root, Format::Human, self.color, false));
         }
         let before = self.state.showing();
         let (showing, event) = match site {

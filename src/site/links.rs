@@ -47,14 +47,12 @@ pub(super) fn check(h: &Handbook, bodies: &[Option<&Body>], diags: &mut Diagnost
                     .column(link.column)
                     .hint("check the path: links are relative to this file, like ../standards/captions.md"),
                 ),
-                Located::SamePage(anchor) if !anchor.is_empty() && !anchors_of(i).set.contains(anchor.as_str()) => {
-                    diags.push(
-                        Diagnostic::warning(Code::BrokenAnchor, format!("'#{anchor}' is not a heading on this page"))
-                            .at(&page.source, link.line)
-                            .column(link.column)
-                            .maybe_hint(anchors_of(i).suggest(&anchor)),
-                    )
-                }
+                Located::SamePage(anchor) if !anchor.is_empty() && !anchors_of(i).has(&anchor) => diags.push(
+                    Diagnostic::warning(Code::BrokenAnchor, format!("'#{anchor}' is not a heading on this page"))
+                        .at(&page.source, link.line)
+                        .column(link.column)
+                        .maybe_hint(anchors_of(i).suggest(&anchor)),
+                ),
                 Located::Page { index, anchor } => {
                     let target = &h.pages[index];
                     let own_anchor = target.anchor().map(str::to_string);
@@ -64,7 +62,7 @@ pub(super) fn check(h: &Handbook, bodies: &[Option<&Body>], diags: &mut Diagnost
                         } else {
                             h.urls.get(target.url.split('#').next().unwrap_or("")).copied().unwrap_or(index)
                         };
-                        if !anchors_of(anchor_page).set.contains(anchor.as_str()) {
+                        if !anchors_of(anchor_page).has(&anchor) {
                             diags.push(
                                 Diagnostic::warning(
                                     Code::BrokenAnchor,
@@ -136,6 +134,14 @@ struct SuggestIndex<'a> {
 impl<'a> Anchors<'a> {
     fn new(anchors: impl Iterator<Item = &'a str>) -> Self {
         Anchors { set: anchors.collect(), index: OnceCell::new() }
+    }
+
+    /// Whether a link's (decoded) anchor leads to one of them. Some ids are
+    /// percent-encoded (MkDocs' `uslugify_encoded`): a browser finds those
+    /// from the anchor as written, or from its UTF-8 encoding.
+    fn has(&self, anchor: &str) -> bool {
+        self.set.contains(anchor)
+            || (!anchor.is_ascii() && self.set.contains(crate::text::percent_encode(anchor).as_str()))
     }
 
     /// A close anchor of this page for a link's `wanted`, as a hint.

@@ -22,7 +22,7 @@
 //! Unknown front-matter keys (`layout`) are ignored.
 
 use super::folder::{self, file_name, text};
-use super::furniture::{expand_sections, MissingFolders};
+use super::furniture::{expand_sections, take_breadcrumbs, MissingFolders};
 use super::text::{atx_heading, code_spans, drop_title_h1, fenced_lines, has_scheme};
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::load::{self, FileEntry, Folder};
@@ -90,7 +90,14 @@ pub fn adapt(folder: &mut Folder, diags: &mut Diagnostics) {
     let mut missing = MissingFolders::new(
         folder.files.iter().map(|f| f.logical.as_str()).chain(folder.documents.iter().map(|d| d.logical.as_str())),
     );
-    for doc in &mut folder.documents {
+    // Each page's ancestors by page id, from its breadcrumb trail.
+    let mut trails: HashMap<usize, Vec<String>> = HashMap::new();
+    for (n, doc) in folder.documents.iter_mut().enumerate() {
+        if let Some((body, ancestors)) = take_breadcrumbs(&doc.body) {
+            doc.body = body.into();
+            let ids = ancestors.iter().filter_map(|t| page_id(file_name(t.split(['?', '#']).next().unwrap_or(""))));
+            trails.insert(n, ids.map(str::to_string).collect());
+        }
         // Some exported names keep escapes (`%2C`); a URL holding `%` would
         // be decoded by the web server and miss the folder.
         let decoded = percent_decode(&doc.logical);
@@ -119,32 +126,37 @@ pub fn adapt(folder: &mut Folder, diags: &mut Diagnostics) {
     }
     icons.report(diags);
     missing.report(diags);
-    apply_page_tree(folder);
+    apply_page_tree(folder, &trails);
     folder::protect_fields(folder);
 }
 
 /// The export's own `index.html` lists the space's pages as nested lists,
-/// as Confluence's page tree shows them. When it is there, it orders the
-/// pages and nests their URLs (`/Parent_1/Child_2/`, the flat URL
-/// redirecting there), so navigation and the home page follow the tree; a
-/// single top page (the space's home) becomes the home page. The index
-/// itself is not published.
-fn apply_page_tree(folder: &mut Folder) {
-    let Some(at) = folder.files.iter().position(|f| f.logical == "index.html") else { return };
-    let Some(html) = load::read_text(&folder.root, &folder.files[at].path, &mut Diagnostics::default()) else {
-        return;
-    };
-    let entries = tree_entries(&html);
-    if entries.is_empty() {
-        return;
-    }
-    folder.files.remove(at);
+/// as Confluence's page tree shows them; without it, each page's
+/// breadcrumb trail names its parent. Either nests the pages' URLs
+/// (`/Parent_1/Child_2/`, the flat URL redirecting there), so that
+/// navigation, breadcrumbs and the home page follow the tree; a single top
+/// page (the space's home) becomes the home page. The index also orders the
+/// pages, and is not published itself.
+fn apply_page_tree(folder: &mut Folder, trails: &HashMap<usize, Vec<String>>) {
     let by_id: HashMap<String, usize> = folder
         .documents
         .iter()
         .enumerate()
         .filter_map(|(i, d)| page_id(file_name(&d.logical)).map(|id| (id.to_string(), i)))
         .collect();
+    let index = folder.files.iter().position(|f| f.logical == "index.html");
+    let html = index.and_then(|at| load::read_text(&folder.root, &folder.files[at].path, &mut Diagnostics::default()));
+    let listed = html.as_deref().map(tree_entries).unwrap_or_default();
+    let ordered = !listed.is_empty();
+    let entries = if ordered {
+        folder.files.remove(index.unwrap_or_default());
+        listed
+    } else {
+        trail_entries(&folder.documents, trails, &by_id)
+    };
+    if entries.is_empty() {
+        return;
+    }
     let top = entries.iter().map(|(depth, _)| *depth).min().unwrap_or(0);
     let has_home = folder.documents.iter().any(|d| d.logical == "index.md" || d.url.as_deref() == Some("/"));
     let single_root = !has_home && entries.iter().filter(|(depth, _)| *depth == top).count() == 1;
@@ -173,10 +185,43 @@ fn apply_page_tree(folder: &mut Folder) {
             doc.url = Some(url.clone());
             doc.redirect_from.push(flat);
         }
-        folder::default_field(doc, "weight", Value::from(order as i64));
+        if ordered {
+            folder::default_field(doc, "weight", Value::from(order as i64));
+        }
         urls.insert(i, url);
         open.push((*depth, i));
     }
+}
+
+/// The page tree the pages' breadcrumb trails make, as `index.html` would
+/// list it: (depth, page id) in tree order, children in file order. A page
+/// whose parent is not in the export is a top page; a trail that leads in
+/// a circle is not followed.
+fn trail_entries(
+    documents: &[load::Document],
+    trails: &HashMap<usize, Vec<String>>,
+    by_id: &HashMap<String, usize>,
+) -> Vec<(usize, String)> {
+    if trails.is_empty() {
+        return Vec::new();
+    }
+    let id_of = |i: usize| page_id(file_name(&documents[i].logical)).map(str::to_string);
+    let parent_of = |i: usize| trails.get(&i)?.iter().rev().find_map(|id| by_id.get(id).copied()).filter(|&p| p != i);
+    let mut children: BTreeMap<Option<usize>, Vec<usize>> = BTreeMap::new();
+    for i in (0..documents.len()).filter(|&i| id_of(i).is_some()) {
+        children.entry(parent_of(i)).or_default().push(i);
+    }
+    let mut entries = Vec::new();
+    let mut seen = HashSet::new();
+    let mut stack: Vec<(usize, usize)> = children.get(&None).into_iter().flatten().rev().map(|&i| (1, i)).collect();
+    while let Some((depth, i)) = stack.pop() {
+        if !seen.insert(i) {
+            continue;
+        }
+        entries.extend(id_of(i).map(|id| (depth, id)));
+        stack.extend(children.get(&Some(i)).into_iter().flatten().rev().map(|&c| (depth + 1, c)));
+    }
+    entries
 }
 
 /// The pages a Confluence `index.html` links to, with how deep in its

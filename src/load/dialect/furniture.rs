@@ -1,6 +1,7 @@
-//! What a Confluence export adds around a page's text: expand macros, the
-//! "Attachments:" list at the end of most pages, and links and images to
-//! attachments whose folder was not copied with the export.
+//! What a Confluence export adds around a page's text: the breadcrumb
+//! trail at the top, expand macros, the "Attachments:" list at the end of
+//! most pages, and links and images to attachments whose folder was not
+//! copied with the export.
 //!
 //! Bodies keep their lines, except that an expand section just before a
 //! heading closes on a line of its own.
@@ -15,6 +16,48 @@ use std::collections::{BTreeMap, HashSet};
 
 /// The arrow Confluence draws before an expand macro's title.
 const EXPAND_ARROW: &str = "![](images/icons/grey_arrow_down.png)";
+
+/// The breadcrumb trail an exported page starts with: a numbered list of
+/// links, the space's `index.html` first, then each ancestor page
+/// (`1.  [Space](index.html)` / `2.  [Guides](Guides_200000.html)`).
+/// Returns the body with the trail's lines left blank (so lines keep their
+/// numbers) and the ancestors' link targets, outermost first; `None` when
+/// the body does not start with such a list.
+pub fn take_breadcrumbs(body: &str) -> Option<(String, Vec<String>)> {
+    let lines: Vec<&str> = body.split('\n').collect();
+    let mut targets: Vec<String> = Vec::new();
+    let mut last = 0;
+    for (i, line) in lines.iter().enumerate() {
+        let trimmed = line.trim();
+        if trimmed.is_empty() {
+            continue;
+        }
+        match crumb_target(trimmed) {
+            Some(target) => {
+                targets.push(target.to_string());
+                last = i;
+            }
+            None => break,
+        }
+    }
+    if targets.first().map(String::as_str) != Some("index.html") {
+        return None;
+    }
+    let mut out: Vec<&str> = vec![""; last + 1];
+    out.extend_from_slice(&lines[last + 1..]);
+    Some((out.join("\n"), targets.split_off(1)))
+}
+
+/// The target of a list item that is one link and nothing else: `2.  [Text](target)`.
+fn crumb_target(item: &str) -> Option<&str> {
+    let digits = item.bytes().take_while(u8::is_ascii_digit).count();
+    // An ordered list item: one to nine digits, a dot, then a space.
+    let rest = item[digits..].strip_prefix(". ").filter(|_| (1..=9).contains(&digits))?.trim_start();
+    let rest = rest.strip_prefix('[')?;
+    let close = rest.find("](")?;
+    let target = rest[close + 2..].strip_suffix(')')?.trim();
+    (!target.is_empty() && !target.contains([' ', '(', ')'])).then_some(target)
+}
 
 /// Expand macros (`![](.../grey_arrow_down.png)Title` and the text after
 /// it, up to the next one or the next heading) become `<details>` with the
@@ -261,6 +304,27 @@ fn unlink(line: &str, drop: &dyn Fn(&str) -> bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_breadcrumb_trail_is_taken_from_the_top_only() {
+        let body = "\n1.  [Space](index.html)\n2.  [Home](Home_100000.html)\n3.  [Guides](Guides_200000.html?x#y)\n\nText\n1.  [Space](index.html)\n";
+        let (kept, trail) = take_breadcrumbs(body).expect("a trail");
+        assert_eq!(trail, ["Home_100000.html", "Guides_200000.html?x#y"]);
+        assert_eq!(kept, "\n\n\n\n\nText\n1.  [Space](index.html)\n", "lines keep their numbers");
+        // Not the space's index first, not at the top, or not links alone: no trail.
+        for body in [
+            "1.  [Home](Home_100000.html)\n",
+            "Intro.\n\n1.  [Space](index.html)\n",
+            "1.  [Space](index.html) and more\n",
+            "1. Space\n",
+            "",
+            "1.  [",
+            "12345678901234567890.[x](index.html)",
+        ] {
+            assert!(take_breadcrumbs(body).is_none(), "{body:?}");
+        }
+        assert_eq!(take_breadcrumbs("1.  [Space](index.html)").map(|(b, t)| (b, t.len())), Some((String::new(), 0)));
+    }
 
     #[test]
     fn expand_macros_become_details() {

@@ -23,6 +23,7 @@ use crate::html::{callout_close, callout_open, collapsible_open};
 use crate::load::{self, Document, Folder};
 use crate::markdown::admonitions::{width, Admonition};
 use crate::render::escape;
+use crate::text::{SlugRule, TocSlugify};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 use std::path::Path;
@@ -57,11 +58,10 @@ pub fn content_dir(root: &Path) -> String {
 }
 
 pub fn adapt(folder: &mut Folder, diags: &mut Diagnostics) {
-    // Links into the upstream site name headings by the `toc` extension's
-    // default ids (a custom `slugify` in mkdocs.yml is not read).
-    folder.config.markdown.heading_ids = crate::text::SlugRule::Mkdocs;
     let config_file = config_name(&folder.root).unwrap_or(CONFIG_NAMES[0]);
     let config = folder::read_yaml(&folder.root, config_file, diags).unwrap_or_default();
+    // Links into the upstream site name headings by the ids its `toc` extension gave them.
+    folder.config.markdown.heading_ids = heading_ids(&folder.root, config_file, &config, diags);
     // With `docs_dir: .` the configuration sits among the content.
     folder.files.retain(|f| !CONFIG_NAMES.contains(&f.logical.as_str()));
     let root = folder.root.clone();
@@ -101,6 +101,127 @@ fn apply_config(folder: &mut Folder, config: &Map<String, Value>) {
     if let (Some("edit" | "blob"), Some(branch)) = (parts.next(), parts.next()) {
         c.branch = branch.to_string();
     }
+}
+
+/// The `toc` extension's settings in `markdown_extensions` (a list of
+/// names, or of one-key maps from a name to its settings).
+fn toc_settings(config: &Map<String, Value>) -> Option<&Map<String, Value>> {
+    let extensions = config.get("markdown_extensions")?;
+    let items: Vec<&Value> = match extensions {
+        Value::Array(items) => items.iter().collect(),
+        Value::Object(_) => vec![extensions],
+        _ => return None,
+    };
+    items.into_iter().filter_map(Value::as_object).find_map(|m| {
+        m.iter().find(|(name, _)| *name == "toc" || *name == "markdown.extensions.toc").and_then(|(_, v)| v.as_object())
+    })
+}
+
+/// The slug rule `toc` was given: its `separator`, and the function its
+/// `slugify` names. YAML tags name the function
+/// (`!!python/name:pymdownx.slugs.uslugify`, or
+/// `!!python/object/apply:pymdownx.slugs.slugify {kwds: {case: lower}}`);
+/// copbook's YAML reader keeps no tags, so the tag is read from the line.
+/// A function copbook does not know is a warning naming that line, and the
+/// default is used.
+fn heading_ids(root: &Path, config_file: &str, config: &Map<String, Value>, diags: &mut Diagnostics) -> SlugRule {
+    let Some(toc) = toc_settings(config) else { return SlugRule::MKDOCS };
+    let separator = match toc.get("separator").and_then(Value::as_str) {
+        Some(s) if s.chars().count() == 1 => s.chars().next().unwrap_or('-'),
+        _ => '-',
+    };
+    let default = SlugRule::Mkdocs { slugify: TocSlugify::Ascii, separator };
+    if !toc.contains_key("slugify") {
+        return default;
+    }
+    let text = load::read_text(root, config_file, &mut Diagnostics::default()).unwrap_or_default();
+    let kwds = toc.get("slugify").and_then(|v| v.get("kwds")).and_then(Value::as_object);
+    let (line, found) = match slugify_tag(&text) {
+        Some((line, tag)) => (line, toc_slugify(&tag, kwds)),
+        None => (0, Err("is written in a way copbook cannot read".to_string())),
+    };
+    match found {
+        Ok(slugify) => SlugRule::Mkdocs { slugify, separator },
+        Err(why) => {
+            diags.push(
+                Diagnostic::warning(Code::ForeignConfig, format!("toc's slugify {why}; heading ids follow toc's default slugify, so links to headings on the old site may not find them"))
+                    .at(config_file, line)
+                    .hint("copbook knows markdown.extensions.toc.slugify and slugify_unicode, and pymdownx.slugs.slugify (case: none, lower, lower-ascii or fold; normalize; percent_encode) with its older names uslugify, uslugify_encoded, uslugify_cased, uslugify_cased_encoded, gfm and gfm_encoded; give headings ids of their own ({#id}) where links need them"),
+            );
+            default
+        }
+    }
+}
+
+/// The line of toc's `slugify:` in mkdocs.yml and the tag after it
+/// (`python/name:module.function` or `python/object/apply:...`): the first
+/// one indented under the `toc:` line (other extensions, such as
+/// `pymdownx.tabbed`, have a `slugify` of their own).
+fn slugify_tag(text: &str) -> Option<(u32, String)> {
+    let lines: Vec<&str> = text.lines().collect();
+    let indent = |line: &str| line.len() - line.trim_start().len();
+    let toc = lines.iter().position(|line| {
+        let key = line.trim_start().trim_start_matches("- ").trim_start();
+        key.starts_with("toc:") || key.starts_with("markdown.extensions.toc:")
+    })?;
+    let under = indent(lines[toc]);
+    lines
+        .iter()
+        .enumerate()
+        .skip(toc + 1)
+        .take_while(|(_, l)| l.trim().is_empty() || l.trim_start().starts_with('#') || indent(l) > under)
+        .find_map(|(i, line)| {
+            let rest = line.trim_start().strip_prefix("slugify:")?.trim_start();
+            let tag = rest.strip_prefix("!!").or_else(|| rest.strip_prefix('!'))?;
+            let tag = tag.split(|c: char| c.is_whitespace() || c == '{' || c == '[').next().unwrap_or("");
+            Some((i as u32 + 1, tag.to_string()))
+        })
+}
+
+/// The slugify function a tag names, with `kwds` for
+/// `pymdownx.slugs.slugify`; what is wrong when copbook does not know it.
+fn toc_slugify(tag: &str, kwds: Option<&Map<String, Value>>) -> Result<TocSlugify, String> {
+    use crate::text::{Normalization, SlugCase};
+    let pymdownx = |case, percent_encode| TocSlugify::Pymdownx { case, normalize: Normalization::Nfc, percent_encode };
+    if let Some(name) = tag.strip_prefix("python/name:") {
+        return match name.trim() {
+            "markdown.extensions.toc.slugify" => Ok(TocSlugify::Ascii),
+            "markdown.extensions.toc.slugify_unicode" => Ok(TocSlugify::Unicode),
+            "pymdownx.slugs.uslugify" => Ok(pymdownx(SlugCase::Lower, false)),
+            "pymdownx.slugs.uslugify_encoded" => Ok(pymdownx(SlugCase::Lower, true)),
+            "pymdownx.slugs.uslugify_cased" => Ok(pymdownx(SlugCase::Keep, false)),
+            "pymdownx.slugs.uslugify_cased_encoded" => Ok(pymdownx(SlugCase::Keep, true)),
+            "pymdownx.slugs.gfm" => Ok(pymdownx(SlugCase::LowerAscii, false)),
+            "pymdownx.slugs.gfm_encoded" => Ok(pymdownx(SlugCase::LowerAscii, true)),
+            other => Err(format!("'{other}' is not one copbook knows")),
+        };
+    }
+    let Some(name) = tag.strip_prefix("python/object/apply:") else {
+        return Err(format!("is tagged '!!{tag}', which copbook does not read"));
+    };
+    if name.trim() != "pymdownx.slugs.slugify" {
+        return Err(format!("'{}' is not one copbook knows", name.trim()));
+    }
+    let kwds = kwds.cloned().unwrap_or_default();
+    let case = match kwds.get("case").and_then(Value::as_str).unwrap_or("none") {
+        "none" => SlugCase::Keep,
+        "lower" => SlugCase::Lower,
+        "lower-ascii" => SlugCase::LowerAscii,
+        "fold" => SlugCase::Fold,
+        other => return Err(format!("has case '{other}', which is not none, lower, lower-ascii or fold")),
+    };
+    let normalize = match kwds.get("normalize").and_then(Value::as_str).unwrap_or("NFC") {
+        "NFC" => Normalization::Nfc,
+        "NFD" => Normalization::Nfd,
+        "NFKC" => Normalization::Nfkc,
+        "NFKD" => Normalization::Nfkd,
+        other => return Err(format!("has normalize '{other}', which is not NFC, NFD, NFKC or NFKD")),
+    };
+    let percent_encode = kwds.get("percent_encode").and_then(Value::as_bool).unwrap_or(false);
+    if let Some(other) = kwds.keys().find(|k| !["case", "normalize", "percent_encode"].contains(&k.as_str())) {
+        return Err(format!("has the option '{other}', which copbook does not know"));
+    }
+    Ok(TocSlugify::Pymdownx { case, normalize, percent_encode })
 }
 
 /// One entry of `nav`, flattened: a page (by its path inside `docs_dir`)

@@ -123,12 +123,33 @@ pub fn content_dir(dialect: Dialect, root: &Path) -> String {
 /// `today` is the build's date (`--today`), for what the other generator
 /// would have computed at build time (tech-docs' `Time.current.year`).
 pub fn adapt(dialect: Dialect, folder: &mut Folder, today: crate::date::Date, diags: &mut Diagnostics) {
+    if dialect != Dialect::Copbook {
+        folder.config.imported = Some(imported(dialect, &folder.content_dir));
+    }
     match dialect {
         Dialect::Copbook => {}
         Dialect::TechDocs => techdocs::adapt(folder, today, diags),
         Dialect::Mkdocs => mkdocs::adapt(folder, diags),
         Dialect::Jekyll => jekyll::adapt(folder, diags),
         Dialect::Confluence => confluence::adapt(folder, diags),
+    }
+}
+
+/// What copbook's own pages say about a handbook of this family: its name,
+/// where community pages go, and the front-matter names its pages give the
+/// review dates (tech-docs' own, copbook's for the others).
+fn imported(dialect: Dialect, content_dir: &str) -> crate::config::Imported {
+    use crate::keys::{LAST_REVIEWED, REVIEW_EVERY};
+    let (last_reviewed, review_every) = match dialect {
+        Dialect::TechDocs => ("last_reviewed_on", "review_in"),
+        _ => (LAST_REVIEWED.name, REVIEW_EVERY.name),
+    };
+    let dir = content_dir.trim_matches('/');
+    crate::config::Imported {
+        family: dialect.name().to_string(),
+        communities: if dir.is_empty() { "communities/".into() } else { format!("{dir}/communities/") },
+        last_reviewed: last_reviewed.to_string(),
+        review_every: review_every.to_string(),
     }
 }
 
@@ -146,7 +167,7 @@ mod tests {
     /// and shuffled: none may panic, whatever the text.
     #[test]
     fn adapters_never_panic_on_odd_text() {
-        const PIECES: [&str; 40] = [
+        const PIECES: [&str; 42] = [
             "<%",
             "%>",
             "<%=",
@@ -187,6 +208,8 @@ mod tests {
             "#content",
             "_123456789.html",
             "%2",
+            "1.  [Space](index.html)\n",
+            "2.  [B](B_234567.html)",
         ];
         let dir = tempfile::tempdir().expect("temp dir");
         write(dir.path(), "partials/_x.html.erb", "<%= partial 'x' %>\n<ul>\n</ul>");
