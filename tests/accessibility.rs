@@ -190,7 +190,9 @@ fn the_phone_header_passes_axe_closed_and_with_its_menu_and_search_open() {
             violations.extend(axe_run(&mut tab, &axe, &format!("{scheme} phone {page}")));
             tab.eval("document.querySelector('.menu-toggle').click()");
             violations.extend(axe_run(&mut tab, &axe, &format!("{scheme} phone {page} menu open")));
-            tab.eval("document.querySelector('.menu-toggle').click(); document.querySelector('.search-toggle').click()");
+            tab.eval(
+                "document.querySelector('.menu-toggle').click(); document.querySelector('.search-toggle').click()",
+            );
             violations.extend(axe_run(&mut tab, &axe, &format!("{scheme} phone {page} search open")));
         }
     }

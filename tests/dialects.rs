@@ -241,10 +241,7 @@ fn mkdocs_handbook_converts_admonitions_tabs_and_nav() {
     // The menu follows nav; the cards leave out what the text already links (start.md).
     let page = read(&out, "index.html");
     let menu = &page[page.find("id=\"cb-menu\"").expect("a menu")..];
-    assert!(
-        menu.find("href=\"/start/\"").expect("start") < menu.find("href=\"/guides/\"").expect("guides"),
-        "{menu}"
-    );
+    assert!(menu.find("href=\"/start/\"").expect("start") < menu.find("href=\"/guides/\"").expect("guides"), "{menu}");
     let cards = &home[home.find("cb-section-pages").expect("cards")..];
     assert!(!cards.contains("href=\"/start/\"") && cards.contains("href=\"/guides/\""), "{cards}");
     let start = read(&out, "start/index.html");

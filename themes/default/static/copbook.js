@@ -456,8 +456,9 @@
     return searchButton && form ? function () { if (!form.classList.contains("is-open")) searchButton.click(); } : null;
   }
 
-  // A "link to this section" after each heading of a page's text: the
-  // heading stays one heading to a screen reader, and the link says where it goes.
+  // A "link to this section" after each heading of a page's text, outside
+  // it: the heading's name stays its text, and the link, right after it,
+  // takes its purpose from it (WCAG technique H80) rather than repeating it.
   function headingAnchors() {
     var headings = document.querySelectorAll(".page-body > :is(h2, h3, h4, h5, h6)[id]");
     for (var i = 0; i < headings.length; i++) {
@@ -468,7 +469,7 @@
       row.appendChild(h);
       var a = el("a", "heading-anchor", "#");
       a.href = "#" + encodeURIComponent(h.id);
-      a.setAttribute("aria-label", "Link to this section: " + h.textContent.trim());
+      a.setAttribute("aria-label", "Link to this section");
       row.appendChild(a);
     }
   }
