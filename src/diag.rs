@@ -46,6 +46,7 @@ pub enum Code {
     MissingTitle,
     NeverReviewed,
     NoLeads,
+    NoSitemap,
     NotConverted,
     NotUtf8,
     NulByte,
@@ -68,7 +69,7 @@ pub enum Code {
 }
 
 impl Code {
-    pub const ALL: [Code; 44] = [
+    pub const ALL: [Code; 45] = [
         Code::BadDate,
         Code::BadDuration,
         Code::BadType,
@@ -113,6 +114,7 @@ impl Code {
         Code::LeftOut,
         Code::BadSession,
         Code::UnknownPrinciple,
+        Code::NoSitemap,
     ];
 
     /// The code as findings print it: `broken-link`.
@@ -143,6 +145,7 @@ impl Code {
             Code::MissingTitle => "missing-title",
             Code::NeverReviewed => "never-reviewed",
             Code::NoLeads => "no-leads",
+            Code::NoSitemap => "no-sitemap",
             Code::NotConverted => "not-converted",
             Code::NotUtf8 => "not-utf8",
             Code::NulByte => "nul-byte",

@@ -165,3 +165,36 @@ fn search_results_pass_axe_open_in_the_header_and_on_the_search_page() {
     }
     assert!(violations.is_empty(), "{} axe violations:\n{}", violations.len(), violations.join("\n"));
 }
+
+#[test]
+fn the_phone_header_passes_axe_closed_and_with_its_menu_and_search_open() {
+    if chromium_or_skip().is_none() {
+        return;
+    }
+    let Some(axe) = axe_source() else { return };
+    let preview = preview();
+    let home = format!("{}/", preview.url);
+    let browser = Browser::launch(&home);
+    let mut tab = browser.tab(&home);
+    let phone = json!({ "width": 375, "height": 812, "deviceScaleFactor": 1, "mobile": true });
+    tab.call("Emulation.setDeviceMetricsOverride", phone);
+    let mut violations = Vec::new();
+    for scheme in ["light", "dark"] {
+        let media = json!({ "features": [{ "name": "prefers-color-scheme", "value": scheme }] });
+        tab.call("Emulation.setEmulatedMedia", media);
+        for page in ["/", "/standards/", "/glossary/"] {
+            let url = format!("{}{page}", preview.url);
+            tab.call("Page.navigate", json!({ "url": url }));
+            let ready = "document.readyState === 'complete' && !document.querySelector('.menu-toggle').hidden";
+            assert!(eventually(Duration::from_secs(10), || tab.eval(ready) == json!(true)), "{url} did not load");
+            violations.extend(axe_run(&mut tab, &axe, &format!("{scheme} phone {page}")));
+            tab.eval("document.querySelector('.menu-toggle').click()");
+            violations.extend(axe_run(&mut tab, &axe, &format!("{scheme} phone {page} menu open")));
+            tab.eval(
+                "document.querySelector('.menu-toggle').click(); document.querySelector('.search-toggle').click()",
+            );
+            violations.extend(axe_run(&mut tab, &axe, &format!("{scheme} phone {page} search open")));
+        }
+    }
+    assert!(violations.is_empty(), "{} axe violations:\n{}", violations.len(), violations.join("\n"));
+}

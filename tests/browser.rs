@@ -101,9 +101,7 @@ fn slash_then_a_word_from_a_page_body_then_enter_opens_that_page() {
         return;
     }
     let out = tempfile::tempdir().expect("a temporary folder");
-    let example = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content-example");
-    let args = ["--base-url", "/", "--today", "2026-11-23", "--out", out.path().to_str().expect("UTF-8")];
-    let server = Server::start(&example, &args);
+    let server = example_preview(&out);
     let url = format!("http://{}/", server.addr);
     let browser = Browser::launch(&url);
     let mut tab = browser.tab(&url);
@@ -155,9 +153,7 @@ fn a_glossary_entry_lands_below_the_sticky_letter_bar_on_a_phone_and_a_desktop()
         return;
     }
     let out = tempfile::tempdir().expect("a temporary folder");
-    let example = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content-example");
-    let args = ["--base-url", "/", "--today", "2026-11-23", "--out", out.path().to_str().expect("UTF-8")];
-    let server = Server::start(&example, &args);
+    let server = example_preview(&out);
     let home = format!("http://{}/", server.addr);
     let browser = Browser::launch(&home);
     let mut tab = browser.tab(&home);
@@ -184,4 +180,312 @@ fn a_glossary_entry_lands_below_the_sticky_letter_bar_on_a_phone_and_a_desktop()
         let gap = tab.eval(&gap).as_f64().expect("a number");
         assert!((0.0..100.0).contains(&gap), "at {width} px the entry is {gap} px below the bar's bottom");
     }
+}
+
+#[test]
+fn the_static_host_serves_as_github_pages_does() {
+    support::pages_host::self_check();
+}
+
+/// What went wrong while a site was walked: failed requests, statuses of
+/// 400 and above, and links that lead nowhere.
+struct Walk {
+    failures: Vec<String>,
+    pages: usize,
+    links: usize,
+    requests: usize,
+}
+
+/// Opens every HTML file of the site built into `out` (served at `base`
+/// by a GitHub Pages look-alike) in Chromium, records every request the
+/// browser makes, searches once, and fetches every internal `<a href>`.
+fn walk_on_a_pages_host(out: &std::path::Path, base: &str) -> Walk {
+    let host = support::pages_host::PagesHost::start(out, base);
+    let home = host.url(base);
+    let browser = Browser::launch(&home);
+    let mut tab = browser.tab(&home);
+    tab.call("Network.enable", json!({}));
+    let mut urls: Vec<String> = support::html_files(out)
+        .into_keys()
+        .map(|file| host.url(&format!("{base}{}", file.strip_suffix("index.html").unwrap_or(&file))))
+        .collect();
+    // A missing page at some depth: its 404 must still find its stylesheet and script.
+    let missing = host.url(&format!("{base}no/such/page/"));
+    urls.push(missing.clone());
+    let mut hrefs = std::collections::BTreeSet::new();
+    for url in &urls {
+        // The missing page's own links (its skip link) lead to itself.
+        let own = url == &missing;
+        tab.call("Page.navigate", json!({ "url": url }));
+        let loaded = eventually(SHOW, || {
+            tab.eval("document.readyState") == json!("complete") && tab.eval("location.href") == json!(url)
+        });
+        assert!(loaded, "{url} did not load");
+        let found = tab.eval("[...document.querySelectorAll('a[href]')].map(a => a.href)");
+        let found = found.as_array().into_iter().flatten().filter_map(|h| h.as_str().map(str::to_string));
+        hrefs.extend(found.filter(|h| !(own && h.starts_with(&missing))));
+    }
+    // The search index loads when someone searches.
+    tab.call("Page.navigate", json!({ "url": home }));
+    assert!(eventually(SHOW, || tab.eval("document.readyState") == json!("complete")), "home did not load");
+    tab.eval("document.getElementById('search-input').focus()");
+    tab.call("Input.insertText", json!({ "text": "standard" }));
+    let shown = "document.querySelectorAll('#search-results [role=option]').length > 0";
+    assert!(eventually(SHOW, || tab.eval(shown) == json!(true)), "search found nothing on the Pages host");
+    let searched = host.url(&format!("{base}search/?q=isolation"));
+    tab.call("Page.navigate", json!({ "url": searched }));
+    let listed = "document.querySelectorAll('#search-page-results a').length > 0";
+    assert!(eventually(SHOW, || tab.eval(listed) == json!(true)), "the search page lists nothing");
+
+    let mut failures = Vec::new();
+    let mut requests = 0;
+    for event in tab.take_events() {
+        let params = &event["params"];
+        match event["method"].as_str().unwrap_or_default() {
+            "Network.requestWillBeSent" => requests += 1,
+            "Network.responseReceived" => {
+                let (url, status) =
+                    (params["response"]["url"].as_str().unwrap_or_default(), &params["response"]["status"]);
+                let expected = url == missing && *status == json!(404);
+                if status.as_u64().unwrap_or(0) >= 400 && !expected {
+                    failures.push(format!("{status} {url} ({})", params["type"]));
+                }
+            }
+            "Network.loadingFailed" => failures
+                .push(format!("{} request {} failed: {}", params["type"], params["requestId"], params["errorText"])),
+            _ => {}
+        }
+    }
+    assert!(requests > urls.len(), "the browser's requests were recorded ({requests})");
+    // Every internal link, fetched through the same host (one hop of a folder redirect followed).
+    let origin = host.url("");
+    let mut links = 0;
+    let mut bodies = std::collections::BTreeMap::new();
+    for href in &hrefs {
+        let Some(path) = href.strip_prefix(&origin) else { continue };
+        links += 1;
+        let (target, fragment) = path.split_once('#').unwrap_or((path, ""));
+        let body = bodies.entry(target.to_string()).or_insert_with(|| {
+            let mut reply = support::serve::get(host.addr, target);
+            if reply.status == 301 {
+                let to = reply.header("location").unwrap_or_default().to_string();
+                reply = support::serve::get(host.addr, &to);
+            }
+            (reply.status, reply.body)
+        });
+        if body.0 != 200 {
+            failures.push(format!("link {href}: status {}", body.0));
+        } else if !fragment.is_empty() {
+            let id = support::percent_decode(fragment);
+            if !support::attribute_values(&body.1, "id").contains(&id.as_str()) {
+                failures.push(format!("link {href}: no id {id:?} on the page"));
+            }
+        }
+    }
+    Walk { failures, pages: urls.len(), links, requests }
+}
+
+/// The example handbook copied into a temporary folder, with top-level
+/// settings put at the head of its handbook.toml (before any table).
+fn example_with(extra_toml: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let example = support::example();
+    for entry in walkdir::WalkDir::new(&example).into_iter().filter_map(Result::ok) {
+        let rel = entry.path().strip_prefix(&example).expect("inside");
+        if rel.starts_with("public") || !entry.file_type().is_file() {
+            continue;
+        }
+        let to = dir.path().join(rel);
+        std::fs::create_dir_all(to.parent().expect("a parent")).expect("mkdir");
+        std::fs::copy(entry.path(), &to).expect("copy");
+    }
+    let toml = dir.path().join("handbook.toml");
+    let text = extra_toml.to_string() + &std::fs::read_to_string(&toml).expect("handbook.toml");
+    std::fs::write(&toml, text).expect("write handbook.toml");
+    dir
+}
+
+#[test]
+fn the_example_published_under_a_sub_path_as_github_pages_serves_it_has_no_failed_request() {
+    if chromium_or_skip().is_none() {
+        return;
+    }
+    let site = tempfile::tempdir().expect("a temporary folder");
+    let out = site.path().join("_site");
+    let o = support::copbook(&[
+        "build",
+        support::example().to_str().expect("UTF-8"),
+        "--base-url",
+        "/handbook/",
+        "--today",
+        "2026-11-23",
+        "--out",
+        out.to_str().expect("UTF-8"),
+    ]);
+    assert!(o.status.success(), "{}", support::stderr(&o));
+    let walk = walk_on_a_pages_host(&out, "/handbook/");
+    eprintln!("sub-path: {} pages, {} requests, {} internal links", walk.pages, walk.requests, walk.links);
+    assert!(walk.pages > 40 && walk.links > 100, "the walk covered the site");
+    assert!(walk.failures.is_empty(), "{} failures:\n{}", walk.failures.len(), walk.failures.join("\n"));
+}
+
+#[test]
+fn the_example_published_at_a_custom_domains_root_has_no_failed_request() {
+    if chromium_or_skip().is_none() {
+        return;
+    }
+    let handbook = example_with("cname = \"handbook.example.org\"\n");
+    let out = handbook.path().join("_site");
+    let o = support::copbook(&[
+        "build",
+        handbook.path().to_str().expect("UTF-8"),
+        "--base-url",
+        "https://handbook.example.org/",
+        "--today",
+        "2026-11-23",
+        "--out",
+        out.to_str().expect("UTF-8"),
+    ]);
+    assert!(o.status.success(), "{}", support::stderr(&o));
+    assert_eq!(support::read(&out, "CNAME"), "handbook.example.org\n");
+    let walk = walk_on_a_pages_host(&out, "/");
+    eprintln!("root: {} pages, {} requests, {} internal links", walk.pages, walk.requests, walk.links);
+    assert!(walk.pages > 40 && walk.links > 100, "the walk covered the site");
+    assert!(walk.failures.is_empty(), "{} failures:\n{}", walk.failures.len(), walk.failures.join("\n"));
+}
+
+/// `copbook serve` on the example handbook at the root, with a fixed date.
+fn example_preview(out: &tempfile::TempDir) -> Server {
+    let example = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content-example");
+    let args = ["--base-url", "/", "--today", "2026-11-23", "--out", out.path().to_str().expect("UTF-8")];
+    Server::start(&example, &args)
+}
+
+/// The top of the page's text (its `<h1>`), in CSS pixels from the top.
+const CONTENT_TOP: &str = "document.querySelector('main h1').getBoundingClientRect().top";
+
+#[test]
+fn the_phone_header_is_compact_and_its_menu_and_search_work_by_keyboard() {
+    if chromium_or_skip().is_none() {
+        return;
+    }
+    let out = tempfile::tempdir().expect("a temporary folder");
+    let server = example_preview(&out);
+    let url = format!("http://{}/standards/", server.addr);
+    let browser = Browser::launch(&url);
+    let mut tab = browser.tab(&url);
+    let phone = json!({ "width": 375, "height": 812, "deviceScaleFactor": 1, "mobile": true });
+    tab.call("Emulation.setDeviceMetricsOverride", phone);
+    tab.call("Page.navigate", json!({ "url": url }));
+    let ready = "document.readyState === 'complete' && !document.querySelector('.menu-toggle').hidden";
+    assert!(eventually(SHOW, || tab.eval(ready) == json!(true)), "the page did not load: {:?}", tab.text());
+    let top = tab.eval(CONTENT_TOP).as_f64().expect("a number");
+    let parts = tab.eval(
+        "['.site-header', '.sidebar', '#cb-main', '.breadcrumbs'].map(s => s + ' ' + \
+         JSON.stringify(document.querySelector(s).getBoundingClientRect())).join('\\n')",
+    );
+    eprintln!("phone (375x812): the page's h1 starts {top} px from the top\n{}", parts.as_str().unwrap_or_default());
+    // Before the compact header: a 242 px header and a 61 px menu row put it at 359 px.
+    assert!(top < 160.0, "the phone header and menu take {top} px before the content");
+    let visible = |tab: &mut Tab, selector: &str| {
+        // checkVisibility also sees the contents of a closed <details>, which still have boxes.
+        tab.eval(&format!(
+            "!!document.querySelector('{selector}') && document.querySelector('{selector}').checkVisibility()"
+        )) == json!(true)
+    };
+    assert!(!visible(&mut tab, "#search-input"), "the search box waits behind its button");
+    assert!(!visible(&mut tab, ".menu-primary a"), "the main links wait in the menu");
+
+    // Keyboard only: Tab to the menu button, Enter opens it, Tab enters it, Escape closes it.
+    let active = "document.activeElement.className + ' ' + document.activeElement.textContent.trim()";
+    let mut presses = 0;
+    while !tab.eval(active).as_str().unwrap_or_default().starts_with("header-toggle menu-toggle") {
+        press(&mut tab, "Tab", "Tab", 9, "");
+        presses += 1;
+        assert!(presses < 10, "Tab never reached the menu button: {}", tab.eval(active));
+    }
+    press(&mut tab, "Enter", "Enter", 13, "\r");
+    let expanded = "document.querySelector('.menu-toggle').getAttribute('aria-expanded')";
+    assert!(eventually(SHOW, || tab.eval(expanded) == json!("true")), "Enter did not open the menu");
+    assert!(visible(&mut tab, ".menu-primary a"), "the main links are in the open menu");
+    press(&mut tab, "Tab", "Tab", 9, "");
+    assert_eq!(tab.eval("document.activeElement.closest('#cb-menu') !== null"), json!(true), "{}", tab.eval(active));
+    press(&mut tab, "Escape", "Escape", 27, "");
+    assert_eq!(tab.eval("document.getElementById('cb-menu').open"), json!(false), "Escape closes the menu");
+    assert_eq!(tab.eval(expanded), json!("false"));
+    assert!(tab.eval(active).as_str().unwrap_or_default().starts_with("header-toggle menu-toggle"), "focus returns");
+
+    // The search button: Enter opens the box with focus in it; Escape closes it and returns.
+    // The search button comes just before the menu button.
+    for kind in ["keyDown", "keyUp"] {
+        let event = json!({ "type": kind, "key": "Tab", "code": "Tab", "windowsVirtualKeyCode": 9, "modifiers": 8 });
+        tab.call("Input.dispatchKeyEvent", event);
+    }
+    assert!(tab.eval(active).as_str().unwrap_or_default().starts_with("header-toggle search-toggle"));
+    press(&mut tab, "Enter", "Enter", 13, "\r");
+    assert_eq!(tab.eval("document.activeElement.id"), json!("search-input"), "the box opens focused");
+    assert!(visible(&mut tab, "#search-input"));
+    press(&mut tab, "Escape", "Escape", 27, "");
+    assert!(!visible(&mut tab, "#search-input"), "Escape closes the search box");
+    assert!(tab.eval(active).as_str().unwrap_or_default().starts_with("header-toggle search-toggle"));
+    // "/" opens it too.
+    press(&mut tab, "/", "Slash", 191, "/");
+    assert_eq!(tab.eval("document.activeElement.id"), json!("search-input"), "/ opens the search box");
+
+    // A desktop shows neither button, and the box and main links in the header.
+    let desktop = json!({ "width": 1280, "height": 800, "deviceScaleFactor": 1, "mobile": false });
+    tab.call("Emulation.setDeviceMetricsOverride", desktop);
+    assert!(!visible(&mut tab, ".menu-toggle") && !visible(&mut tab, ".search-toggle"));
+    assert!(visible(&mut tab, "#search-input") && visible(&mut tab, ".primary a"));
+    assert!(!visible(&mut tab, ".menu-primary a"), "the menu does not repeat the header's links");
+}
+
+#[test]
+fn headings_get_a_link_to_their_section_and_dark_mode_gives_images_a_light_surface() {
+    if chromium_or_skip().is_none() {
+        return;
+    }
+    let out = tempfile::tempdir().expect("a temporary folder");
+    let server = example_preview(&out);
+    let url = format!("http://{}/", server.addr);
+    let browser = Browser::launch(&url);
+    let mut tab = browser.tab(&url);
+    let dark = json!({ "features": [{ "name": "prefers-color-scheme", "value": "dark" }] });
+    tab.call("Emulation.setEmulatedMedia", dark);
+    tab.call("Page.navigate", json!({ "url": url }));
+    let ready = "document.readyState === 'complete' && !!document.querySelector('.heading-anchor')";
+    assert!(eventually(SHOW, || tab.eval(ready) == json!(true)), "no section links: {:?}", tab.text());
+
+    // The heading keeps its own name; the link after it names the section.
+    let heading = "document.getElementById('find-your-way-around')";
+    assert_eq!(tab.eval(&format!("{heading}.textContent")), json!("Find your way around"));
+    let anchor = format!("{heading}.nextElementSibling");
+    assert_eq!(tab.eval(&format!("{anchor}.getAttribute('href')")), json!("#find-your-way-around"));
+    // Named once: the heading's text is not repeated in the link.
+    assert_eq!(tab.eval(&format!("{anchor}.getAttribute('aria-label')")), json!("Link to this section"));
+    assert_eq!(tab.eval(&format!("{anchor}.closest('h2, h3, h4, h5, h6')")), json!(null), "outside the heading");
+    // Hidden until hovered or focused where a pointer can hover; shown on touch screens.
+    let opacity = format!("getComputedStyle({anchor}).opacity");
+    let hover = tab.eval("matchMedia('(hover: hover)').matches") == json!(true);
+    assert_eq!(tab.eval(&opacity), json!(if hover { "0" } else { "1" }), "hover: {hover}");
+    // Keyboard focus shows it: Tab from the heading before it.
+    tab.eval(&format!("{heading}.setAttribute('tabindex', '-1'); {heading}.focus()"));
+    press(&mut tab, "Tab", "Tab", 9, "");
+    assert_eq!(tab.eval("document.activeElement.className"), json!("heading-anchor"));
+    assert_eq!(tab.eval("getComputedStyle(document.activeElement).opacity"), json!("1"), "visible on focus");
+
+    // Dark mode: the home page's logo (a transparent SVG) sits on white; an opted-out image does not.
+    let logo = "getComputedStyle(document.querySelector('.page-body img')).backgroundColor";
+    assert_eq!(tab.eval(logo), json!("rgb(255, 255, 255)"));
+    tab.eval(
+        "document.querySelector('.page-body').insertAdjacentHTML('beforeend', \
+         '<div class=\"dark-ready\"><p><img id=\"t1\" alt=\"x\" src=\"data:,\"></p></div><img id=\"t2\" class=\"dark-ready\" alt=\"y\" src=\"data:,\">')",
+    );
+    for id in ["t1", "t2"] {
+        let bg = tab.eval(&format!("getComputedStyle(document.getElementById('{id}')).backgroundColor"));
+        assert_eq!(bg, json!("rgba(0, 0, 0, 0)"), "{id} opted out");
+    }
+    let light = json!({ "features": [{ "name": "prefers-color-scheme", "value": "light" }] });
+    tab.call("Emulation.setEmulatedMedia", light);
+    assert_eq!(tab.eval(logo), json!("rgba(0, 0, 0, 0)"), "light mode leaves images as they are");
 }

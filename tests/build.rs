@@ -32,7 +32,6 @@ fn example_builds_under_a_base_url_and_every_internal_link_resolves() {
     for file in [
         "index.html",
         "404.html",
-        "sitemap.xml",
         ".nojekyll",
         "communities/index.html",
         "glossary/index.html",
@@ -156,6 +155,8 @@ fn drafts_are_left_out() {
     for (path, html) in html_files(&out) {
         assert!(!html.contains("Work in progress"), "{path} mentions the draft");
     }
+    assert!(!out.join("sitemap.xml").exists(), "base_url / is only a path");
+    let out = build_ok(dir.path(), &["--base-url", "https://org.example/"]);
     assert!(!read(&out, "sitemap.xml").contains("wip"));
 }
 
@@ -264,4 +265,104 @@ fn without_person_pages_people_are_entries_on_the_people_page() {
     assert!(read(&out, "communities/ux/index.html").contains("href=\"/people/#person-ana\""));
     assert!(read(&out, "people/index.html").contains("id=\"person-ana\""));
     assert!(unresolved_links(&out, "/").is_empty(), "{:?}", unresolved_links(&out, "/"));
+}
+
+#[test]
+fn a_sitemap_has_absolute_urls_or_is_left_out_with_a_note() {
+    let dir = fixture(&[("index.md", "# Home\n"), ("guides/a.md", "# A\n")]);
+    let note = "no-sitemap";
+    for (base, loc) in [
+        ("https://org.github.io/handbook/", Some("https://org.github.io/handbook/guides/a/")),
+        ("https://handbook.example.org", Some("https://handbook.example.org/guides/a/")),
+        ("/handbook/", None),
+        ("/", None),
+    ] {
+        let out = dir.path().join("out");
+        let o = copbook(&["build", dir.path().to_str().unwrap(), "--out", out.to_str().unwrap(), "--base-url", base]);
+        let err = stderr(&o);
+        assert!(o.status.success(), "{err}");
+        match loc {
+            Some(loc) => {
+                let xml = read(&out, "sitemap.xml");
+                assert!(xml.contains(&format!("<loc>{loc}</loc>")), "{base}: {xml}");
+                for l in xml.split("<loc>").skip(1) {
+                    assert!(l.starts_with("https://"), "{base}: a relative <loc> in {xml}");
+                }
+                assert!(!err.contains(note), "{err}");
+            }
+            None => {
+                assert!(!out.join("sitemap.xml").exists(), "{base}: no sitemap with relative URLs");
+                assert!(err.contains(&format!("note[{note}]")) || err.contains(note), "{base}: {err}");
+                assert!(err.contains("--base-url") && !err.contains("warning"), "{base}: {err}");
+            }
+        }
+    }
+    // From handbook.toml, the note names the setting; check says nothing (only a build writes a sitemap).
+    write(dir.path(), "handbook.toml", "title = \"T\"\nbase_url = \"/docs/\"\n");
+    let out = dir.path().join("out");
+    let o = copbook(&["build", dir.path().to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(stderr(&o).contains("base_url \"/docs/\" is only a path"), "{}", stderr(&o));
+    let o = copbook(&["check", dir.path().to_str().unwrap(), "--format", "json"]);
+    assert!(!String::from_utf8_lossy(&o.stdout).contains(note) && !stderr(&o).contains(note));
+}
+
+#[test]
+fn the_theme_favicon_unless_the_handbook_has_its_own() {
+    let dir = fixture(&[("index.md", "# Home\n")]);
+    let out = build_ok(dir.path(), &["--base-url", "/hb/"]);
+    let home = read(&out, "index.html");
+    assert!(home.contains(r#"<link rel="icon" href="/hb/assets/favicon.svg" type="image/svg+xml">"#), "{home}");
+    assert!(read(&out, "assets/favicon.svg").starts_with("<svg"));
+    write(dir.path(), "static/favicon.png", "\u{1}png bytes");
+    let out = build_ok(dir.path(), &["--base-url", "/hb/"]);
+    for page in ["index.html", "404.html"] {
+        let html = read(&out, page);
+        assert!(html.contains(r#"<link rel="icon" href="/hb/static/favicon.png" type="image/png">"#), "{page}: {html}");
+        assert!(!html.contains("assets/favicon.svg"), "{page} links the theme's icon too");
+    }
+    assert_eq!(read(&out, "static/favicon.png"), "\u{1}png bytes");
+}
+
+/// The hrefs of the cards a page shows for its section's pages.
+fn card_links(html: &str) -> Vec<String> {
+    html.split("<h3 class=\"card-title\"><a href=\"")
+        .chain(html.split("<h2 class=\"card-title\"><a href=\""))
+        .filter(|part| !part.starts_with('<') && !part.starts_with('\n'))
+        .filter_map(|part| part.split('"').next().filter(|h| h.starts_with('/')).map(str::to_string))
+        .collect()
+}
+
+#[test]
+fn section_cards_leave_out_the_pages_the_text_already_links() {
+    let dir = fixture(&[
+        ("index.md", "# Home\n\n| Section | What |\n|---|---|\n| [Guides](guides/index.md) | how |\n"),
+        ("guides/index.md", "# Guides\n\nStart with [the first](a.md).\n"),
+        ("guides/a.md", "# First\n"),
+        ("guides/b.md", "# Second\n"),
+        ("other/index.md", "# Other\n"),
+        ("other/c.md", "# Third\n"),
+    ]);
+    let out = build_ok(dir.path(), &["--base-url", "/hb/"]);
+    let home = read(&out, "index.html");
+    let cards = card_links(&home);
+    assert!(!cards.contains(&"/hb/guides/".to_string()), "the home page's table already links Guides: {cards:?}");
+    assert!(cards.contains(&"/hb/other/".to_string()), "a section the text does not link keeps its card: {cards:?}");
+    assert!(home.contains(">More pages in this section</h2>"), "some are left out, so 'more'");
+    let guides = read(&out, "guides/index.html");
+    assert_eq!(card_links(&guides), ["/hb/guides/b/"], "only the page the text does not link");
+    let other = read(&out, "other/index.html");
+    assert_eq!(card_links(&other), ["/hb/other/c/"]);
+    assert!(!other.contains("More pages in this section"), "nothing was left out there");
+    // The example's home page: its "Find your way around" table is not repeated as cards.
+    let ex = dir.path().join("ex");
+    let o = copbook(&["build", example().to_str().unwrap(), "--out", ex.to_str().unwrap(), "--today", "2026-11-23"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let home = read(&ex, "index.html");
+    assert!(!card_links(&home).is_empty(), "pages the table does not name keep their cards");
+    let body = home.split("<div class=\"page-body\">").nth(1).expect("a page body");
+    let text = body.split("cb-section-pages").next().unwrap_or_default();
+    for card in card_links(&home) {
+        assert!(!text.contains(&format!("href=\"{card}\"")), "the home page repeats {card} as a card");
+    }
+    assert!(text.contains("Find your way around"));
 }

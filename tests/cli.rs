@@ -64,8 +64,9 @@ fn init_writes_a_handbook_that_builds_under_a_sub_path_with_no_warnings() {
     let o = copbook(&["build", path(&dir), "--base-url", "/repo/"]);
     let err = stderr(&o);
     assert!(o.status.success(), "{err}");
-    assert!(!err.contains("warning") && !err.contains("error"), "no findings at all: {err}");
-    assert!(err.contains("(no problems found)"), "{err}");
+    assert!(!err.contains("warning") && !err.contains("error"), "no warnings or errors: {err}");
+    // Under a path alone there is no sitemap to write (it needs full URLs), and the one note says so.
+    assert!(err.contains("(1 note)") && err.contains("no-sitemap"), "{err}");
     let out = dir.join("public");
     assert!(read(&out, "index.html").contains("Our &quot;own&quot; handbook"), "the title, escaped");
     let broken = unresolved_links(&out, "/repo/");
@@ -261,7 +262,11 @@ fn a_folder_that_is_not_a_handbook_is_refused_with_a_suggestion() {
 
 #[test]
 fn a_build_ends_with_one_summary_line_and_quiet_silences_it() {
-    let dir = fixture(&[("index.md", "# Home\n\n[gone](nope.md)\n")]);
+    // A full base URL, so that the one finding is the warning (a path alone adds a no-sitemap note).
+    let dir = fixture(&[
+        ("index.md", "# Home\n\n[gone](nope.md)\n"),
+        ("handbook.toml", "base_url = \"https://org.example/\"\n"),
+    ]);
     let o = copbook(&["build", path(dir.path())]);
     let err = stderr(&o);
     let last = err.lines().last().unwrap_or_default();
@@ -468,4 +473,152 @@ fn verbose_lists_what_a_gathered_finding_stands_for() {
         "{verbose}"
     );
     assert!(!verbose.contains("`--verbose` lists"), "{verbose}");
+}
+
+/// The words of one shell command line as `sh` would split them (quotes
+/// removed), up to an unquoted `#` that starts a comment.
+fn shell_words(line: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word: Option<String> = None;
+    let mut quote = None;
+    for c in line.chars() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), c) => word.get_or_insert_with(String::new).push(c),
+            (None, '"' | '\'') => {
+                quote = Some(c);
+                word.get_or_insert_with(String::new);
+            }
+            (None, '#') if word.is_none() => break,
+            (None, c) if c.is_whitespace() => words.extend(word.take()),
+            (None, c) => word.get_or_insert_with(String::new).push(c),
+        }
+    }
+    words.extend(word);
+    words
+}
+
+/// The lines of the ```sh blocks in one `## ` section of the README.
+fn readme_commands(readme: &str, section: &str) -> Vec<String> {
+    let body = readme.split(&format!("\n## {section}\n")).nth(1).unwrap_or_else(|| panic!("README has ## {section}"));
+    let body = body.split("\n## ").next().unwrap_or_default();
+    let mut lines = Vec::new();
+    let mut inside = false;
+    for line in body.lines() {
+        match line.trim() {
+            "```sh" => inside = true,
+            "```" => inside = false,
+            l if inside && !l.is_empty() => lines.push(l.to_string()),
+            _ => {}
+        }
+    }
+    lines
+}
+
+/// The README's tutorial, run as a newcomer would type it in an empty
+/// folder (`serve`, which never ends, as `serve --help`), then the build
+/// command the README says the Pages workflow runs. A README that drifts
+/// from what copbook does breaks this test.
+#[test]
+fn the_readme_tutorial_runs_as_written() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let tutorial = readme_commands(&readme, "Five-minute tutorial");
+    let tmp = tempfile::tempdir().unwrap();
+    let mut cwd = tmp.path().to_path_buf();
+    let mut ran = Vec::new();
+    for line in &tutorial {
+        let words = shell_words(line);
+        let Some((program, args)) = words.split_first() else { continue };
+        if program == "cd" {
+            cwd = cwd.join(&args[0]);
+            assert!(cwd.is_dir(), "`{line}`: no folder {}", cwd.display());
+            continue;
+        }
+        assert_eq!(program, "copbook", "the tutorial runs only copbook: `{line}`");
+        let mut args: Vec<&str> = args.iter().map(String::as_str).collect();
+        if args.first() == Some(&"serve") {
+            args.push("--help");
+        }
+        let o = Command::new(env!("CARGO_BIN_EXE_copbook")).args(&args).current_dir(&cwd).env("NO_COLOR", "1").output();
+        let o = o.expect("run copbook");
+        let (out, err) = (stdout(&o), stderr(&o));
+        assert_eq!(o.status.code(), Some(0), "`{line}` failed:\n{out}\n{err}");
+        let said = format!("{out}{err}");
+        let key = match args[0] {
+            "init" => "Wrote a new handbook in my-handbook",
+            "new" => "standards/write-plainly.md",
+            "check" => "no problems found",
+            "serve" => "--drafts",
+            other => panic!("the test knows no key line for `copbook {other}`"),
+        };
+        assert!(said.contains(key), "`{line}` did not say {key:?}:\n{said}");
+        if args[0] == "init" {
+            // What init suggests next is what the tutorial runs next.
+            for next in ["cd my-handbook", "copbook serve", "copbook check"] {
+                assert!(out.contains(next), "init suggests `{next}`: {out}");
+            }
+        }
+        ran.push(args[0].to_string());
+    }
+    assert_eq!(ran, ["init", "serve", "new", "check"], "the tutorial's commands, in order");
+    assert!(cwd.join("standards/write-plainly.md").is_file());
+
+    // The Pages workflow's build command, as the README quotes it and the workflow runs it.
+    let publishing = readme.split("\n## Publishing on GitHub Pages\n").nth(1).expect("the Publishing section");
+    let quoted = publishing
+        .split('`')
+        .find(|s| s.starts_with("copbook build "))
+        .expect("the README quotes the workflow's build command");
+    let workflow = read(&cwd, ".github/workflows/pages.yml");
+    let wf = &YamlLoader::load_from_str(&workflow).unwrap()[0];
+    let steps = wf["jobs"]["build"]["steps"].as_vec().expect("build steps");
+    let run = steps.iter().filter_map(|s| s["run"].as_str()).find(|r| r.contains("copbook build")).expect("a build");
+    assert_eq!(run.trim(), quoted, "the README quotes the workflow's build command exactly");
+    // Run as the runner would, with configure-pages' output for a project site.
+    let command = quoted.replace("${{ steps.pages.outputs.base_url }}", "https://org.github.io/repo");
+    let copbook_dir = Path::new(env!("CARGO_BIN_EXE_copbook")).parent().unwrap();
+    let path = format!("{}:{}", copbook_dir.display(), std::env::var("PATH").unwrap_or_default());
+    let o = Command::new("sh")
+        .args(["-c", &command])
+        .current_dir(&cwd)
+        .env("PATH", path)
+        .env("HANDBOOK", wf["env"]["HANDBOOK"].as_str().expect("HANDBOOK"))
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run sh");
+    assert_eq!(o.status.code(), Some(0), "`{command}`: {}", stderr(&o));
+    assert!(stderr(&o).contains("(no problems found)"), "{}", stderr(&o));
+    let home = read(&cwd, "_site/index.html");
+    assert!(home.contains("href=\"/repo/"), "links carry the project's path");
+    assert!(cwd.join("_site/sitemap.xml").is_file(), "a full base URL gives a sitemap");
+}
+
+#[test]
+fn the_workflow_stops_with_an_annotation_while_copbooks_address_is_a_placeholder() {
+    let tmp = tempfile::tempdir().unwrap();
+    init(tmp.path(), &[]);
+    let text = read(tmp.path(), ".github/workflows/pages.yml");
+    let wf = &YamlLoader::load_from_str(&text).unwrap()[0];
+    let steps = wf["jobs"]["build"]["steps"].as_vec().expect("build steps");
+    let named = |name: &str| steps.iter().position(|s| s["name"].as_str() == Some(name));
+    let check = named("Check where copbook comes from").expect("a check step");
+    let find = named("Find copbook's commit").expect("the ls-remote step");
+    assert!(check < find, "the address is checked before it is used");
+    let script = steps[check]["run"].as_str().expect("a script");
+    let git = wf["env"]["COPBOOK_GIT"].as_str().expect("COPBOOK_GIT");
+    let run = |address: &str| Command::new("bash").args(["-c", script]).env("COPBOOK_GIT", address).output().unwrap();
+    let known = option_env!("CARGO_PKG_REPOSITORY").filter(|r| !r.is_empty());
+    match known {
+        Some(url) => assert_eq!(git, url),
+        None => {
+            // The placeholder is named where it stands, and the run stops on it.
+            let line = text.lines().position(|l| l.trim_start().starts_with("COPBOOK_GIT:")).unwrap() + 1;
+            assert!(text.lines().nth(line - 3).unwrap_or_default().contains("REPLACE OWNER"), "{text}");
+            let o = run(git);
+            assert_eq!(o.status.code(), Some(1), "the placeholder fails the run");
+            let annotation = format!("::error file=.github/workflows/pages.yml,line={line}::COPBOOK_GIT");
+            assert!(stdout(&o).starts_with(&annotation), "{}", stdout(&o));
+        }
+    }
+    assert_eq!(run("https://github.com/some-org/copbook").status.code(), Some(0), "a real address passes");
 }

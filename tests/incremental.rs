@@ -198,6 +198,14 @@ fn edit(rng: &mut Rng, files: &mut BTreeMap<String, String>, step: usize) -> Vec
             }
             vec![path]
         }
+        11 if rng.below(3) == 0 => {
+            // the handbook's own favicon appears or goes (every page links it)
+            let icon = "static/favicon.svg".to_string();
+            if files.remove(&icon).is_none() {
+                files.insert(icon.clone(), "<svg xmlns=\"http://www.w3.org/2000/svg\"/>\n".into());
+            }
+            vec![icon]
+        }
         11 => {
             // a static file changes
             files.insert("static/site.css".into(), format!("body {{ color: #{:06x} }}\n", rng.next() & 0xff_ffff));

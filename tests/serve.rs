@@ -53,7 +53,10 @@ fn static_files_get_their_content_type() {
     assert_eq!(css.status, 200);
     assert_eq!(css.header("content-type"), Some("text/css; charset=utf-8"));
     assert_eq!(css.body, "body { color: red; }\n", "stylesheets are served as they are");
-    let xml = server.get("/sitemap.xml");
+    // A sitemap needs a full base URL.
+    assert_eq!(server.get("/sitemap.xml").status, 404);
+    let ws = Workspace::new(Some("https://handbook.example.org/"));
+    let xml = ws.serve().get("/sitemap.xml");
     assert_eq!(xml.header("content-type"), Some("application/xml; charset=utf-8"));
 }
 
@@ -865,4 +868,32 @@ fn drafts_are_previewed_marked_only_with_the_drafts_flag() {
     );
     let published = drafts.get("/section/one/");
     assert!(!published.body.contains("callout-title\">Draft<"), "only drafts are marked");
+}
+
+#[test]
+fn quiet_prints_the_url_line_and_errors_only() {
+    let ws = Workspace::new(None);
+    // An image without alt text: a warning, which --quiet leaves out.
+    ws.write("section/one.md", &page_one("![](/static/x.css)"));
+    let server = ws.serve_with(&["--quiet"]);
+    let mut events = Events::connect(server.addr);
+    assert_eq!(server.stdout().lines().collect::<Vec<_>>(), [format!("Serving at http://{}/", server.addr)]);
+    ws.write("section/one.md", &page_one("Saved quietly, still without alt: ![](/static/x.css)"));
+    assert_eq!(next_event(&mut events), "reload");
+    assert!(server.get("/section/one/").body.contains("Saved quietly"));
+    // An error is still said, with its place.
+    ws.write("standards/alt.md", &standard("nobody"));
+    assert_eq!(next_event(&mut events), "reload");
+    assert!(eventually(RELOAD, || server.stderr().contains("standards/alt.md:3")), "{}", server.stderr());
+    let said = server.stderr();
+    for chatter in ["warning", "image", "copbook: built"] {
+        assert!(!said.contains(chatter), "--quiet printed {chatter:?}:\n{said}");
+    }
+    assert_eq!(server.stdout().lines().count(), 1, "only the URL line on stdout: {}", server.stdout());
+
+    // Without --quiet the same handbook says both.
+    ws.write("standards/alt.md", &standard("access"));
+    let loud = ws.serve_with(&[]);
+    assert!(eventually(RELOAD, || loud.stderr().contains("copbook: built")), "{}", loud.stderr());
+    assert!(loud.stderr().contains("warning"), "{}", loud.stderr());
 }

@@ -323,6 +323,7 @@ pub fn serve(mut args: ServeArgs, console: &Console) -> i32 {
         open: args.open,
         out: args.out,
         poll: args.poll,
+        quiet: console.quiet,
     };
     match copbook::serve::run(options) {
         Ok(()) => 0,

@@ -125,15 +125,34 @@ fn collect(dir: &Dir, files: &mut Vec<(PathBuf, Vec<u8>)>) {
 /// The workflow for a handbook at `handbook` (relative to the repository's root).
 fn workflow(handbook: &Path) -> String {
     let text = STARTER.get_file(WORKFLOW).and_then(|f| f.contents_utf8()).unwrap_or_default();
-    let repository = copbook_source().unwrap_or("https://github.com/OWNER/copbook");
+    // A copbook built without its own address (Cargo.toml's `repository`)
+    // cannot fill it in: the placeholder says so where it stands, and the
+    // workflow's first copbook step stops with an annotation on that line
+    // rather than failing later in `git ls-remote` with a riddle.
+    let (repository, note) = match copbook_source() {
+        Some(url) => (url, ""),
+        None => (
+            PLACEHOLDER,
+            "\n  # REPLACE OWNER below with the account that publishes copbook: this\n  \
+             # copbook did not know its own address, and the workflow stops until it is set.",
+        ),
+    };
     let folder = match handbook.to_string_lossy().replace('\\', "/").trim_matches('/') {
         "" => ".".to_string(),
         f => f.to_string(),
     };
-    text.replace("{{copbook_git}}", repository)
+    let text = text
+        .replace("{{copbook_git_note}}", note)
+        .replace("{{copbook_git}}", repository)
         .replace("{{copbook_ref}}", "main")
-        .replace("{{handbook_dir}}", &yaml_string(&folder))
+        .replace("{{handbook_dir}}", &yaml_string(&folder));
+    let line = text.lines().position(|l| l.trim_start().starts_with("COPBOOK_GIT:")).map_or(1, |i| i + 1);
+    text.replace("{{copbook_git_line}}", &line.to_string())
 }
+
+/// The address the workflow names when copbook does not know its own; the
+/// workflow's check step recognises it by `OWNER`.
+const PLACEHOLDER: &str = "https://github.com/OWNER/copbook";
 
 /// Where copbook's source is published, when this build knows it.
 fn copbook_source() -> Option<&'static str> {

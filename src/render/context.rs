@@ -24,6 +24,9 @@ pub struct SiteView {
     pub home: String,
     /// Href of the theme's assets folder, ending in `/`.
     pub assets: String,
+    /// The site's icon: the handbook's `static/favicon.svg`, `.png` or
+    /// `.ico` when it has one, else the theme's.
+    pub favicon: Favicon,
     pub contact_url: Option<String>,
     pub contact_text: Option<String>,
     pub footer: Option<String>,
@@ -32,6 +35,33 @@ pub struct SiteView {
     pub links: SiteLinks,
     pub extra: serde_json::Value,
     pub today: DateView,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Favicon {
+    pub href: String,
+    /// Its media type, for `<link rel="icon" type>`.
+    pub mime: &'static str,
+}
+
+impl Favicon {
+    /// The handbook's own icon, in the order a browser likes them best.
+    pub(crate) fn of(h: &Handbook) -> Favicon {
+        let own = [("svg", "image/svg+xml"), ("png", "image/png"), ("ico", "image/x-icon")].into_iter().find_map(
+            |(ext, mime)| {
+                let logical = format!("static/favicon.{ext}");
+                h.files.iter().any(|f| f.logical == logical).then(|| (h.href(&format!("/{logical}")), mime))
+            },
+        );
+        let (href, mime) = own.unwrap_or_else(|| (h.href("/assets/favicon.svg"), "image/svg+xml"));
+        Favicon { href, mime }
+    }
+
+    /// The `<link>` for pages written without a template (print, redirects),
+    /// so that no browser goes looking for `/favicon.ico` outside the site.
+    pub(crate) fn tag(&self) -> String {
+        format!("<link rel=\"icon\" href=\"{}\" type=\"{}\">", super::escape(&self.href), self.mime)
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -46,7 +76,8 @@ pub struct SiteLinks {
     /// Every community's upcoming sessions, and their calendar feed.
     pub sessions: Option<String>,
     pub calendar: Option<CalendarView>,
-    pub sitemap: String,
+    /// `sitemap.xml`, written only when `base_url` is a full URL.
+    pub sitemap: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -304,6 +335,7 @@ impl SiteView {
             site_url: c.site_url(),
             home: h.href("/"),
             assets: h.href("/assets/"),
+            favicon: Favicon::of(h),
             contact_url: c.contact_url.clone(),
             contact_text: c.contact_text.clone(),
             footer: c.footer.clone(),
@@ -318,7 +350,7 @@ impl SiteView {
                 review: link(Review),
                 sessions: link(Sessions),
                 calendar: h.generated(Sessions).map(|_| calendar_view(h, "/sessions.ics")),
-                sitemap: h.href("/sitemap.xml"),
+                sitemap: c.site_url().map(|_| h.href("/sitemap.xml")),
             },
             extra: serde_json::to_value(&c.extra).unwrap_or_default(),
             today: h.today.into(),

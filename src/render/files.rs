@@ -6,14 +6,16 @@ use crate::model::{Generated, Handbook, Kind};
 
 pub use crate::model::output_path;
 
-/// `sitemap.xml`, the search index (`search/`, from each page's rendered
+/// `sitemap.xml` (when `base_url` is a full URL), the search index (`search/`, from each page's rendered
 /// body, by page index), `.nojekyll` and `CNAME`.
 pub fn site_files(h: &Handbook, bodies: &[Option<&Rendered>]) -> Vec<(String, Vec<u8>)> {
-    let mut files = vec![
-        ("sitemap.xml".to_string(), sitemap(h).into_bytes()),
-        // GitHub Pages would otherwise run Jekyll and hide files starting with '_'.
-        (".nojekyll".to_string(), Vec::new()),
-    ];
+    // GitHub Pages would otherwise run Jekyll and hide files starting with '_'.
+    let mut files = vec![(".nojekyll".to_string(), Vec::new())];
+    // The sitemaps protocol wants absolute URLs: a base_url that is only a
+    // path gives none, and an invalid sitemap is worse than none.
+    if let Some(site_url) = h.config.site_url() {
+        files.push(("sitemap.xml".to_string(), sitemap(h, &site_url).into_bytes()));
+    }
     files.extend(super::search::index(h, bodies));
     files.extend(redirects(h));
     files.extend(super::calendar::files(h));
@@ -34,6 +36,7 @@ fn redirects(h: &Handbook) -> Vec<(String, Vec<u8>)> {
     let taken: std::collections::HashSet<String> =
         h.pages.iter().filter(|p| p.has_own_page()).map(|p| output_path(&p.url)).collect();
     let mut out: Vec<(String, Vec<u8>)> = Vec::new();
+    let icon = super::context::Favicon::of(h).tag();
     for (from, to) in pairs {
         let path = output_path(&crate::model::redirect_address(&from));
         if taken.contains(&path) || out.iter().any(|(p, _)| *p == path) {
@@ -44,7 +47,7 @@ fn redirects(h: &Handbook) -> Vec<(String, Vec<u8>)> {
         let html = format!(
             "<!doctype html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\"><title>Redirecting</title>\
 <meta http-equiv=\"refresh\" content=\"0; url={href}\"><link rel=\"canonical\" href=\"{href}\">\
-<meta name=\"robots\" content=\"noindex\"></head>\n<body><p>This page has moved to <a href=\"{href}\">{href}</a>.</p></body></html>\n",
+<meta name=\"robots\" content=\"noindex\">{icon}</head>\n<body><p>This page has moved to <a href=\"{href}\">{href}</a>.</p></body></html>\n",
             lang = super::escape(&h.config.language)
         );
         out.push((path, html.into_bytes()));
@@ -58,8 +61,9 @@ fn listed(h: &Handbook) -> impl Iterator<Item = &crate::model::Page> {
         .filter(|p| p.has_own_page() && !matches!(p.kind, Kind::Generated(Generated::NotFound | Generated::Search)))
 }
 
-fn sitemap(h: &Handbook) -> String {
-    let prefix = h.config.site_url().map(|u| u[..u.len() - h.config.base_path().len()].to_string()).unwrap_or_default();
+/// `site_url` is the absolute `base_url`; page hrefs already carry its path.
+fn sitemap(h: &Handbook, site_url: &str) -> String {
+    let prefix = &site_url[..site_url.len() - h.config.base_path().len()];
     let mut xml = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );

@@ -121,8 +121,9 @@ fn document(h: &Handbook, bodies: &[Option<&Rendered>], anchors: &Anchors, title
     html.push_str(&format!(
         "<!doctype html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
 <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{title} (print)</title>\
-<meta name=\"robots\" content=\"noindex\"><link rel=\"stylesheet\" href=\"{}\"><style>{STYLE}</style></head>\n<body>\n<main class=\"print\">\n<h1>{title}</h1>\n\
+<meta name=\"robots\" content=\"noindex\">{}<link rel=\"stylesheet\" href=\"{}\"><style>{STYLE}</style></head>\n<body>\n<main class=\"print\">\n<h1>{title}</h1>\n\
 <p class=\"print-note\">Everything on one page, for printing or saving as PDF. <a href=\"{}\">Back to the handbook</a>.</p>\n",
+        super::context::Favicon::of(h).tag(),
         escape(&h.href("/assets/style.css")),
         escape(&h.href("/")),
     ));

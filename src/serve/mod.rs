@@ -48,6 +48,8 @@ pub struct ServeOptions {
     /// Folder each good build is also written to; none when `None`.
     pub out: Option<PathBuf>,
     pub poll: bool,
+    /// `--quiet`: the terminal gets the URL line and errors, nothing else.
+    pub quiet: bool,
 }
 
 /// Runs until interrupted.
@@ -77,6 +79,7 @@ pub fn run(options: ServeOptions) -> Result<(), String> {
         color: std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
         ignored: vec![root.join(Config::default().output)],
         poll: options.poll,
+        quiet: options.quiet,
         signals,
         watcher: None,
         watched: None,
@@ -115,7 +118,9 @@ pub fn run(options: ServeOptions) -> Result<(), String> {
             announce(address, &base);
         }
     }
-    eprintln!("copbook: stopped");
+    if !options.quiet {
+        eprintln!("copbook: stopped");
+    }
     hub.stop();
     server.stop();
     Ok(())
@@ -210,6 +215,8 @@ struct Session {
     /// Folders whose changes are not the author's (see [`watch::Filter`]).
     ignored: Vec<PathBuf>,
     poll: bool,
+    /// Only errors reach the terminal.
+    quiet: bool,
     signals: mpsc::Sender<Signal>,
     watcher: Option<Box<dyn notify::Watcher + Send>>,
     /// Which folder the watcher is on: a folder deleted and made again at
@@ -224,6 +231,14 @@ struct Session {
 }
 
 impl Session {
+    /// A line of news for the terminal (what was built, the folder's
+    /// comings and goings): not with `--quiet`.
+    fn say(&self, line: String) {
+        if !self.quiet {
+            eprintln!("{line}");
+        }
+    }
+
     /// (Re)starts watching the handbook folder.
     fn watch(&mut self) -> Result<(), String> {
         // The old watcher first: two would report every change twice.
@@ -273,7 +288,7 @@ impl Session {
             if let Err(e) = self.watch() {
                 eprintln!("copbook: {e}");
             }
-            eprintln!("copbook: {} is back; watching it again", self.root.display());
+            self.say(format!("copbook: {} is back; watching it again", self.root.display()));
             self.gone = false;
             self.builder = site::Builder::new();
         } else {
@@ -296,7 +311,10 @@ impl Session {
         }
         self.gone = true;
         self.watcher = None;
-        eprintln!("copbook: {} is gone; still serving the last good build until it comes back", self.root.display());
+        self.say(format!(
+            "copbook: {} is gone; still serving the last good build until it comes back",
+            self.root.display()
+        ));
         let before = self.state.showing();
         self.state.show(Showing { notices: self.notices(), ..(*before).clone() });
         self.state.hub.send(Event::Reload);
@@ -327,8 +345,12 @@ impl Session {
             // Gone while it was read: what was built is no handbook.
             return self.folder_gone();
         }
-        if !diags.is_empty() {
-            eprint!("{}", report::format(&diags, &self.options.root, Format::Human, self.color, false));
+        let shown = match self.quiet {
+            true => Diagnostics(diags.iter().filter(|d| d.severity == Severity::Error).cloned().collect()),
+            false => diags.clone(),
+        };
+        if !shown.is_empty() {
+            eprint!("{}", report::format(&shown, &self.options.root, Format::Human, self.color, false));
         }
         let before = self.state.showing();
         let (showing, event) = match site {
@@ -350,12 +372,12 @@ impl Session {
                 self.ignored.extend(self.out.iter().filter_map(|out| std::fs::canonicalize(out).ok()));
                 self.ignored.push(self.root.join(&config.output));
                 let pages = site.handbook.pages.iter().filter(|p| p.has_own_page()).count();
-                eprintln!(
+                self.say(format!(
                     "copbook: built {pages} pages of {} in {:.2} s ({})",
                     config.title,
                     started.elapsed().as_secs_f64(),
                     report::summary(&diags)
-                );
+                ));
                 let showing = Showing {
                     base: config.base_path(),
                     title: config.title.clone(),
@@ -380,7 +402,7 @@ impl Session {
                 } else {
                     "nothing to serve until they are fixed"
                 };
-                eprintln!("copbook: {}; {serving}", report::summary(&diags));
+                eprintln!("copbook: {}; {serving}", report::summary(&shown));
                 let notices = self.notices();
                 let event = (errors != before.errors || notices != before.notices).then_some(Event::Reload);
                 (Showing { errors, notices, ..(*before).clone() }, event)

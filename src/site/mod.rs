@@ -189,6 +189,8 @@ impl Builder {
     /// kept for a next build (a one-shot build has none).
     fn run(&mut self, options: &Options, sink: Option<Sink>) -> std::io::Result<(Option<Site>, Diagnostics)> {
         let mut diags = Diagnostics::default();
+        // Only a build that publishes (into a sink) has a sitemap to miss.
+        let publishing = sink.is_some();
         let mut clock = Clock::start();
         let dialect = options.dialect.unwrap_or_else(|| dialect::detect(&options.root));
         let load_options = LoadOptions {
@@ -241,6 +243,9 @@ impl Builder {
         clock.lap("templates");
         let pages = files.len();
         files.extend(render::site_files(&handbook, &rendered).into_iter().map(|(p, b)| (p, Content::Bytes(b.into()))));
+        if publishing && handbook.config.site_url().is_none() {
+            diags.push(no_sitemap(&handbook.config.base_url, options.base_url.is_some()));
+        }
         // The data files read bodies (glossary definitions) and the links between pages.
         let data = render::data::files(&handbook, &rendered, &backlinks);
         files.extend(data.into_iter().map(|(p, b)| (p, Content::Bytes(b.into()))));
@@ -514,4 +519,21 @@ impl Clock {
         self.laps.push((stage, now - self.last));
         self.last = now;
     }
+}
+
+/// A published site without `sitemap.xml`, because its `base_url` (from
+/// `--base-url` when `flag`) is only a path and a sitemap needs full URLs.
+/// A note, not a warning: building under a path to try a site is normal.
+fn no_sitemap(base_url: &str, flag: bool) -> Diagnostic {
+    let (whose, fix) = match flag {
+        true => ("--base-url", "pass the full address, e.g. --base-url https://org.github.io/handbook/"),
+        false => {
+            ("base_url", "set base_url in handbook.toml to the full address, e.g. \"https://org.github.io/handbook/\"")
+        }
+    };
+    Diagnostic::note(
+        Code::NoSitemap,
+        format!("no sitemap.xml was written: {whose} {base_url:?} is only a path, and a sitemap needs full URLs"),
+    )
+    .hint(fix)
 }

@@ -130,6 +130,8 @@ fn http_get(addr: std::net::SocketAddr, path: &str) -> String {
 pub struct Tab {
     socket: tungstenite::WebSocket<TcpStream>,
     next_id: u64,
+    /// The events Chromium sent (for the domains a test enabled), oldest first.
+    events: Vec<Value>,
 }
 
 impl Tab {
@@ -138,7 +140,7 @@ impl Tab {
         let stream = TcpStream::connect(host).expect("connect to the tab");
         stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
         let (socket, _) = tungstenite::client(ws_url, stream).expect("open the tab's WebSocket");
-        Tab { socket, next_id: 0 }
+        Tab { socket, next_id: 0, events: Vec::new() }
     }
 
     /// Evaluates a JavaScript expression in the page; its value as JSON.
@@ -163,11 +165,20 @@ impl Tab {
             let reply = self.socket.read().expect("read from the tab");
             let Ok(text) = reply.to_text() else { continue };
             let value: Value = serde_json::from_str(text).unwrap_or(Value::Null);
-            // Events and older replies are skipped.
             if value["id"] == id {
                 return value["result"].clone();
             }
+            // Events are kept for `take_events`; older replies are skipped.
+            if value.get("method").is_some() {
+                self.events.push(value);
+            }
         }
+    }
+
+    /// The events received so far, emptying the list. A call after the
+    /// thing to watch makes sure its events have arrived.
+    pub fn take_events(&mut self) -> Vec<Value> {
+        std::mem::take(&mut self.events)
     }
 
     /// The page's visible text ("" while it is loading or reloading).

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod browser;
+pub mod pages_host;
 pub mod serve;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -140,7 +141,7 @@ pub fn unresolved_links(out: &Path, base: &str) -> Vec<String> {
     broken
 }
 
-fn percent_decode(s: &str) -> String {
+pub fn percent_decode(s: &str) -> String {
     let bytes = s.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;

@@ -367,6 +367,9 @@
     input.addEventListener("focus", function () { get(base + "index.json").catch(function () {}); }, { once: true });
   }
 
+  // Opens the phone header's search box, when there is one behind a button.
+  var openSearch = null;
+
   // "/" focuses the first visible search box, unless the reader is typing.
   function slash(ev) {
     if (ev.key !== "/" || ev.ctrlKey || ev.metaKey || ev.altKey || ev.defaultPrevented) return;
@@ -379,6 +382,10 @@
         boxes[i].focus();
         return;
       }
+    }
+    if (openSearch) {
+      ev.preventDefault();
+      openSearch();
     }
   }
 
@@ -397,8 +404,80 @@
     }
   }
 
+  // The phone header's two buttons: each opens what it controls (the
+  // search box, the menu) and says so in aria-expanded. Escape closes the
+  // open one and gives focus back to the button that opened it.
+  function headerToggles() {
+    var header = document.querySelector(".site-header");
+    var menu = document.getElementById("cb-menu");
+    var menuButton = document.querySelector(".menu-toggle");
+    var searchButton = document.querySelector(".search-toggle");
+    var form = document.getElementById("search-form");
+    if (!header) return;
+    header.classList.add("compact");
+    function visible(el) { return !!el && !el.hidden && el.getClientRects().length > 0; }
+    // aria-expanded at once: the details' own toggle event comes a task later.
+    function setMenu(open) {
+      menu.open = open;
+      if (menuButton) menuButton.setAttribute("aria-expanded", String(open));
+    }
+    if (searchButton && form) {
+      searchButton.hidden = false;
+      searchButton.addEventListener("click", function () {
+        var open = !form.classList.contains("is-open");
+        form.classList.toggle("is-open", open);
+        searchButton.setAttribute("aria-expanded", String(open));
+        if (open) form.querySelector("input[type=search]").focus();
+      });
+    }
+    if (menuButton && menu) {
+      menuButton.hidden = false;
+      menuButton.addEventListener("click", function () { setMenu(!menu.open); });
+      // Opened or closed some other way (its summary, on a wider screen).
+      menu.addEventListener("toggle", function () { menuButton.setAttribute("aria-expanded", String(menu.open)); });
+    }
+    document.addEventListener("keydown", function (ev) {
+      if ((ev.key !== "Escape" && ev.key !== "Esc") || ev.defaultPrevented) return;
+      var at = document.activeElement;
+      if (menu && menu.open && (menu.contains(at) || at === menuButton)) {
+        var summary = menu.querySelector("summary");
+        var back = visible(menuButton) ? menuButton : visible(summary) ? summary : null;
+        if (!back) return; // a wide screen's menu is always open
+        ev.preventDefault();
+        setMenu(false);
+        back.focus();
+      } else if (form && form.classList.contains("is-open") && (form.contains(at) || at === searchButton)) {
+        ev.preventDefault();
+        form.classList.remove("is-open");
+        searchButton.setAttribute("aria-expanded", "false");
+        searchButton.focus();
+      }
+    });
+    return searchButton && form ? function () { if (!form.classList.contains("is-open")) searchButton.click(); } : null;
+  }
+
+  // A "link to this section" after each heading of a page's text, outside
+  // it: the heading's name stays its text, and the link, right after it,
+  // takes its purpose from it (WCAG technique H80) rather than repeating it.
+  function headingAnchors() {
+    var headings = document.querySelectorAll(".page-body > :is(h2, h3, h4, h5, h6)[id]");
+    for (var i = 0; i < headings.length; i++) {
+      var h = headings[i];
+      var row = document.createElement("div");
+      row.className = "heading-row";
+      h.parentNode.insertBefore(row, h);
+      row.appendChild(h);
+      var a = el("a", "heading-anchor", "#");
+      a.href = "#" + encodeURIComponent(h.id);
+      a.setAttribute("aria-label", "Link to this section");
+      row.appendChild(a);
+    }
+  }
+
   function init() {
     jumpBar();
+    headingAnchors();
+    openSearch = headerToggles();
     var forms = document.querySelectorAll("form[role=search][data-index]");
     for (var i = 0; i < forms.length; i++) setup(forms[i]);
     document.addEventListener("keydown", slash);
