@@ -331,3 +331,111 @@ fn whats_new_lists_recently_changed_pages_newest_first() {
     assert!(page.contains("Standard 3") && page.contains("owned by"), "kind, version and owner");
     assert!(page.contains("14 November 2023"), "the old guide's date");
 }
+
+/// Runs git in `dir` with the author and committer dates set to `day`
+/// (noon UTC); false when git is missing or fails.
+fn git_on(dir: &std::path::Path, day: &str, args: &[&str]) -> bool {
+    let stamp = format!("{day}T12:00:00Z");
+    std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["-c", "user.name=Test", "-c", "user.email=test@example.org", "-c", "commit.gpgsign=false"])
+        .args(args)
+        .env("GIT_AUTHOR_DATE", &stamp)
+        .env("GIT_COMMITTER_DATE", &stamp)
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// A handbook in `docs/` of a repository whose standard was renamed once
+/// and changed seven more times, the last time with HTML and quotes in the
+/// subject; `None` (test skipped) without git.
+fn handbook_with_history() -> Option<tempfile::TempDir> {
+    let repo = fixture(&[
+        ("docs/handbook.toml", "title = \"History\"\nbase_url = \"/docs/\"\n"),
+        ("docs/communities/ux.md", "+++\ntitle = \"UX\"\n+++\n"),
+        ("docs/standards/old-forms.md", "+++\ntitle = \"Forms\"\nowner = \"ux\"\nversion = \"2.1\"\n+++\nv0\n"),
+    ]);
+    let root = repo.path();
+    let mut ok = git_on(root, "2020-01-01", &["init", "-q"])
+        && git_on(root, "2020-01-01", &["add", "."])
+        && git_on(root, "2020-01-01", &["commit", "-qm", "Start the forms standard"])
+        && git_on(root, "2020-01-02", &["mv", "docs/standards/old-forms.md", "docs/standards/forms.md"])
+        && git_on(root, "2020-01-02", &["commit", "-qm", "Rename it to forms"]);
+    let subjects = ["Edit 1", "Edit 2", "Edit 3", "Edit 4", "Edit 5", "Say <script>alert(\"hi\")</script> & 'why'"];
+    for (n, subject) in subjects.iter().enumerate() {
+        let day = format!("2020-02-{:02}", n + 1);
+        write(
+            root,
+            "docs/standards/forms.md",
+            &format!("+++\ntitle = \"Forms\"\nowner = \"ux\"\nversion = \"2.1\"\n+++\nv{}\n", n + 1),
+        );
+        ok = ok && git_on(root, &day, &["commit", "-qam", subject]);
+    }
+    if !ok {
+        eprintln!("skipped: git is not available");
+        return None;
+    }
+    // Changed since, but not committed: a date (the file's) and no subject.
+    write(root, "docs/guides/draft.md", "# Draft guide\n");
+    Some(repo)
+}
+
+#[test]
+fn standards_show_their_commits_newest_first_and_collapse_after_five() {
+    let Some(repo) = handbook_with_history() else { return };
+    let docs = repo.path().join("docs");
+    let out = build_ok(&docs, &[]);
+    let page = read(&out, "standards/forms/index.html");
+    let history = &page[page.find("id=\"cb-history\"").expect("a history section")..];
+    let history = &history[..history.find("</section>").unwrap()];
+    assert!(history.contains("This is version 2.1."), "{history}");
+    let (recent, older) = history.split_once("<details").expect("older changes are collapsed");
+    let order = |text: &str, subjects: &[&str]| {
+        let at: Vec<usize> = subjects.iter().map(|s| text.find(s).unwrap_or_else(|| panic!("{s} in {text}"))).collect();
+        assert!(at.windows(2).all(|w| w[0] < w[1]), "newest first: {subjects:?} in {text}");
+    };
+    order(recent, &["Say &lt;script&gt;", "Edit 5", "Edit 4", "Edit 3", "Edit 2"]);
+    assert_eq!(recent.matches("<li>").count(), 5, "{recent}");
+    // The rename is followed: the commits of the old name are the standard's too.
+    order(older, &["3 older changes", "Edit 1", "Rename it to forms", "Start the forms standard"]);
+    assert!(older.contains("<time datetime=\"2020-01-01\">1 January 2020</time>: Start the forms standard"), "{older}");
+    // The subject is text: escaped, never markup.
+    assert!(!page.contains("<script>alert") && history.contains("&quot;hi&quot;"), "{history}");
+
+    let news = read(&out, "whats-new/index.html");
+    let line = &news[news.find("/docs/standards/forms/").unwrap()..];
+    let line = &line[..line.find("</li>").unwrap()];
+    assert!(line.contains("change-subject") && line.contains("Say &lt;script&gt;alert(&quot;hi&quot;)"), "{line}");
+    let draft = &news[news.find("/docs/guides/draft/").expect("the uncommitted page is listed")..];
+    assert!(!draft[..draft.find("</li>").unwrap()].contains("change-subject"), "no commit, no subject: {draft}");
+
+    // The history is the repository's: the clock and SOURCE_DATE_EPOCH leave it alone.
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_copbook"))
+        .args(["build", docs.to_str().unwrap(), "--out", out.to_str().unwrap()])
+        .env("SOURCE_DATE_EPOCH", "1600000000")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let page_again = read(&out, "standards/forms/index.html");
+    assert!(page_again.contains(&history[..history.len() - 1]), "same history whatever the day");
+}
+
+#[test]
+fn a_shallow_clone_or_no_repository_shows_no_history() {
+    let Some(repo) = handbook_with_history() else { return };
+    let clones = tempfile::tempdir().unwrap();
+    let shallow = clones.path().join("shallow");
+    let url = format!("file://{}", repo.path().display());
+    assert!(git_on(clones.path(), "2020-03-01", &["clone", "-q", "--depth", "2", &url, shallow.to_str().unwrap()]));
+    let out = build_ok(&shallow.join("docs"), &[]);
+    assert!(!read(&out, "standards/forms/index.html").contains("cb-history"), "a shallow clone's history is cut short");
+    // No dates at all, so no /whats-new/ either.
+    let news = std::fs::read_to_string(out.join("whats-new/index.html")).unwrap_or_default();
+    assert!(!news.contains("change-subject"), "{news}");
+    // Not a repository: the same files, no history.
+    std::fs::remove_dir_all(repo.path().join(".git")).unwrap();
+    let out = build_ok(&repo.path().join("docs"), &[]);
+    assert!(!read(&out, "standards/forms/index.html").contains("cb-history"));
+    assert!(read(&out, "whats-new/index.html").contains("/docs/standards/forms/"), "dates from the files instead");
+}

@@ -89,11 +89,11 @@ fn start_files() -> BTreeMap<String, String> {
 
 /// One random edit; returns the paths it changed (for `Builder::forget`,
 /// as the watcher would report them).
-fn edit(rng: &mut Rng, files: &mut BTreeMap<String, String>, step: usize) -> Vec<String> {
+fn edit(rng: &mut Rng, root: &Path, files: &mut BTreeMap<String, String>, step: usize) -> Vec<String> {
     let pages: Vec<String> = files.keys().filter(|k| k.ends_with(".md")).cloned().collect();
     let page = rng.pick(&pages).clone();
     let word = *rng.pick(WORDS);
-    match rng.below(17) {
+    match rng.below(18) {
         0 => {
             // body edit
             files.get_mut(&page).unwrap().push_str(&format!("\nAnother {word} line {step}.\n"));
@@ -250,6 +250,13 @@ fn edit(rng: &mut Rng, files: &mut BTreeMap<String, String>, step: usize) -> Vec
             *text = text.replacen("+++\n", &format!("+++\nprinciples = {served}\n"), 1);
             vec![s]
         }
+        16 => {
+            // a commit lands: pages' dates, history and /whats-new/'s subjects
+            // change with no file changing (the subject has markup and quotes)
+            let subject = format!("Change <em>{word}</em> \"{step}\" & 'more'");
+            let _ = git(root, &["add", "-A"]) && git(root, &["commit", "-qm", &subject]);
+            Vec::new()
+        }
         _ => {
             // a body breaks or is mended (an error, then a good build)
             let text = files.get_mut(&page).unwrap();
@@ -310,6 +317,17 @@ fn edit_config(rng: &mut Rng, text: &str, word: &str, step: usize) -> String {
     toml::to_string(&table).unwrap_or_else(|_| text.to_string())
 }
 
+/// Runs git in `dir` as a test author; false when git is missing or fails.
+fn git(dir: &Path, args: &[&str]) -> bool {
+    std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["-c", "user.name=Test", "-c", "user.email=test@example.org", "-c", "commit.gpgsign=false"])
+        .args(args)
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
 fn write_all(root: &Path, files: &BTreeMap<String, String>, changed: &[String]) {
     for path in changed {
         let p = root.join(path);
@@ -349,13 +367,15 @@ fn run_seed(seed: u64, steps: usize) {
     let mut files = start_files();
     let all: Vec<String> = files.keys().cloned().collect();
     write_all(root, &files, &all);
+    // In a repository, so that commits are edits too; without git they are skipped.
+    let _ = git(root, &["init", "-q"]) && git(root, &["add", "-A"]) && git(root, &["commit", "-qm", "Start"]);
     let options =
         Options { root: root.to_path_buf(), today: copbook::date::Date::new(2026, 11, 23), ..Options::default() };
     let mut builder = Builder::new();
     let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
     let _ = builder.build(&options);
     for step in 0..steps {
-        let changed = edit(&mut rng, &mut files, step);
+        let changed = edit(&mut rng, root, &mut files, step);
         write_all(root, &files, &changed);
         builder.forget(&changed);
         let partial = snapshot(builder.build(&options));

@@ -267,6 +267,21 @@ pub struct ItemView {
     pub principles: Vec<LinkView>,
     /// On a principle: the guidelines and standards that serve it.
     pub served_by: Vec<ItemCard>,
+    /// The commits that changed it, newest first (from git; empty outside it).
+    pub history: Vec<ChangeLine>,
+}
+
+/// One commit in a page's history: when, and its subject.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChangeLine {
+    pub date: DateView,
+    pub subject: String,
+}
+
+impl From<&crate::load::Change> for ChangeLine {
+    fn from(c: &crate::load::Change) -> Self {
+        ChangeLine { date: c.date.into(), subject: c.subject.to_string() }
+    }
 }
 
 /// A principle, guideline or standard in a list.

@@ -490,6 +490,7 @@ impl<'a> Renderer<'a> {
             } else {
                 Vec::new()
             },
+            history: p.history.iter().map(Into::into).collect(),
         }
     }
 

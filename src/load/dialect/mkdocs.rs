@@ -188,6 +188,7 @@ fn apply_nav(folder: &mut Folder, nav: &Value, config_file: &str) {
                     body: "".into(),
                     body_line: 1,
                     updated: None,
+                    history: Default::default(),
                 });
             }
         }
