@@ -439,3 +439,85 @@ fn a_shallow_clone_or_no_repository_shows_no_history() {
     assert!(!read(&out, "standards/forms/index.html").contains("cb-history"));
     assert!(read(&out, "whats-new/index.html").contains("/docs/standards/forms/"), "dates from the files instead");
 }
+
+/// A community whose weekly series skips two Thursdays and whose all-day
+/// monthly series skips a Tuesday, in the time zone `zone`.
+fn series_with_skips(zone: &str) -> tempfile::TempDir {
+    fixture(&[
+        ("handbook.toml", &format!("title = \"Skips\"\ntimezone = \"{zone}\"\n")),
+        (
+            "communities/ux.md",
+            "+++\ntitle = \"UX\"\nsessions = [\n  { date = 2026-12-03, time = \"14:00\", title = \"Crit\", recurrence = \"every Thursday\", except = [2026-12-31, 2026-12-24] },\n  { date = 2026-12-01, title = \"Away day\", recurrence = \"monthly\", except = [2027-01-05] },\n]\n+++\n",
+        ),
+    ])
+}
+
+/// The EXDATE lines of the event titled `title`: (parameters, value).
+fn exdates(ics: &str, title: &str) -> Vec<(Vec<String>, String)> {
+    let unfolded = icalendar::parser::unfold(ics);
+    let calendar = icalendar::parser::read_calendar(&unfolded).expect("the feed parses");
+    let event = calendar
+        .components
+        .iter()
+        .find(|c| c.name == "VEVENT" && property(c, "SUMMARY").is_some_and(|p| p.val.as_str() == title))
+        .unwrap_or_else(|| panic!("no {title} in {ics}"));
+    let params = |p: &icalendar::parser::Property| {
+        p.params.iter().map(|x| format!("{}={}", x.key, x.val.as_ref().map_or("", |v| v.as_str()))).collect()
+    };
+    event.properties.iter().filter(|p| p.name == "EXDATE").map(|p| (params(p), p.val.as_str().to_string())).collect()
+}
+
+#[test]
+fn skipped_days_leave_the_lists_and_become_exdates_like_dtstart() {
+    let dir = series_with_skips("Europe/London");
+    let out = build_ok(dir.path(), &[]);
+    let ics = read(&out, "communities/ux/sessions.ics");
+    let tz = vec!["TZID=Europe/London".to_string()];
+    assert_eq!(
+        exdates(&ics, "Crit"),
+        [(tz.clone(), "20261224T140000".to_string()), (tz, "20261231T140000".to_string())],
+        "{ics}"
+    );
+    assert_eq!(exdates(&ics, "Away day"), [(vec!["VALUE=DATE".to_string()], "20270105".to_string())], "{ics}");
+    // The icalendar crate reads the whole feed too.
+    assert!(read(&out, "sessions.ics").parse::<icalendar::Calendar>().is_ok());
+
+    let listed = read(&out, "sessions/index.html");
+    let by_date = &listed[listed.find("id=\"cb-upcoming\"").unwrap()..listed.find("id=\"cb-by-community\"").unwrap()];
+    for held in ["2026-12-17", "2027-01-07", "2027-02-02"] {
+        assert!(by_date.contains(&format!("datetime=\"{held}\"")), "{held} is listed: {by_date}");
+    }
+    for skipped in ["2026-12-24", "2026-12-31", "2027-01-05"] {
+        assert!(!by_date.contains(&format!("datetime=\"{skipped}\"")), "{skipped} is skipped: {by_date}");
+    }
+    let page = read(&out, "communities/ux/index.html");
+    assert!(
+        page.contains(
+            "except <time datetime=\"2026-12-24\">24 December 2026</time> and <time datetime=\"2026-12-31\">"
+        ),
+        "{page}"
+    );
+    let data: serde_json::Value = serde_json::from_str(&read(&out, "handbook.json")).unwrap();
+    assert_eq!(data["communities"][0]["sessions"][1]["except"], serde_json::json!(["2026-12-24", "2026-12-31"]));
+
+    // In UTC the times carry a Z, in both DTSTART and EXDATE.
+    let utc = series_with_skips("UTC");
+    let ics = read(&build_ok(utc.path(), &[]), "sessions.ics");
+    assert!(ics.contains("DTSTART:20261203T140000Z\r\n"), "{ics}");
+    assert_eq!(exdates(&ics, "Crit")[0], (Vec::new(), "20261224T140000Z".to_string()));
+}
+
+#[test]
+fn a_skipped_day_must_be_a_day_of_the_series() {
+    let dir = fixture(&[(
+        "communities/ux.md",
+        "+++\ntitle = \"UX\"\nsessions = [\n  { date = 2026-12-03, recurrence = \"every Thursday\", except = [2026-12-25, \"soon\"] },\n  { date = 2026-12-08, except = [2026-12-08] },\n]\n+++\n",
+    )]);
+    let o = copbook(&["check", dir.path().to_str().unwrap(), "--today", "2026-11-23"]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("except 2026-12-25 is not a day of the series (every Thursday)"), "{err}");
+    assert!(err.contains("except 'soon' is not a date"), "{err}");
+    assert!(err.contains("'except' skips days of a series, and it has no recurrence"), "{err}");
+    assert_eq!(err.matches("communities/ux.md:3").count(), 3, "{err}");
+}

@@ -216,11 +216,12 @@ fn edit(rng: &mut Rng, root: &Path, files: &mut BTreeMap<String, String>, step: 
             vec![page]
         }
         14 => {
-            // a community's sessions change: a one-off, a series, a cancellation, or none
+            // a community's sessions change: a one-off, a series (skipping a day or not), a cancellation, or none
             let c = format!("communities/{}.md", rng.pick(&["ux", "content", "data"]));
             let sessions = *rng.pick(&[
                 "sessions = [{ date = 2026-12-03, time = \"14:00-15:00\", title = \"Clinic\", format = \"clinic\" }]\n",
                 "sessions = [{ date = 2026-12-10, time = \"10:00\", title = \"Crit\", recurrence = \"every 2nd Thursday\" }]\n",
+                "sessions = [{ date = 2026-12-10, time = \"10:00\", title = \"Crit\", recurrence = \"every 2nd Thursday\", except = [2027-01-14] }]\n",
                 "sessions = [{ date = 2026-11-30, title = \"Talk, with; marks\", cancelled = true, facilitator = \"ana\" }]\n",
                 "",
             ]);

@@ -182,6 +182,8 @@ pub struct Session {
     pub recurrence: Option<sessions::Recurrence>,
     /// The last day of a series.
     pub until: Option<Date>,
+    /// Days of a series it is not held (`except`), sorted.
+    pub except: Vec<Date>,
     pub cancelled: bool,
 }
 

@@ -193,6 +193,8 @@ pub struct SessionView {
     /// "every 2nd Thursday of the month", for a series.
     pub recurrence: Option<String>,
     pub until: Option<DateView>,
+    /// The days a series skips.
+    pub except: Vec<DateView>,
     pub cancelled: bool,
     /// The community holding it.
     pub community: LinkView,
@@ -385,6 +387,7 @@ impl<'a> Views<'a> {
             link: s.link.clone(),
             recurrence: if day.is_none() { s.recurrence.map(|r| r.describe(s.date)) } else { None },
             until: if day.is_none() { s.until.map(Into::into) } else { None },
+            except: if day.is_none() { s.except.iter().map(|&d| d.into()).collect() } else { Vec::new() },
             cancelled: s.cancelled,
             community: self.link(i),
         }

@@ -89,6 +89,8 @@ struct SessionData<'a> {
     rrule: Option<String>,
     recurrence: Option<String>,
     until: Option<String>,
+    /// Days of a series it is not held (EXDATEs in the calendar feeds).
+    except: Vec<String>,
     cancelled: bool,
 }
 
@@ -327,6 +329,7 @@ fn session(s: &Session) -> SessionData<'_> {
         rrule: s.recurrence.map(|r| r.rrule()),
         recurrence: s.recurrence.map(|r| r.describe(s.date)),
         until: s.until.map(|d| d.to_string()),
+        except: s.except.iter().map(|d| d.to_string()).collect(),
         cancelled: s.cancelled,
     }
 }
