@@ -134,7 +134,7 @@ pub fn files(h: &Handbook, bodies: &[Option<&Rendered>], backlinks: &[Vec<usize>
         o.insert("today".into(), h.today.to_string().into());
     }
     let mut files = vec![
-        ("handbook.json".to_string(), json(&handbook(h, bodies, backlinks))),
+        ("handbook.json".to_string(), handbook_json(h, bodies, backlinks)),
         ("handbook.schema.json".to_string(), SCHEMA.as_bytes().to_vec()),
         ("review.json".to_string(), json(&report)),
         ("api/pages.json".to_string(), json(&tech_docs_pages(h))),
@@ -144,6 +144,11 @@ pub fn files(h: &Handbook, bodies: &[Option<&Rendered>], backlinks: &[Vec<usize>
         files.extend(sources(h).map(|(p, path)| (path, markdown_of(p).into_bytes())));
     }
     files
+}
+
+/// `/handbook.json`, also what `copbook export --format json` prints.
+pub fn handbook_json(h: &Handbook, bodies: &[Option<&Rendered>], backlinks: &[Vec<usize>]) -> Vec<u8> {
+    erased::Json::bytes(&handbook(h, bodies, backlinks))
 }
 
 /// Pages written by hand that have a page of their own, with where their Markdown goes.
