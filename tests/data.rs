@@ -521,3 +521,82 @@ fn a_skipped_day_must_be_a_day_of_the_series() {
     assert!(err.contains("'except' skips days of a series, and it has no recurrence"), "{err}");
     assert_eq!(err.matches("communities/ux.md:3").count(), 3, "{err}");
 }
+
+/// The rows of the principles × standards table in `html`: each row's
+/// header, then for each principle "Serves" or "Does not serve".
+fn matrix_rows(html: &str) -> (Vec<String>, Vec<Vec<String>>) {
+    let start = html.find("<table class=\"matrix\">").expect("a principles × standards table");
+    let table = &html[start..start + html[start..].find("</table>").unwrap()];
+    let text = |cell: &str| {
+        let mut out = String::new();
+        let mut inside = false;
+        for c in cell.chars() {
+            match c {
+                '<' => inside = true,
+                '>' => inside = false,
+                c if !inside => out.push(c),
+                _ => {}
+            }
+        }
+        out.replace(['✓', '–'], "").trim().to_string()
+    };
+    let head = &table[table.find("<thead>").unwrap()..table.find("</thead>").unwrap()];
+    let columns = head.split("<th scope=\"col\">").skip(1).map(text).collect();
+    let body = &table[table.find("<tbody>").unwrap()..];
+    let rows = body
+        .split("<tr>")
+        .skip(1)
+        .map(|row| row.split("<th scope=\"row\">").nth(1).unwrap().split("<td>").map(text).collect())
+        .collect();
+    (columns, rows)
+}
+
+#[test]
+fn standards_and_community_pages_show_which_principles_each_standard_serves() {
+    let dir = fixture(HANDBOOK);
+    write(dir.path(), "principles/open.md", "+++\ntitle = \"Be open\"\nnumber = 2\n+++\n");
+    write(dir.path(), "principles/users.md", "+++\ntitle = \"Start with <users>\"\nnumber = 1\n+++\n");
+    write(dir.path(), "principles/unused.md", "+++\ntitle = \"Served by none\"\n+++\n");
+    let standards = [
+        ("a", "Alpha", "ux", "[\"open\", \"users\"]", "published"),
+        ("b", "Beta", "data", "[\"open\"]", "published"),
+        ("c", "Gamma", "ux", "[]", "draft"),
+        ("d", "Delta", "ux", "[\"users\"]", "retired"),
+    ];
+    for (id, title, owner, principles, status) in standards {
+        let text = format!(
+            "+++\ntitle = \"{title}\"\nowner = \"{owner}\"\nstatus = \"{status}\"\nprinciples = {principles}\n+++\n"
+        );
+        write(dir.path(), &format!("standards/{id}.md"), &text);
+    }
+    let out = build_ok(dir.path(), &[]);
+    let page = read(&out, "standards/index.html");
+    assert!(page.contains("<caption id=\"cb-matrix-caption\">Which principles each standard serves"), "{page}");
+    let (columns, rows) = matrix_rows(&page);
+    // Principles by number, only those served; standards in force by title.
+    assert_eq!(columns, ["Standard", "Start with &lt;users&gt;", "Be open"]);
+    let row = |cells: &[&str]| cells.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+    assert_eq!(
+        rows,
+        [
+            row(&["Alpha", "Serves", "Serves"]),
+            row(&["Beta", "Does not serve", "Serves"]),
+            row(&["Gamma", "Does not serve", "Does not serve"]),
+        ]
+    );
+    assert!(page.contains("Start with &lt;users&gt;"), "titles are escaped");
+
+    // A community page: the standards it owns only.
+    let ux = read(&out, "communities/ux/index.html");
+    let (columns, rows) = matrix_rows(&ux);
+    assert_eq!(columns, ["Standard", "Start with &lt;users&gt;", "Be open"]);
+    assert_eq!(rows, [row(&["Alpha", "Serves", "Serves"]), row(&["Gamma", "Does not serve", "Does not serve"])]);
+    let data = read(&out, "communities/data/index.html");
+    assert_eq!(matrix_rows(&data), (row(&["Standard", "Be open"]), vec![row(&["Beta", "Serves"])]));
+
+    // No standard serves a principle: no table.
+    let plain =
+        fixture(&[("standards/a.md", "+++\ntitle = \"A\"\n+++\n"), ("principles/p.md", "+++\ntitle = \"P\"\n+++\n")]);
+    let out = build_ok(plain.path(), &[]);
+    assert!(!read(&out, "standards/index.html").contains("class=\"matrix\""));
+}

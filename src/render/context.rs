@@ -238,6 +238,8 @@ pub struct CommunityView {
     pub calendar: Option<CalendarView>,
     /// What it owns, grouped by kind (principles, guidelines, standards).
     pub owns: Vec<ItemGroup>,
+    /// Which principles the standards it owns serve.
+    pub matrix: Option<super::listings::PrincipleMatrix>,
 }
 
 #[derive(Debug, Clone, Serialize)]
