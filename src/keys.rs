@@ -112,7 +112,7 @@ pub const FORMATS: Key = key("formats", List, Community, "the session formats it
 pub const STARTED: Key = key("started", DateOrMonth, Community, "when it started meeting");
 pub const APPROVED: Key = key("approved", DateOrMonth, Community, "when it was approved");
 pub const SESSIONS: Key =
-    key("sessions", Tables, Community, "past and upcoming sessions: { date, time = \"14:00-15:00\" (or start, end, duration), title, format, facilitator, location, link, recurrence = \"every 2nd Thursday\", until, cancelled }");
+    key("sessions", Tables, Community, "past and upcoming sessions: { date, time = \"14:00-15:00\" (or start, end, duration), title, format, facilitator, location, link, recurrence = \"every 2nd Thursday\", until, except = [2026-12-24], cancelled }");
 
 pub const NAME: Key = key("name", Text, Person, "the person's name");
 pub const ROLE: Key = key("role", Text, Person, "their job title");

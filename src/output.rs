@@ -118,6 +118,19 @@ pub fn write_new_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
     std::fs::write(path, bytes)
 }
 
+/// Writes `bytes` to the file at `path`, replacing it whole: they go to a
+/// file beside it first, renamed over it once complete, so a failed write
+/// leaves the previous file as it was.
+pub fn replace_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let (dir, name) = place(path);
+    let temp = dir.join(format!(".{name}.copbook-new-{}", std::process::id()));
+    let written = std::fs::write(&temp, bytes).and_then(|()| std::fs::rename(&temp, path));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    written
+}
+
 /// The folder the output lives in, and the output folder's name.
 fn place(out: &Path) -> (PathBuf, String) {
     let parent = match out.parent() {

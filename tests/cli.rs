@@ -622,3 +622,53 @@ fn the_workflow_stops_with_an_annotation_while_copbooks_address_is_a_placeholder
     }
     assert_eq!(run("https://github.com/some-org/copbook").status.code(), Some(0), "a real address passes");
 }
+
+#[test]
+fn export_writes_the_handbook_as_data_without_building_the_site() {
+    let example = example();
+    let site = tempfile::tempdir().unwrap();
+    let o = copbook(&["build", path(&example), "--out", path(site.path()), "--today", "2026-11-23", "-q"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let published = read(site.path(), "handbook.json");
+
+    let o = copbook(&["export", path(&example), "--format", "json", "--today", "2026-11-23"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let printed = stdout(&o);
+    assert_eq!(printed, published, "the same model /handbook.json publishes");
+    let data: serde_json::Value = serde_json::from_str(&printed).expect("JSON");
+    let schema: serde_json::Value = serde_json::from_str(&read(site.path(), "handbook.schema.json")).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator.iter_errors(&data).map(|e| format!("{e} at {}", e.instance_path())).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    assert_eq!(data["built"], "2026-11-23");
+    let communities = data["communities"].as_array().unwrap();
+    assert!(communities.iter().any(|c| c["id"] == "data" && c["sessions"].as_array().is_some_and(|s| !s.is_empty())));
+    assert!(data["pages"].as_array().unwrap().iter().any(|p| p["kind"] == "standard"), "{printed}");
+
+    // --out: the same bytes in a file, nothing on standard output.
+    let file = site.path().join("export/handbook.json");
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    let o = copbook(&["export", path(&example), "--out", path(&file), "--today", "2026-11-23"]);
+    assert!(o.status.success() && o.stdout.is_empty(), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), published);
+}
+
+#[test]
+fn export_refuses_errors_and_other_formats() {
+    let broken = fixture(&[("standards/a.md", "+++\ntitle = \"A\"\nowner = \"nobody\"\n+++\n")]);
+    let file = broken.path().join("out.json");
+    std::fs::write(&file, "previous").unwrap();
+    let o = copbook(&["export", path(broken.path()), "--out", path(&file)]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("standards/a.md:3"), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "previous", "nothing is written");
+    let o = copbook(&["export", path(broken.path())]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(o.stdout.is_empty(), "no half export on standard output");
+
+    let fine = fixture(&[("index.md", "# Home\n")]);
+    let o = copbook(&["export", path(fine.path()), "--format", "yaml"]);
+    assert_eq!(o.status.code(), Some(2), "a usage error");
+    let err = stderr(&o);
+    assert!(err.contains("'yaml'") && err.contains("json"), "names the formats there are: {err}");
+}

@@ -331,3 +331,272 @@ fn whats_new_lists_recently_changed_pages_newest_first() {
     assert!(page.contains("Standard 3") && page.contains("owned by"), "kind, version and owner");
     assert!(page.contains("14 November 2023"), "the old guide's date");
 }
+
+/// Runs git in `dir` with the author and committer dates set to `day`
+/// (noon UTC); false when git is missing or fails.
+fn git_on(dir: &std::path::Path, day: &str, args: &[&str]) -> bool {
+    let stamp = format!("{day}T12:00:00Z");
+    std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["-c", "user.name=Test", "-c", "user.email=test@example.org", "-c", "commit.gpgsign=false"])
+        .args(args)
+        .env("GIT_AUTHOR_DATE", &stamp)
+        .env("GIT_COMMITTER_DATE", &stamp)
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// A handbook in `docs/` of a repository whose standard was renamed once
+/// and changed seven more times, the last time with HTML and quotes in the
+/// subject; `None` (test skipped) without git.
+fn handbook_with_history() -> Option<tempfile::TempDir> {
+    let repo = fixture(&[
+        ("docs/handbook.toml", "title = \"History\"\nbase_url = \"/docs/\"\n"),
+        ("docs/communities/ux.md", "+++\ntitle = \"UX\"\n+++\n"),
+        ("docs/standards/old-forms.md", "+++\ntitle = \"Forms\"\nowner = \"ux\"\nversion = \"2.1\"\n+++\nv0\n"),
+    ]);
+    let root = repo.path();
+    let mut ok = git_on(root, "2020-01-01", &["init", "-q"])
+        && git_on(root, "2020-01-01", &["add", "."])
+        && git_on(root, "2020-01-01", &["commit", "-qm", "Start the forms standard"])
+        && git_on(root, "2020-01-02", &["mv", "docs/standards/old-forms.md", "docs/standards/forms.md"])
+        && git_on(root, "2020-01-02", &["commit", "-qm", "Rename it to forms"]);
+    let subjects = ["Edit 1", "Edit 2", "Edit 3", "Edit 4", "Edit 5", "Say <script>alert(\"hi\")</script> & 'why'"];
+    for (n, subject) in subjects.iter().enumerate() {
+        let day = format!("2020-02-{:02}", n + 1);
+        write(
+            root,
+            "docs/standards/forms.md",
+            &format!("+++\ntitle = \"Forms\"\nowner = \"ux\"\nversion = \"2.1\"\n+++\nv{}\n", n + 1),
+        );
+        ok = ok && git_on(root, &day, &["commit", "-qam", subject]);
+    }
+    if !ok {
+        eprintln!("skipped: git is not available");
+        return None;
+    }
+    // Changed since, but not committed: a date (the file's) and no subject.
+    write(root, "docs/guides/draft.md", "# Draft guide\n");
+    Some(repo)
+}
+
+#[test]
+fn standards_show_their_commits_newest_first_and_collapse_after_five() {
+    let Some(repo) = handbook_with_history() else { return };
+    let docs = repo.path().join("docs");
+    let out = build_ok(&docs, &[]);
+    let page = read(&out, "standards/forms/index.html");
+    let history = &page[page.find("id=\"cb-history\"").expect("a history section")..];
+    let history = &history[..history.find("</section>").unwrap()];
+    assert!(history.contains("This is version 2.1."), "{history}");
+    let (recent, older) = history.split_once("<details").expect("older changes are collapsed");
+    let order = |text: &str, subjects: &[&str]| {
+        let at: Vec<usize> = subjects.iter().map(|s| text.find(s).unwrap_or_else(|| panic!("{s} in {text}"))).collect();
+        assert!(at.windows(2).all(|w| w[0] < w[1]), "newest first: {subjects:?} in {text}");
+    };
+    order(recent, &["Say &lt;script&gt;", "Edit 5", "Edit 4", "Edit 3", "Edit 2"]);
+    assert_eq!(recent.matches("<li>").count(), 5, "{recent}");
+    // The rename is followed: the commits of the old name are the standard's too.
+    order(older, &["3 older changes", "Edit 1", "Rename it to forms", "Start the forms standard"]);
+    assert!(older.contains("<time datetime=\"2020-01-01\">1 January 2020</time>: Start the forms standard"), "{older}");
+    // The subject is text: escaped, never markup.
+    assert!(!page.contains("<script>alert") && history.contains("&quot;hi&quot;"), "{history}");
+
+    let news = read(&out, "whats-new/index.html");
+    let line = &news[news.find("/docs/standards/forms/").unwrap()..];
+    let line = &line[..line.find("</li>").unwrap()];
+    assert!(line.contains("change-subject") && line.contains("Say &lt;script&gt;alert(&quot;hi&quot;)"), "{line}");
+    let draft = &news[news.find("/docs/guides/draft/").expect("the uncommitted page is listed")..];
+    assert!(!draft[..draft.find("</li>").unwrap()].contains("change-subject"), "no commit, no subject: {draft}");
+
+    // The history is the repository's: the clock and SOURCE_DATE_EPOCH leave it alone.
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_copbook"))
+        .args(["build", docs.to_str().unwrap(), "--out", out.to_str().unwrap()])
+        .env("SOURCE_DATE_EPOCH", "1600000000")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let page_again = read(&out, "standards/forms/index.html");
+    assert!(page_again.contains(&history[..history.len() - 1]), "same history whatever the day");
+}
+
+#[test]
+fn a_shallow_clone_or_no_repository_shows_no_history() {
+    let Some(repo) = handbook_with_history() else { return };
+    let clones = tempfile::tempdir().unwrap();
+    let shallow = clones.path().join("shallow");
+    let url = format!("file://{}", repo.path().display());
+    assert!(git_on(clones.path(), "2020-03-01", &["clone", "-q", "--depth", "2", &url, shallow.to_str().unwrap()]));
+    let out = build_ok(&shallow.join("docs"), &[]);
+    assert!(!read(&out, "standards/forms/index.html").contains("cb-history"), "a shallow clone's history is cut short");
+    // No dates at all, so no /whats-new/ either.
+    let news = std::fs::read_to_string(out.join("whats-new/index.html")).unwrap_or_default();
+    assert!(!news.contains("change-subject"), "{news}");
+    // Not a repository: the same files, no history.
+    std::fs::remove_dir_all(repo.path().join(".git")).unwrap();
+    let out = build_ok(&repo.path().join("docs"), &[]);
+    assert!(!read(&out, "standards/forms/index.html").contains("cb-history"));
+    assert!(read(&out, "whats-new/index.html").contains("/docs/standards/forms/"), "dates from the files instead");
+}
+
+/// A community whose weekly series skips two Thursdays and whose all-day
+/// monthly series skips a Tuesday, in the time zone `zone`.
+fn series_with_skips(zone: &str) -> tempfile::TempDir {
+    fixture(&[
+        ("handbook.toml", &format!("title = \"Skips\"\ntimezone = \"{zone}\"\n")),
+        (
+            "communities/ux.md",
+            "+++\ntitle = \"UX\"\nsessions = [\n  { date = 2026-12-03, time = \"14:00\", title = \"Crit\", recurrence = \"every Thursday\", except = [2026-12-31, 2026-12-24] },\n  { date = 2026-12-01, title = \"Away day\", recurrence = \"monthly\", except = [2027-01-05] },\n]\n+++\n",
+        ),
+    ])
+}
+
+/// The EXDATE lines of the event titled `title`: (parameters, value).
+fn exdates(ics: &str, title: &str) -> Vec<(Vec<String>, String)> {
+    let unfolded = icalendar::parser::unfold(ics);
+    let calendar = icalendar::parser::read_calendar(&unfolded).expect("the feed parses");
+    let event = calendar
+        .components
+        .iter()
+        .find(|c| c.name == "VEVENT" && property(c, "SUMMARY").is_some_and(|p| p.val.as_str() == title))
+        .unwrap_or_else(|| panic!("no {title} in {ics}"));
+    let params = |p: &icalendar::parser::Property| {
+        p.params.iter().map(|x| format!("{}={}", x.key, x.val.as_ref().map_or("", |v| v.as_str()))).collect()
+    };
+    event.properties.iter().filter(|p| p.name == "EXDATE").map(|p| (params(p), p.val.as_str().to_string())).collect()
+}
+
+#[test]
+fn skipped_days_leave_the_lists_and_become_exdates_like_dtstart() {
+    let dir = series_with_skips("Europe/London");
+    let out = build_ok(dir.path(), &[]);
+    let ics = read(&out, "communities/ux/sessions.ics");
+    let tz = vec!["TZID=Europe/London".to_string()];
+    assert_eq!(
+        exdates(&ics, "Crit"),
+        [(tz.clone(), "20261224T140000".to_string()), (tz, "20261231T140000".to_string())],
+        "{ics}"
+    );
+    assert_eq!(exdates(&ics, "Away day"), [(vec!["VALUE=DATE".to_string()], "20270105".to_string())], "{ics}");
+    // The icalendar crate reads the whole feed too.
+    assert!(read(&out, "sessions.ics").parse::<icalendar::Calendar>().is_ok());
+
+    let listed = read(&out, "sessions/index.html");
+    let by_date = &listed[listed.find("id=\"cb-upcoming\"").unwrap()..listed.find("id=\"cb-by-community\"").unwrap()];
+    for held in ["2026-12-17", "2027-01-07", "2027-02-02"] {
+        assert!(by_date.contains(&format!("datetime=\"{held}\"")), "{held} is listed: {by_date}");
+    }
+    for skipped in ["2026-12-24", "2026-12-31", "2027-01-05"] {
+        assert!(!by_date.contains(&format!("datetime=\"{skipped}\"")), "{skipped} is skipped: {by_date}");
+    }
+    let page = read(&out, "communities/ux/index.html");
+    assert!(
+        page.contains(
+            "except <time datetime=\"2026-12-24\">24 December 2026</time> and <time datetime=\"2026-12-31\">"
+        ),
+        "{page}"
+    );
+    let data: serde_json::Value = serde_json::from_str(&read(&out, "handbook.json")).unwrap();
+    assert_eq!(data["communities"][0]["sessions"][1]["except"], serde_json::json!(["2026-12-24", "2026-12-31"]));
+
+    // In UTC the times carry a Z, in both DTSTART and EXDATE.
+    let utc = series_with_skips("UTC");
+    let ics = read(&build_ok(utc.path(), &[]), "sessions.ics");
+    assert!(ics.contains("DTSTART:20261203T140000Z\r\n"), "{ics}");
+    assert_eq!(exdates(&ics, "Crit")[0], (Vec::new(), "20261224T140000Z".to_string()));
+}
+
+#[test]
+fn a_skipped_day_must_be_a_day_of_the_series() {
+    let dir = fixture(&[(
+        "communities/ux.md",
+        "+++\ntitle = \"UX\"\nsessions = [\n  { date = 2026-12-03, recurrence = \"every Thursday\", except = [2026-12-25, \"soon\"] },\n  { date = 2026-12-08, except = [2026-12-08] },\n]\n+++\n",
+    )]);
+    let o = copbook(&["check", dir.path().to_str().unwrap(), "--today", "2026-11-23"]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("except 2026-12-25 is not a day of the series (every Thursday)"), "{err}");
+    assert!(err.contains("except 'soon' is not a date"), "{err}");
+    assert!(err.contains("'except' skips days of a series, and it has no recurrence"), "{err}");
+    assert_eq!(err.matches("communities/ux.md:3").count(), 3, "{err}");
+}
+
+/// The rows of the principles × standards table in `html`: each row's
+/// header, then for each principle "Serves" or "Does not serve".
+fn matrix_rows(html: &str) -> (Vec<String>, Vec<Vec<String>>) {
+    let start = html.find("<table class=\"matrix\">").expect("a principles × standards table");
+    let table = &html[start..start + html[start..].find("</table>").unwrap()];
+    let text = |cell: &str| {
+        let mut out = String::new();
+        let mut inside = false;
+        for c in cell.chars() {
+            match c {
+                '<' => inside = true,
+                '>' => inside = false,
+                c if !inside => out.push(c),
+                _ => {}
+            }
+        }
+        out.replace(['✓', '–'], "").trim().to_string()
+    };
+    let head = &table[table.find("<thead>").unwrap()..table.find("</thead>").unwrap()];
+    let columns = head.split("<th scope=\"col\">").skip(1).map(text).collect();
+    let body = &table[table.find("<tbody>").unwrap()..];
+    let rows = body
+        .split("<tr>")
+        .skip(1)
+        .map(|row| row.split("<th scope=\"row\">").nth(1).unwrap().split("<td>").map(text).collect())
+        .collect();
+    (columns, rows)
+}
+
+#[test]
+fn standards_and_community_pages_show_which_principles_each_standard_serves() {
+    let dir = fixture(HANDBOOK);
+    write(dir.path(), "principles/open.md", "+++\ntitle = \"Be open\"\nnumber = 2\n+++\n");
+    write(dir.path(), "principles/users.md", "+++\ntitle = \"Start with <users>\"\nnumber = 1\n+++\n");
+    write(dir.path(), "principles/unused.md", "+++\ntitle = \"Served by none\"\n+++\n");
+    let standards = [
+        ("a", "Alpha", "ux", "[\"open\", \"users\"]", "published"),
+        ("b", "Beta", "data", "[\"open\"]", "published"),
+        ("c", "Gamma", "ux", "[]", "draft"),
+        ("d", "Delta", "ux", "[\"users\"]", "retired"),
+    ];
+    for (id, title, owner, principles, status) in standards {
+        let text = format!(
+            "+++\ntitle = \"{title}\"\nowner = \"{owner}\"\nstatus = \"{status}\"\nprinciples = {principles}\n+++\n"
+        );
+        write(dir.path(), &format!("standards/{id}.md"), &text);
+    }
+    let out = build_ok(dir.path(), &[]);
+    let page = read(&out, "standards/index.html");
+    assert!(page.contains("<caption id=\"cb-matrix-caption\">Which principles each standard serves"), "{page}");
+    let (columns, rows) = matrix_rows(&page);
+    // Principles by number, only those served; standards in force by title.
+    assert_eq!(columns, ["Standard", "Start with &lt;users&gt;", "Be open"]);
+    let row = |cells: &[&str]| cells.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+    assert_eq!(
+        rows,
+        [
+            row(&["Alpha", "Serves", "Serves"]),
+            row(&["Beta", "Does not serve", "Serves"]),
+            row(&["Gamma", "Does not serve", "Does not serve"]),
+        ]
+    );
+    assert!(page.contains("Start with &lt;users&gt;"), "titles are escaped");
+
+    // A community page: the standards it owns only.
+    let ux = read(&out, "communities/ux/index.html");
+    let (columns, rows) = matrix_rows(&ux);
+    assert_eq!(columns, ["Standard", "Start with &lt;users&gt;", "Be open"]);
+    assert_eq!(rows, [row(&["Alpha", "Serves", "Serves"]), row(&["Gamma", "Does not serve", "Does not serve"])]);
+    let data = read(&out, "communities/data/index.html");
+    assert_eq!(matrix_rows(&data), (row(&["Standard", "Be open"]), vec![row(&["Beta", "Serves"])]));
+
+    // No standard serves a principle: no table.
+    let plain =
+        fixture(&[("standards/a.md", "+++\ntitle = \"A\"\n+++\n"), ("principles/p.md", "+++\ntitle = \"P\"\n+++\n")]);
+    let out = build_ok(plain.path(), &[]);
+    assert!(!read(&out, "standards/index.html").contains("class=\"matrix\""));
+}

@@ -92,11 +92,11 @@ fn start_files() -> BTreeMap<String, String> {
 
 /// One random edit; returns the paths it changed (for `Builder::forget`,
 /// as the watcher would report them).
-fn edit(rng: &mut Rng, files: &mut BTreeMap<String, String>, step: usize) -> Vec<String> {
+fn edit(rng: &mut Rng, root: &Path, files: &mut BTreeMap<String, String>, step: usize) -> Vec<String> {
     let pages: Vec<String> = files.keys().filter(|k| k.ends_with(".md")).cloned().collect();
     let page = rng.pick(&pages).clone();
     let word = *rng.pick(WORDS);
-    match rng.below(17) {
+    match rng.below(18) {
         0 => {
             // body edit
             files.get_mut(&page).unwrap().push_str(&format!("\nAnother {word} line {step}.\n"));
@@ -227,11 +227,12 @@ fn edit(rng: &mut Rng, files: &mut BTreeMap<String, String>, step: usize) -> Vec
             vec![page]
         }
         14 => {
-            // a community's sessions change: a one-off, a series, a cancellation, or none
+            // a community's sessions change: a one-off, a series (skipping a day or not), a cancellation, or none
             let c = format!("communities/{}.md", rng.pick(&["ux", "content", "data"]));
             let sessions = *rng.pick(&[
                 "sessions = [{ date = 2026-12-03, time = \"14:00-15:00\", title = \"Clinic\", format = \"clinic\" }]\n",
                 "sessions = [{ date = 2026-12-10, time = \"10:00\", title = \"Crit\", recurrence = \"every 2nd Thursday\" }]\n",
+                "sessions = [{ date = 2026-12-10, time = \"10:00\", title = \"Crit\", recurrence = \"every 2nd Thursday\", except = [2027-01-14] }]\n",
                 "sessions = [{ date = 2026-11-30, title = \"Talk, with; marks\", cancelled = true, facilitator = \"ana\" }]\n",
                 "",
             ]);
@@ -260,6 +261,13 @@ fn edit(rng: &mut Rng, files: &mut BTreeMap<String, String>, step: usize) -> Vec
             }
             *text = text.replacen("+++\n", &format!("+++\nprinciples = {served}\n"), 1);
             vec![s]
+        }
+        16 => {
+            // a commit lands: pages' dates, history and /whats-new/'s subjects
+            // change with no file changing (the subject has markup and quotes)
+            let subject = format!("Change <em>{word}</em> \"{step}\" & 'more'");
+            let _ = git(root, &["add", "-A"]) && git(root, &["commit", "-qm", &subject]);
+            Vec::new()
         }
         _ => {
             // a body breaks or is mended (an error, then a good build)
@@ -319,6 +327,17 @@ fn edit_config(rng: &mut Rng, text: &str, word: &str, step: usize) -> String {
         at.insert(key.to_string(), value);
     }
     toml::to_string(&table).unwrap_or_else(|_| text.to_string())
+}
+
+/// Runs git in `dir` as a test author; false when git is missing or fails.
+fn git(dir: &Path, args: &[&str]) -> bool {
+    std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["-c", "user.name=Test", "-c", "user.email=test@example.org", "-c", "commit.gpgsign=false"])
+        .args(args)
+        .output()
+        .is_ok_and(|o| o.status.success())
 }
 
 fn write_all(root: &Path, files: &BTreeMap<String, String>, changed: &[String]) {
@@ -393,7 +412,7 @@ fn mkdocs_yml(slugify: usize, nav_title: &str) -> String {
 
 /// One random edit of the MkDocs handbook: what each of a body's inputs
 /// (heading ids' rule, the title) and the review page's (owners) comes from.
-fn edit_mkdocs(rng: &mut Rng, files: &mut BTreeMap<String, String>, step: usize) -> Vec<String> {
+fn edit_mkdocs(rng: &mut Rng, _root: &Path, files: &mut BTreeMap<String, String>, step: usize) -> Vec<String> {
     let pages: Vec<String> = files.keys().filter(|k| k.ends_with(".md")).cloned().collect();
     let page = rng.pick(&pages).clone();
     let word = *rng.pick(WORDS);
@@ -451,7 +470,7 @@ fn edit_mkdocs(rng: &mut Rng, files: &mut BTreeMap<String, String>, step: usize)
     }
 }
 
-type Edit = fn(&mut Rng, &mut BTreeMap<String, String>, usize) -> Vec<String>;
+type Edit = fn(&mut Rng, &Path, &mut BTreeMap<String, String>, usize) -> Vec<String>;
 
 fn run_seed(seed: u64, steps: usize) {
     run_edits(seed, steps, start_files(), edit)
@@ -462,13 +481,15 @@ fn run_edits(seed: u64, steps: usize, mut files: BTreeMap<String, String>, edit:
     let root = dir.path();
     let all: Vec<String> = files.keys().cloned().collect();
     write_all(root, &files, &all);
+    // In a repository, so that commits are edits too; without git they are skipped.
+    let _ = git(root, &["init", "-q"]) && git(root, &["add", "-A"]) && git(root, &["commit", "-qm", "Start"]);
     let options =
         Options { root: root.to_path_buf(), today: copbook::date::Date::new(2026, 11, 23), ..Options::default() };
     let mut builder = Builder::new();
     let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
     let _ = builder.build(&options);
     for step in 0..steps {
-        let changed = edit(&mut rng, &mut files, step);
+        let changed = edit(&mut rng, root, &mut files, step);
         write_all(root, &files, &changed);
         builder.forget(&changed);
         let partial = snapshot(builder.build(&options));

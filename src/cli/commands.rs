@@ -57,6 +57,18 @@ pub struct CheckArgs {
 }
 
 #[derive(Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    common: Common,
+    /// The format to write: `json`, the model of /handbook.json (its schema is /handbook.schema.json).
+    #[arg(long, value_parser = ["json"], default_value = "json")]
+    format: String,
+    /// Write to this file instead of standard output (replaced only when the export succeeds).
+    #[arg(long, short, value_name = "FILE")]
+    out: Option<PathBuf>,
+}
+
+#[derive(Args)]
 pub struct ServeArgs {
     #[command(flatten)]
     common: Common,
@@ -332,6 +344,32 @@ pub fn serve(mut args: ServeArgs, console: &Console) -> i32 {
             USAGE
         }
     }
+}
+
+/// `copbook export`: the handbook as data on standard output or in a file;
+/// findings go to standard error, and errors write nothing (exit 1).
+pub fn export(mut args: ExportArgs, console: &Console) -> i32 {
+    if let Err(code) = args.common.ready(console) {
+        return code;
+    }
+    let (json, diags) = site::handbook_json(&options(&args.common, None));
+    let code = report(&diags, &args.common, Format::Human, false, console);
+    let Some(json) = json.filter(|_| code == 0) else {
+        console.info(format!("export failed ({}); nothing was written", report::summary(&diags)));
+        return CONTENT_ERRORS;
+    };
+    let written = match &args.out {
+        Some(file) => copbook::output::replace_file(file, &json),
+        None => std::io::Write::write_all(&mut std::io::stdout().lock(), &json),
+    };
+    if let Err(e) = written {
+        eprintln!("error: could not write the export: {e}");
+        return USAGE;
+    }
+    if let Some(file) = &args.out {
+        console.info(format!("wrote {} ({})", file.display(), report::summary(&diags)));
+    }
+    0
 }
 
 /// The output of `git -C dir ARGS`, when git runs and succeeds.

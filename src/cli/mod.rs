@@ -12,7 +12,7 @@ mod scaffold;
 
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
-use commands::{BuildArgs, CheckArgs, ServeArgs};
+use commands::{BuildArgs, CheckArgs, ExportArgs, ServeArgs};
 use console::Console;
 use copbook::date::Date;
 use scaffold::{InitArgs, NewArgs};
@@ -69,6 +69,8 @@ enum Command {
     Check(CheckArgs),
     /// Preview the handbook in a browser, rebuilding and reloading on every save.
     Serve(ServeArgs),
+    /// Write the handbook as data (handbook.json's model) without building the site.
+    Export(ExportArgs),
     /// Start a handbook: a small working one (or the full example) and a GitHub Pages workflow.
     Init(InitArgs),
     /// Add a community, person, term, principle, guideline, standard or page.
@@ -120,6 +122,7 @@ pub fn run() -> i32 {
         Command::Build(args) => commands::build(args, &console),
         Command::Check(args) => commands::check(args, &console),
         Command::Serve(args) => commands::serve(args, &console),
+        Command::Export(args) => commands::export(args, &console),
         Command::Init(args) => scaffold::init(args, &console),
         Command::New(args) => scaffold::new(args, &console),
         Command::Completions { shell } => {

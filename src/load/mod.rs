@@ -9,6 +9,7 @@ pub mod dialect;
 pub mod front_matter;
 pub mod inside;
 mod updated;
+pub use updated::Change;
 pub(crate) mod yaml;
 
 use crate::config::{self, Config};
@@ -77,6 +78,8 @@ pub struct Document {
     pub body_line: u32,
     /// When the file last changed: its last git commit, else its mtime.
     pub updated: Option<Date>,
+    /// The commits that changed the file, newest first; empty outside git.
+    pub history: Arc<[Change]>,
 }
 
 /// How to read a folder.
@@ -172,14 +175,20 @@ pub fn folder_cached(root: &Path, options: &LoadOptions, cache: &mut Cache, diag
             folder.files.push(FileEntry { path, logical });
         }
     }
-    // One `git log` per session: commits rarely land while someone previews.
+    // One `git log` per commit: while someone previews, it is read again
+    // only when a commit lands, and the documents with it (their dates and
+    // history come from it).
+    if cache.dates.as_ref().is_some_and(|d| d.head != updated::Dates::head_of(root)) {
+        cache.dates = None;
+        cache.documents.clear();
+    }
     let dates = cache.dates.get_or_insert_with(|| Arc::new(updated::Dates::of(root))).clone();
     if dates.shallow {
         diags.push(
             Diagnostic::warning(
                 Code::ShallowClone,
                 "the repository is a shallow clone, so git cannot tell when each page last changed; \
-                 pages show no \"last updated\" date",
+                 pages show no \"last updated\" date and no history",
             )
             .hint("fetch the whole history: `fetch-depth: 0` for actions/checkout, or `git fetch --unshallow`"),
         );
@@ -345,6 +354,7 @@ fn read_document(
 ) -> Option<Document> {
     let text = read_text_inside(inside, root, path, diags)?;
     let updated = dates.get(root, path);
+    let history: Arc<[Change]> = dates.history(path).into();
     Some(match front_matter::split(path, &text) {
         Ok(split) => {
             // Accepted with a warning: a key given twice.
@@ -358,6 +368,7 @@ fn read_document(
                 body: split.body.into(),
                 front: Arc::new(split.front),
                 updated,
+                history,
             }
         }
         Err(e) => {
@@ -372,6 +383,7 @@ fn read_document(
                 body: "".into(),
                 body_line: 1,
                 updated,
+                history,
             }
         }
     })

@@ -99,6 +99,7 @@ fn term_page(
         body_line: line,
         front,
         updated: None,
+        history: Default::default(),
         owners: Vec::new(),
         review: None,
         contact: None,

@@ -396,6 +396,7 @@ mod tests {
                 body: "".into(),
                 body_line: 1,
                 updated: None,
+                history: Default::default(),
             })
             .collect();
         let folder = crate::load::Folder {

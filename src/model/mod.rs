@@ -182,6 +182,8 @@ pub struct Session {
     pub recurrence: Option<sessions::Recurrence>,
     /// The last day of a series.
     pub until: Option<Date>,
+    /// Days of a series it is not held (`except`), sorted.
+    pub except: Vec<Date>,
     pub cancelled: bool,
 }
 
@@ -255,6 +257,8 @@ pub struct Page {
     pub body_line: u32,
     pub front: std::sync::Arc<FrontMatter>,
     pub updated: Option<Date>,
+    /// The commits that changed its source, newest first (from git).
+    pub history: std::sync::Arc<[crate::load::Change]>,
     /// Community ids that own this page.
     pub owners: Vec<String>,
     pub review: Option<Review>,
@@ -319,6 +323,7 @@ impl Page {
             body_line,
             front,
             updated,
+            history,
             owners,
             review,
             contact,
@@ -328,7 +333,7 @@ impl Page {
             draft,
         } = self;
         (kind, id, source, logical, redirect_from, url, title, description, weight, body_line).hash(state);
-        (updated, owners, review, contact, typed, parent, children, draft).hash(state);
+        (updated, history, owners, review, contact, typed, parent, children, draft).hash(state);
         let _ = serde_json::to_writer(HashWriter(state), &front.fields);
     }
 

@@ -104,6 +104,7 @@ fn generated(which: Generated, url: &str, title: &str, weight: i64) -> Page {
         body_line: 1,
         front: Default::default(),
         updated: None,
+        history: Default::default(),
         owners: Vec::new(),
         review: None,
         contact: None,

@@ -53,6 +53,7 @@ pub(super) fn page_from_document(
         body_line: doc.body_line,
         front: doc.front.clone(),
         updated: doc.updated,
+        history: doc.history.clone(),
         owners,
         review,
         contact: f.url(&keys::CONTACT, Place::TextOrLink, diags).filter(|_| kind != Kind::Person),

@@ -134,6 +134,14 @@ impl Session {
     /// `limit` of them: one step per occurrence, so a long horizon costs
     /// no more than the days it yields.
     pub fn days(&self, from: Date, to: Date, limit: usize) -> Vec<Date> {
+        let mut days = self.series_days(from, to, limit.saturating_add(self.except.len()));
+        days.retain(|d| self.except.binary_search(d).is_err());
+        days.truncate(limit);
+        days
+    }
+
+    /// [`Session::days`] without the days it skips (`except`).
+    fn series_days(&self, from: Date, to: Date, limit: usize) -> Vec<Date> {
         let last = self.until.map_or(to, |u| u.min(to));
         let mut out = Vec::new();
         match self.recurrence {
@@ -244,8 +252,7 @@ pub(super) fn read(f: &Fields, diags: &mut Diagnostics) -> Vec<Session> {
                 false
             }
         };
-        let link = text("link").and_then(|url| f.checked_url("sessions", url, Place::Link, diags));
-        out.push(Session {
+        let mut session = Session {
             date,
             start,
             minutes,
@@ -253,14 +260,50 @@ pub(super) fn read(f: &Fields, diags: &mut Diagnostics) -> Vec<Session> {
             format: text("format"),
             facilitator: text("facilitator"),
             location: text("location"),
-            link,
+            link: None,
             recurrence,
             until,
+            except: Vec::new(),
             cancelled,
-        });
+        };
+        session.except = except(o.get("except"), &session, &mut bad);
+        session.link = text("link").and_then(|url| f.checked_url("sessions", url, Place::Link, diags));
+        out.push(session);
     }
     out.sort_by_key(|s| (s.date, s.start));
     out
+}
+
+/// The days a series skips (`except = [2026-12-24]`), sorted: each must
+/// be a day of the series, or it is reported to `bad` and left out.
+fn except(value: Option<&serde_json::Value>, s: &Session, bad: &mut dyn FnMut(String, &str)) -> Vec<Date> {
+    let Some(value) = value else { return Vec::new() };
+    let hint = "list days of the series it skips: except = [2026-12-24, 2027-01-07]";
+    if s.recurrence.is_none() {
+        bad(
+            "'except' skips days of a series, and it has no recurrence".into(),
+            "remove the session, or mark it cancelled = true",
+        );
+        return Vec::new();
+    }
+    let mut days = Vec::new();
+    for entry in value.as_array().map_or(std::slice::from_ref(value), |a| a.as_slice()) {
+        let written = entry.as_str().map_or_else(|| entry.to_string(), str::to_string);
+        match Date::parse(written.trim(), false) {
+            Some(day) if s.series_days(day, day, 1).is_empty() => bad(
+                format!(
+                    "except {day} is not a day of the series ({})",
+                    s.recurrence.map(|r| r.describe(s.date)).unwrap_or_default()
+                ),
+                hint,
+            ),
+            Some(day) => days.push(day),
+            None => bad(format!("except '{written}' is not a date"), hint),
+        }
+    }
+    days.sort();
+    days.dedup();
+    days
 }
 
 /// A session's start and length in minutes: `time = "14:00-15:00"`, or
@@ -381,6 +424,7 @@ mod tests {
             link: None,
             recurrence: Some(Recurrence::Month { nth: 2, weekday: 3 }),
             until: Some(d("2026-04-30")),
+            except: Vec::new(),
             cancelled: false,
         };
         let days = s.days(d("2026-02-01"), d("2027-01-01"), 100);
@@ -390,6 +434,13 @@ mod tests {
         let days = s.days(d("2026-01-09"), d("2026-02-20"), 100);
         assert_eq!(days, vec![d("2026-01-22"), d("2026-02-05"), d("2026-02-19")]);
         assert_eq!(s.days(d("2026-01-01"), d("2099-01-01"), 3).len(), 3);
+        // Skipped days leave the list, and the limit still counts days held.
+        s.except = vec![d("2026-01-22"), d("2026-02-19")];
+        assert_eq!(s.days(d("2026-01-09"), d("2026-02-20"), 100), vec![d("2026-02-05")]);
+        assert_eq!(
+            s.days(d("2026-01-09"), d("2099-01-01"), 3),
+            vec![d("2026-02-05"), d("2026-03-05"), d("2026-03-19")]
+        );
     }
 
     #[test]

@@ -77,24 +77,15 @@ fn event(
     let at = s.start.map(|m| format!("T{}00", clock(m).replace(':', ""))).unwrap_or_default();
     ics.prop("UID", &text(&format!("{}-{}{at}@{host}", p.id, compact(s.date))));
     ics.prop("DTSTAMP", stamp);
+    let (param, start) = when(s, s.date, zone);
+    ics.prop(&format!("DTSTART{param}"), &start);
     match s.start {
-        Some(start) => {
-            let (param, suffix) = match zone {
-                TimeZone::Utc => (String::new(), "Z"),
-                TimeZone::Zone(z) => (format!(";TZID={}", z.id), ""),
-            };
-            ics.prop(
-                &format!("DTSTART{param}"),
-                &format!("{}T{}00{suffix}", compact(s.date), clock(start).replace(':', "")),
-            );
+        Some(_) => {
             if let Some(m) = s.minutes {
                 ics.prop("DURATION", &format!("PT{}H{}M", m / 60, m % 60));
             }
         }
-        None => {
-            ics.prop("DTSTART;VALUE=DATE", &compact(s.date));
-            ics.prop("DTEND;VALUE=DATE", &compact(s.date.add_days(1)));
-        }
+        None => ics.prop("DTEND;VALUE=DATE", &compact(s.date.add_days(1))),
     }
     if let Some(r) = s.recurrence {
         let until = match (s.until, s.start) {
@@ -104,6 +95,11 @@ fn event(
             (Some(u), Some(_)) => format!(";UNTIL={}T235959Z", compact(u)),
         };
         ics.prop("RRULE", &format!("{}{until}", r.rrule()));
+        // Skipped days, in DTSTART's form (RFC 5545 3.8.5.1): one line each.
+        for &day in &s.except {
+            let (param, value) = when(s, day, zone);
+            ics.prop(&format!("EXDATE{param}"), &value);
+        }
     }
     let title = s.title.clone().unwrap_or_else(|| format!("{} session", p.title));
     ics.prop("SUMMARY", &text(&title));
@@ -127,6 +123,22 @@ fn event(
     }
     ics.prop("STATUS", if s.cancelled { "CANCELLED" } else { "CONFIRMED" });
     ics.line("END:VEVENT");
+}
+
+/// The parameters and value of a DTSTART (or an EXDATE, which must match
+/// it) for the session `s` held on `day`: a local time in the handbook's
+/// zone (`;TZID=`), a UTC time, or a whole day (`;VALUE=DATE`).
+fn when(s: &Session, day: Date, zone: TimeZone) -> (String, String) {
+    match s.start {
+        Some(start) => {
+            let (param, suffix) = match zone {
+                TimeZone::Utc => (String::new(), "Z"),
+                TimeZone::Zone(z) => (format!(";TZID={}", z.id), ""),
+            };
+            (param, format!("{}T{}00{suffix}", compact(day), clock(start).replace(':', "")))
+        }
+        None => (";VALUE=DATE".into(), compact(day)),
+    }
 }
 
 /// The zone's rules as a VTIMEZONE, each change first applied in 1970.

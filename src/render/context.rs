@@ -224,6 +224,8 @@ pub struct SessionView {
     /// "every 2nd Thursday of the month", for a series.
     pub recurrence: Option<String>,
     pub until: Option<DateView>,
+    /// The days a series skips.
+    pub except: Vec<DateView>,
     pub cancelled: bool,
     /// The community holding it.
     pub community: LinkView,
@@ -267,6 +269,8 @@ pub struct CommunityView {
     pub calendar: Option<CalendarView>,
     /// What it owns, grouped by kind (principles, guidelines, standards).
     pub owns: Vec<ItemGroup>,
+    /// Which principles the standards it owns serve.
+    pub matrix: Option<super::listings::PrincipleMatrix>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -298,6 +302,21 @@ pub struct ItemView {
     pub principles: Vec<LinkView>,
     /// On a principle: the guidelines and standards that serve it.
     pub served_by: Vec<ItemCard>,
+    /// The commits that changed it, newest first (from git; empty outside it).
+    pub history: Vec<ChangeLine>,
+}
+
+/// One commit in a page's history: when, and its subject.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChangeLine {
+    pub date: DateView,
+    pub subject: String,
+}
+
+impl From<&crate::load::Change> for ChangeLine {
+    fn from(c: &crate::load::Change) -> Self {
+        ChangeLine { date: c.date.into(), subject: c.subject.to_string() }
+    }
 }
 
 /// A principle, guideline or standard in a list.
@@ -402,6 +421,7 @@ impl<'a> Views<'a> {
             link: s.link.clone(),
             recurrence: if day.is_none() { s.recurrence.map(|r| r.describe(s.date)) } else { None },
             until: if day.is_none() { s.until.map(Into::into) } else { None },
+            except: if day.is_none() { s.except.iter().map(|&d| d.into()).collect() } else { Vec::new() },
             cancelled: s.cancelled,
             community: self.link(i),
         }

@@ -89,6 +89,8 @@ struct SessionData<'a> {
     rrule: Option<String>,
     recurrence: Option<String>,
     until: Option<String>,
+    /// Days of a series it is not held (EXDATEs in the calendar feeds).
+    except: Vec<String>,
     cancelled: bool,
 }
 
@@ -132,7 +134,7 @@ pub fn files(h: &Handbook, bodies: &[Option<&Rendered>], backlinks: &[Vec<usize>
         o.insert("today".into(), h.today.to_string().into());
     }
     let mut files = vec![
-        ("handbook.json".to_string(), json(&handbook(h, bodies, backlinks))),
+        ("handbook.json".to_string(), handbook_json(h, bodies, backlinks)),
         ("handbook.schema.json".to_string(), SCHEMA.as_bytes().to_vec()),
         ("review.json".to_string(), json(&report)),
         ("api/pages.json".to_string(), json(&tech_docs_pages(h))),
@@ -142,6 +144,11 @@ pub fn files(h: &Handbook, bodies: &[Option<&Rendered>], backlinks: &[Vec<usize>
         files.extend(sources(h).map(|(p, path)| (path, markdown_of(p).into_bytes())));
     }
     files
+}
+
+/// `/handbook.json`, also what `copbook export --format json` prints.
+pub fn handbook_json(h: &Handbook, bodies: &[Option<&Rendered>], backlinks: &[Vec<usize>]) -> Vec<u8> {
+    erased::Json::bytes(&handbook(h, bodies, backlinks))
 }
 
 /// Pages written by hand that have a page of their own, with where their Markdown goes.
@@ -327,6 +334,7 @@ fn session(s: &Session) -> SessionData<'_> {
         rrule: s.recurrence.map(|r| r.rrule()),
         recurrence: s.recurrence.map(|r| r.describe(s.date)),
         until: s.until.map(|d| d.to_string()),
+        except: s.except.iter().map(|d| d.to_string()).collect(),
         cancelled: s.cancelled,
     }
 }

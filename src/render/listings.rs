@@ -314,6 +314,40 @@ impl Views<'_> {
             .collect()
     }
 
+    /// Which principles each of the `standards` (page indexes) serves, from
+    /// their `principles`: a row per standard in force, by title, and a
+    /// column per principle one of them serves, by number then title.
+    /// `None` when none serves a principle.
+    pub fn principle_matrix(&self, standards: impl Iterator<Item = usize>) -> Option<PrincipleMatrix> {
+        let h = self.handbook;
+        let serves = |i: usize| -> Vec<usize> {
+            let principles = h.pages[i].item().map_or(&[][..], |it| it.principles.as_slice());
+            principles.iter().filter_map(|id| h.ids.get(&(Kind::Principle, id.clone())).copied()).collect()
+        };
+        let retired = |i: usize| h.pages[i].item().and_then(|it| it.status) == Some(crate::model::ItemStatus::Retired);
+        let mut rows: Vec<(usize, Vec<usize>)> = standards.filter(|&i| !retired(i)).map(|i| (i, serves(i))).collect();
+        let mut columns: Vec<usize> = rows.iter().flat_map(|(_, s)| s.iter().copied()).collect();
+        if columns.is_empty() {
+            return None;
+        }
+        columns.sort_by_cached_key(|&j| {
+            let p = &h.pages[j];
+            (p.item().and_then(|it| it.number).unwrap_or(i64::MAX), p.title.to_lowercase(), j)
+        });
+        columns.dedup();
+        rows.sort_by_cached_key(|(i, _)| (h.pages[*i].title.to_lowercase(), *i));
+        Some(PrincipleMatrix {
+            principles: columns.iter().map(|&j| self.link(j)).collect(),
+            rows: rows
+                .into_iter()
+                .map(|(i, served)| MatrixRow {
+                    standard: self.link(i),
+                    serves: columns.iter().map(|j| served.contains(j)).collect(),
+                })
+                .collect(),
+        })
+    }
+
     /// Everything overdue, due soon or never reviewed, by owner.
     pub fn review_report(&self) -> ReviewReport {
         let h = self.handbook;
@@ -432,4 +466,19 @@ fn letter_id(letter: &str) -> String {
         "#" => "letter-other".into(),
         l => format!("letter-{}", slugify(l)),
     }
+}
+
+/// Principles × standards: which principles each standard serves.
+#[derive(Debug, Clone, Serialize)]
+pub struct PrincipleMatrix {
+    /// The columns.
+    pub principles: Vec<LinkView>,
+    pub rows: Vec<MatrixRow>,
+}
+
+/// A standard, and for each column of its matrix whether it serves that principle.
+#[derive(Debug, Clone, Serialize)]
+pub struct MatrixRow {
+    pub standard: LinkView,
+    pub serves: Vec<bool>,
 }

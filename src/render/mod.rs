@@ -384,7 +384,11 @@ impl<'a> Renderer<'a> {
             }
             Generated::Principles => put("by_owner", json(&views.items_by_owner(Kind::Principle))),
             Generated::Guidelines => put("by_owner", json(&views.items_by_owner(Kind::Guideline))),
-            Generated::Standards => put("by_owner", json(&views.items_by_owner(Kind::Standard))),
+            Generated::Standards => {
+                put("by_owner", json(&views.items_by_owner(Kind::Standard)));
+                let standards = self.handbook.of_kind(Kind::Standard).map(|(i, _)| i);
+                put("matrix", json(&views.principle_matrix(standards)));
+            }
             Generated::Review => put("report", json(&views.review_report())),
             Generated::WhatsNew => put("changes", json(&views.whats_new())),
             Generated::Sessions => {
@@ -496,6 +500,7 @@ impl<'a> Renderer<'a> {
             } else {
                 Vec::new()
             },
+            history: p.history.iter().map(Into::into).collect(),
         }
     }
 
@@ -531,6 +536,7 @@ impl<'a> Renderer<'a> {
             sessions: c.sessions.iter().map(|s| views.session(i, s, None)).collect(),
             calendar: calendar::feed_url(p).map(|url| calendar_view(h, &url)),
             owns: views.owned(&p.id),
+            matrix: views.principle_matrix(h.owned_by(&p.id).filter(|(_, q)| q.kind == Kind::Standard).map(|(j, _)| j)),
         }
     }
 }

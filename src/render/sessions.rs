@@ -17,6 +17,8 @@ pub struct ChangeView {
     pub owners: Vec<LinkView>,
     pub updated: DateView,
     pub version: Option<String>,
+    /// What changed, in a line: the subject of the page's last commit (from git).
+    pub subject: Option<String>,
 }
 
 /// How many pages `/whats-new/` lists.
@@ -49,6 +51,7 @@ impl Views<'_> {
                     owners: p.owners.iter().filter_map(|o| self.community_link(o)).collect(),
                     updated: date.into(),
                     version: p.item().and_then(|it| it.version.clone()),
+                    subject: p.history.first().map(|c| c.subject.to_string()).filter(|s| !s.is_empty()),
                 }
             })
             .collect()

@@ -192,28 +192,8 @@ impl Builder {
         // Only a build that publishes (into a sink) has a sitemap to miss.
         let publishing = sink.is_some();
         let mut clock = Clock::start();
-        let dialect = options.dialect.unwrap_or_else(|| dialect::detect(&options.root));
-        let load_options = LoadOptions {
-            base_url: options.base_url.clone(),
-            exclude: options.out.clone(),
-            content_dir: dialect::content_dir(dialect, &options.root),
-        };
-        let mut folder = load::folder_cached(&options.root, &load_options, &mut self.documents, &mut diags);
-        let today = options.today.unwrap_or_else(Date::today);
-        dialect::adapt(dialect, &mut folder, today, &mut diags);
-        clock.lap("load");
-        let handbook = model::handbook(&folder, today, options.drafts, &mut diags);
-        crate::check::run(&handbook, &mut diags);
-        clock.lap("model");
-        let bodies = self.render_bodies(&handbook);
-        for (page, body) in handbook.pages.iter().zip(&bodies).filter_map(|(p, b)| Some((p, b.as_ref()?))) {
-            let findings = &body.value.rendered.findings;
-            diags.0.extend(findings.iter().map(|d| Diagnostic { file: page.source.clone(), ..d.clone() }));
-        }
-        clock.lap("markdown");
+        let Prepared { dialect, folder, handbook, bodies, backlinks } = self.prepare(options, &mut clock, &mut diags);
         let body_refs: Vec<Option<&Body>> = bodies.iter().map(|b| b.as_ref().map(|b| &*b.value)).collect();
-        let backlinks = links::check(&handbook, &body_refs, &mut diags);
-        clock.lap("links");
         let Some(theme) = self.theme(&folder.templates, &mut diags) else {
             return Ok((None, diags.sorted()));
         };
@@ -264,6 +244,33 @@ impl Builder {
             return Ok((None, diags));
         }
         Ok((Some(Site { handbook, dialect, files, timings: clock.laps }), diags))
+    }
+
+    /// The stages before the templates: load, model, Markdown and links.
+    fn prepare(&mut self, options: &Options, clock: &mut Clock, diags: &mut Diagnostics) -> Prepared {
+        let dialect = options.dialect.unwrap_or_else(|| dialect::detect(&options.root));
+        let load_options = LoadOptions {
+            base_url: options.base_url.clone(),
+            exclude: options.out.clone(),
+            content_dir: dialect::content_dir(dialect, &options.root),
+        };
+        let mut folder = load::folder_cached(&options.root, &load_options, &mut self.documents, diags);
+        let today = options.today.unwrap_or_else(Date::today);
+        dialect::adapt(dialect, &mut folder, today, diags);
+        clock.lap("load");
+        let handbook = model::handbook(&folder, today, options.drafts, diags);
+        crate::check::run(&handbook, diags);
+        clock.lap("model");
+        let bodies = self.render_bodies(&handbook);
+        for (page, body) in handbook.pages.iter().zip(&bodies).filter_map(|(p, b)| Some((p, b.as_ref()?))) {
+            let findings = &body.value.rendered.findings;
+            diags.0.extend(findings.iter().map(|d| Diagnostic { file: page.source.clone(), ..d.clone() }));
+        }
+        clock.lap("markdown");
+        let body_refs: Vec<Option<&Body>> = bodies.iter().map(|b| b.as_ref().map(|b| &*b.value)).collect();
+        let backlinks = links::check(&handbook, &body_refs, diags);
+        clock.lap("links");
+        Prepared { dialect, folder, handbook, bodies, backlinks }
     }
 
     /// Renders every page body to HTML, resolving its links.
@@ -416,6 +423,28 @@ impl Builder {
         self.pages_by_shape.keep(kept);
         Ok(files)
     }
+}
+
+/// The handbook as data (`/handbook.json`) without building the site:
+/// the stages up to the links, then the data file; no page goes through
+/// the templates, so their findings are `check`'s and `build`'s. `None`
+/// when the handbook has errors.
+pub fn handbook_json(options: &Options) -> (Option<Vec<u8>>, Diagnostics) {
+    let mut diags = Diagnostics::default();
+    let Prepared { handbook, bodies, backlinks, .. } = Builder::new().prepare(options, &mut Clock::start(), &mut diags);
+    let rendered: Vec<Option<&Rendered>> = bodies.iter().map(|b| b.as_ref().map(|b| &b.value.rendered)).collect();
+    let json = render::data::handbook_json(&handbook, &rendered, &backlinks);
+    let diags = diags.sorted();
+    (Some(json).filter(|_| !diags.has_errors()), diags)
+}
+
+/// What [`Builder::prepare`] gives: the model, its bodies and links.
+struct Prepared {
+    dialect: Dialect,
+    folder: load::Folder,
+    handbook: Handbook,
+    bodies: Vec<Option<Keyed<Arc<Body>>>>,
+    backlinks: Vec<Vec<usize>>,
 }
 
 /// What [`Builder::render_pages`] renders every page with.

@@ -67,6 +67,7 @@ pub fn read_document(root: &Path, path: &str, logical: &str, diags: &mut Diagnos
         body: "".into(),
         body_line: 1,
         updated,
+        history: Default::default(),
     };
     match front_matter::split(path, &text) {
         Ok(split) => {
@@ -273,6 +274,7 @@ mod tests {
             body: "".into(),
             body_line: 1,
             updated: None,
+            history: Default::default(),
         };
         foreign_fields(&mut doc, &["content".to_string()]);
         let f = &doc.front.fields;

@@ -309,6 +309,7 @@ fn apply_nav(folder: &mut Folder, nav: &Value, config_file: &str) {
                     body: "".into(),
                     body_line: 1,
                     updated: None,
+                    history: Default::default(),
                 });
             }
         }

@@ -235,6 +235,7 @@ mod tests {
                     body: body.as_str().into(),
                     body_line: 4,
                     updated: None,
+                    history: Default::default(),
                 };
                 let mut folder = Folder { root: dir.path().to_path_buf(), documents: vec![doc], ..Folder::default() };
                 adapt(dialect, &mut folder, crate::date::Date::new(2026, 1, 1).unwrap(), &mut Diagnostics::default());
