@@ -45,6 +45,7 @@ pub struct Config {
     pub review: ReviewConfig,
     pub theme: ThemeConfig,
     pub markdown: MarkdownConfig,
+    pub glossary: GlossaryConfig,
     /// Free-form values for template overrides, as `site.extra`.
     pub extra: toml::Table,
 }
@@ -79,6 +80,19 @@ pub struct MarkdownConfig {
     /// its adapter, not in handbook.toml.
     #[serde(skip)]
     pub heading_ids: crate::text::SlugRule,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default)]
+pub struct GlossaryConfig {
+    /// Link the first use on a page of each glossary term to its entry.
+    pub link_terms: bool,
+}
+
+impl Default for GlossaryConfig {
+    fn default() -> Self {
+        GlossaryConfig { link_terms: true }
+    }
 }
 
 /// What happens to HTML written in a page's Markdown. Handbooks need some
@@ -121,6 +135,7 @@ impl Default for Config {
             review: ReviewConfig::default(),
             theme: ThemeConfig::default(),
             markdown: MarkdownConfig::default(),
+            glossary: GlossaryConfig::default(),
             extra: toml::Table::new(),
         }
     }
@@ -165,11 +180,13 @@ const KNOWN_KEYS: &[&str] = &[
     "review",
     "theme",
     "markdown",
+    "glossary",
     "extra",
 ];
 const KNOWN_REVIEW_KEYS: &[&str] = &["due_soon_days", "principles", "guidelines", "standards", "pages"];
 const KNOWN_THEME_KEYS: &[&str] = &["toc_depth", "people_pages"];
 const KNOWN_MARKDOWN_KEYS: &[&str] = &["raw_html"];
+const KNOWN_GLOSSARY_KEYS: &[&str] = &["link_terms"];
 
 impl Config {
     /// Parses `handbook.toml` text. Errors are findings at the file's line.
@@ -183,9 +200,12 @@ impl Config {
             }
         };
         report_unknown_keys(&table, KNOWN_KEYS, "", text, diags);
-        for (section, known) in
-            [("review", KNOWN_REVIEW_KEYS), ("theme", KNOWN_THEME_KEYS), ("markdown", KNOWN_MARKDOWN_KEYS)]
-        {
+        for (section, known) in [
+            ("review", KNOWN_REVIEW_KEYS),
+            ("theme", KNOWN_THEME_KEYS),
+            ("markdown", KNOWN_MARKDOWN_KEYS),
+            ("glossary", KNOWN_GLOSSARY_KEYS),
+        ] {
             if let Some(toml::Value::Table(t)) = table.get(section) {
                 report_unknown_keys(t, known, &format!("{section}."), text, diags);
             }

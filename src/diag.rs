@@ -65,10 +65,11 @@ pub enum Code {
     UnknownTerm,
     Unreadable,
     UnsafeUrl,
+    UnusedTerm,
 }
 
 impl Code {
-    pub const ALL: [Code; 44] = [
+    pub const ALL: [Code; 45] = [
         Code::BadDate,
         Code::BadDuration,
         Code::BadType,
@@ -113,6 +114,7 @@ impl Code {
         Code::LeftOut,
         Code::BadSession,
         Code::UnknownPrinciple,
+        Code::UnusedTerm,
     ];
 
     /// The code as findings print it: `broken-link`.
@@ -120,6 +122,7 @@ impl Code {
         match self {
             Code::BadSession => "bad-session",
             Code::UnknownPrinciple => "unknown-principle",
+            Code::UnusedTerm => "unused-term",
             Code::DuplicateKey => "duplicate-key",
             Code::RedirectClash => "redirect-clash",
             Code::LeftOut => "left-out",

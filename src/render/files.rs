@@ -77,4 +77,3 @@ fn sitemap(h: &Handbook) -> String {
     xml.push_str("</urlset>\n");
     xml
 }
-
