@@ -366,11 +366,12 @@ impl<'a> State<'a> {
     }
 }
 
-/// No letter or digit on this side of `at`.
+/// `at` does not split a word: letters, digits and `_` on both sides.
 fn is_word_boundary(text: &str, at: usize) -> bool {
+    let word = |c: char| c.is_alphanumeric() || c == '_';
     let before = text[..at].chars().next_back();
     let after = text[at..].chars().next();
-    !(before.is_some_and(char::is_alphanumeric) && after.is_some_and(char::is_alphanumeric))
+    !(before.is_some_and(word) && after.is_some_and(word))
 }
 
 /// The markup around a linked name: the link, then the pop-up it describes
@@ -387,4 +388,179 @@ fn link_html(entry: &Entry, tip: &str) -> (String, String) {
     escape_html(&mut close, &entry.definition);
     close.push_str("</span></span>");
     (open, close)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::markdown::{render, Options, Rendered, Resolution};
+
+    fn entry(id: &str, names: &[&str], abbreviation: Option<&str>) -> Entry {
+        Entry {
+            id: id.into(),
+            href: format!("/base/glossary/#{id}"),
+            names: names.iter().map(|n| n.to_string()).collect(),
+            abbreviation: abbreviation.map(Into::into),
+            definition: format!("Meaning of {id} <&>."),
+        }
+    }
+
+    fn glossary() -> Glossary {
+        Glossary::new(vec![
+            entry("research", &["research"], None),
+            entry("user-research", &["user research", "usability research"], None),
+            entry("definition-of-done", &["Definition of done"], Some("DoD")),
+            entry("minimum-viable-product", &["Minimum viable product"], Some("MVP")),
+            entry("equipe", &["Équipe"], None),
+        ])
+    }
+
+    /// Renders `text`, linking the entries of `g` listed in `candidates`.
+    fn linked_with(text: &str, g: &Glossary, candidates: &[usize]) -> Rendered {
+        let resolve = |target: &str, _| {
+            if target.starts_with('/') {
+                Resolution::Rewrite(format!("/base{target}"))
+            } else {
+                Resolution::Keep
+            }
+        };
+        render(
+            text,
+            &Options {
+                first_line: 1,
+                resolve: &resolve,
+                strip_leading_h1: false,
+                raw_html: crate::config::RawHtml::Allow,
+                heading_ids: Default::default(),
+                title: None,
+                glossary: Some(Linking { glossary: g, candidates }),
+            },
+        )
+    }
+
+    fn linked(text: &str) -> Rendered {
+        let g = glossary();
+        let all: Vec<usize> = (0..g.entries().len()).collect();
+        linked_with(text, &g, &all)
+    }
+
+    /// The texts of the term links, in order, with their targets' ids.
+    fn links(text: &str) -> Vec<(String, String)> {
+        let html = linked(text).html;
+        html.split("<a class=\"glossary-term\" href=\"/base/glossary/#")
+            .skip(1)
+            .map(|rest| {
+                let id = rest.split('"').next().unwrap_or_default().to_string();
+                let text =
+                    rest.split_once("\">").map(|(_, t)| t.split("</a>").next().unwrap_or_default()).unwrap_or_default();
+                (text.to_string(), id)
+            })
+            .collect()
+    }
+
+    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+        list.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+    }
+
+    #[test]
+    fn the_longest_name_wins() {
+        assert_eq!(links("Our user research plan."), pairs(&[("user research", "user-research")]));
+        // The shorter term is still found elsewhere.
+        assert_eq!(
+            links("Research first, then user research."),
+            pairs(&[("Research", "research"), ("user research", "user-research")])
+        );
+    }
+
+    #[test]
+    fn whole_words_only() {
+        assert_eq!(links("Researchers and preresearch and research_x."), pairs(&[]));
+        // A longer name that is not a whole word does not hide a shorter one.
+        assert_eq!(links("user researchers do research."), pairs(&[("research", "research")]));
+        assert_eq!(links("(research), research's"), pairs(&[("research", "research")]));
+    }
+
+    #[test]
+    fn terms_ignore_case_and_abbreviations_do_not() {
+        assert_eq!(links("USER RESEARCH"), pairs(&[("USER RESEARCH", "user-research")]));
+        assert_eq!(links("our équipe"), pairs(&[("équipe", "equipe")]));
+        assert_eq!(links("ÉQUIPE"), pairs(&[("ÉQUIPE", "equipe")]));
+        assert_eq!(links("dod and Dod and DOD"), pairs(&[]));
+        assert_eq!(links("mvp, then the DoD."), pairs(&[("DoD", "definition-of-done")]));
+        assert_eq!(links("Two MVPs."), pairs(&[("MVPs", "minimum-viable-product")]));
+    }
+
+    #[test]
+    fn only_the_first_use_of_each_term_and_its_other_names() {
+        assert_eq!(
+            links("The DoD, the DoD again, and the definition of done.\n\nDoD in a new paragraph."),
+            pairs(&[("DoD", "definition-of-done")])
+        );
+        let r = linked("usability research, then user research, then MVP and MVP.");
+        assert_eq!(r.glossary_terms, ["user-research", "minimum-viable-product"]);
+        assert_eq!(r.html.matches("role=\"tooltip\"").count(), 2, "{}", r.html);
+    }
+
+    #[test]
+    fn a_name_across_a_line_break_is_found_and_the_break_kept() {
+        let r = linked("Our user\nresearch, and more\ntext.");
+        assert!(r.html.contains(">user research</a>"), "{}", r.html);
+        assert!(r.html.contains("more\ntext."), "{}", r.html);
+    }
+
+    #[test]
+    fn never_inside_code_links_headings_alt_text_or_raw_html() {
+        let text = "# Research\n\n`research` and [research](/x/) and ![research](r.png)\n\n\
+                    ```\nresearch\n```\n\n<div>\nresearch\n</div>\n\n<kbd>research</kbd> <a href=\"/y/\">research</a>\n";
+        let r = linked(text);
+        assert!(!r.html.contains("glossary-term"), "{}", r.html);
+        assert!(r.html.contains("alt=\"research\""), "{}", r.html);
+        // After all of them, plain text is linked.
+        let r = linked(&format!("{text}\nThen research."));
+        assert_eq!(r.html.matches("glossary-term").count(), 1, "{}", r.html);
+        assert!(r.html.contains("Then <span class=\"glossary-ref\">"), "{}", r.html);
+    }
+
+    #[test]
+    fn a_term_linked_by_hand_is_not_linked_again_and_counts_as_used() {
+        let r = linked("See [the MVP](/glossary/#minimum-viable-product). The MVP again.");
+        assert!(!r.html.contains("glossary-term"), "{}", r.html);
+        assert_eq!(r.glossary_terms, ["minimum-viable-product"]);
+    }
+
+    #[test]
+    fn only_candidates_are_linked() {
+        // The own entry of a term, or a term whose name the text lacks, is not a candidate.
+        let g = glossary();
+        let r = linked_with("research and the MVP", &g, &[3]);
+        assert_eq!(r.glossary_terms, ["minimum-viable-product"]);
+        assert!(linked_with("research", &g, &[]).html.contains("<p>research</p>"));
+        assert_eq!(g.candidates("Some User\nResearch here"), [0, 1]);
+        assert_eq!(g.candidates("nothing"), Vec::<usize>::new());
+    }
+
+    #[test]
+    fn the_pop_up_is_escaped_named_and_unique() {
+        let r = linked("<p id=\"glossary-tip-research\">x</p>\n\nresearch");
+        let html = &r.html;
+        assert!(html.contains("aria-describedby=\"glossary-tip-research-2\""), "{html}");
+        assert!(
+            html.contains("id=\"glossary-tip-research-2\" hidden>Meaning of research &lt;&amp;&gt;.</span>"),
+            "{html}"
+        );
+        assert!(r.anchors.contains(&"glossary-tip-research-2".to_string()));
+    }
+
+    #[test]
+    fn many_terms_and_a_long_text_stay_fast() {
+        // 2,000 terms and 200,000 words: linear, well under a second.
+        let entries = (0..2000).map(|n| entry(&format!("t{n}"), &[&format!("word{n} thing")], None)).collect();
+        let g = Glossary::new(entries);
+        let text = "word1 thing word7 other ".repeat(50_000);
+        let candidates = g.candidates(&text);
+        let started = std::time::Instant::now();
+        let r = linked_with(&text, &g, &candidates);
+        assert_eq!(r.glossary_terms, ["t1"]);
+        assert!(started.elapsed() < std::time::Duration::from_secs(5), "{:?}", started.elapsed());
+    }
 }

@@ -93,3 +93,70 @@ pub(super) fn report_unused(h: &Handbook, glossary: Option<&Glossary>, uses: &[V
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::site::{build, Content, Options};
+
+    /// Builds a handbook of `files`; each page's HTML by path, and the findings' codes.
+    fn site(files: &[(&str, &str)]) -> (std::collections::BTreeMap<String, String>, Vec<String>) {
+        let dir = tempfile::tempdir().unwrap();
+        for (path, text) in files {
+            let p = dir.path().join(path);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+        let options = Options { root: dir.path().to_path_buf(), ..Options::default() };
+        let (site, diags) = build(&options);
+        let pages = site
+            .unwrap()
+            .files
+            .into_iter()
+            .filter_map(|(path, content)| match content {
+                Content::Bytes(b) if path.ends_with(".html") => Some((path, String::from_utf8_lossy(&b).into_owned())),
+                _ => None,
+            })
+            .collect();
+        (pages, diags.iter().map(|d| format!("{} {}", d.code.as_str(), d.file)).collect())
+    }
+
+    const TERMS: [(&str, &str); 3] = [
+        ("glossary/crit.md", "+++\nterm = \"Crit\"\n+++\nA crit is a critique: see show and tell.\n"),
+        ("glossary/show-and-tell.md", "+++\nterm = \"Show and tell\"\n+++\nTeams show work, as in a crit.\n"),
+        ("glossary/owner.md", "+++\nterm = \"Owner\"\nlink = false\n+++\nWho looks after a page.\n"),
+    ];
+
+    #[test]
+    fn definitions_the_glossary_page_and_opted_out_pages_and_terms_link_nothing() {
+        let mut files = TERMS.to_vec();
+        files.push(("glossary/index.md", "# Glossary\n\nA crit, a show and tell.\n"));
+        files.push(("a.md", "# A\n\nA crit with an owner.\n"));
+        files.push(("b.md", "+++\nglossary_links = false\n+++\nA crit.\n"));
+        let (pages, findings) = site(&files);
+        let links = |path: &str| pages[path].matches("class=\"glossary-term\"").count();
+        assert_eq!(links("glossary/index.html"), 0, "{}", pages["glossary/index.html"]);
+        assert_eq!(links("a/index.html"), 1, "only the crit, not the owner: {}", pages["a/index.html"]);
+        assert_eq!(links("b/index.html"), 0);
+        assert!(pages["glossary/index.html"].contains("Used on 1 page: <a href=\"/a/\">A</a>"));
+        // Show and tell is only in definitions and the glossary page: unused.
+        // The owner is not linked on purpose: no note.
+        assert_eq!(
+            findings.iter().filter(|f| f.starts_with("unused-term")).collect::<Vec<_>>(),
+            ["unused-term glossary/show-and-tell.md"]
+        );
+    }
+
+    #[test]
+    fn the_site_wide_switch_links_nothing_and_notes_nothing() {
+        let mut files = TERMS.to_vec();
+        files.push(("handbook.toml", "[glossary]\nlink_terms = false\n"));
+        files.push(("a.md", "# A\n\nA crit.\n"));
+        let (pages, findings) = site(&files);
+        assert!(!pages["a/index.html"].contains("glossary-term"));
+        assert!(!pages["glossary/index.html"].contains("Used on"));
+        assert!(
+            !findings.iter().any(|f| f.starts_with("unused-term") || f.starts_with("unknown-setting")),
+            "{findings:?}"
+        );
+    }
+}
