@@ -196,10 +196,12 @@ impl Views<'_> {
                     see.push(link);
                 }
             }
-            let mut users: Vec<LinkView> = used_on(i).iter().map(|&j| self.link(j)).collect();
-            users.sort_by_cached_key(|l| l.title.to_lowercase());
+            // Only the pages shown become links: a common term is on thousands.
+            let mut users: Vec<usize> = used_on(i).to_vec();
+            users.sort_by_cached_key(|&j| (h.pages[j].title.to_lowercase(), j));
             let used_on_count = users.len();
             users.truncate(USED_ON_SHOWN);
+            let users: Vec<LinkView> = users.into_iter().map(|j| self.link(j)).collect();
             entries.push((
                 p.title.clone(),
                 GlossaryEntry {
