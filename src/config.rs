@@ -45,6 +45,7 @@ pub struct Config {
     pub review: ReviewConfig,
     pub theme: ThemeConfig,
     pub markdown: MarkdownConfig,
+    pub glossary: GlossaryConfig,
     /// Free-form values for template overrides, as `site.extra`.
     pub extra: toml::Table,
     /// Set by the adapter of a handbook written for another generator, so
@@ -100,6 +101,19 @@ pub struct MarkdownConfig {
     pub heading_ids: crate::text::SlugRule,
 }
 
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default)]
+pub struct GlossaryConfig {
+    /// Link the first use on a page of each glossary term to its entry.
+    pub link_terms: bool,
+}
+
+impl Default for GlossaryConfig {
+    fn default() -> Self {
+        GlossaryConfig { link_terms: true }
+    }
+}
+
 /// What happens to HTML written in a page's Markdown. Handbooks need some
 /// (`<details>`, `<kbd>`, embedded videos), and it can do anything a
 /// script can; an organisation taking contributions from outside can ask
@@ -140,6 +154,7 @@ impl Default for Config {
             review: ReviewConfig::default(),
             theme: ThemeConfig::default(),
             markdown: MarkdownConfig::default(),
+            glossary: GlossaryConfig::default(),
             extra: toml::Table::new(),
             imported: None,
         }
@@ -185,11 +200,13 @@ const KNOWN_KEYS: &[&str] = &[
     "review",
     "theme",
     "markdown",
+    "glossary",
     "extra",
 ];
 const KNOWN_REVIEW_KEYS: &[&str] = &["due_soon_days", "principles", "guidelines", "standards", "pages"];
 const KNOWN_THEME_KEYS: &[&str] = &["toc_depth", "people_pages"];
 const KNOWN_MARKDOWN_KEYS: &[&str] = &["raw_html"];
+const KNOWN_GLOSSARY_KEYS: &[&str] = &["link_terms"];
 
 impl Config {
     /// Parses `handbook.toml` text. Errors are findings at the file's line.
@@ -203,9 +220,12 @@ impl Config {
             }
         };
         report_unknown_keys(&table, KNOWN_KEYS, "", text, diags);
-        for (section, known) in
-            [("review", KNOWN_REVIEW_KEYS), ("theme", KNOWN_THEME_KEYS), ("markdown", KNOWN_MARKDOWN_KEYS)]
-        {
+        for (section, known) in [
+            ("review", KNOWN_REVIEW_KEYS),
+            ("theme", KNOWN_THEME_KEYS),
+            ("markdown", KNOWN_MARKDOWN_KEYS),
+            ("glossary", KNOWN_GLOSSARY_KEYS),
+        ] {
             if let Some(toml::Value::Table(t)) = table.get(section) {
                 report_unknown_keys(t, known, &format!("{section}."), text, diags);
             }

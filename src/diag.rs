@@ -66,6 +66,7 @@ pub enum Code {
     UnknownTerm,
     Unreadable,
     UnsafeUrl,
+    UnusedTerm,
 }
 
 impl Code {
@@ -115,6 +116,7 @@ impl Code {
         Code::BadSession,
         Code::UnknownPrinciple,
         Code::NoSitemap,
+        Code::UnusedTerm,
     ];
 
     /// The code as findings print it: `broken-link`.
@@ -122,6 +124,7 @@ impl Code {
         match self {
             Code::BadSession => "bad-session",
             Code::UnknownPrinciple => "unknown-principle",
+            Code::UnusedTerm => "unused-term",
             Code::DuplicateKey => "duplicate-key",
             Code::RedirectClash => "redirect-clash",
             Code::LeftOut => "left-out",

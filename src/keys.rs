@@ -100,6 +100,8 @@ pub const REDIRECT_FROM: Key = alias(
 );
 pub const CONTACT: Key =
     alias("contact", &["owner_slack"], Text, Every, "how to reach the page's owner, or a person (a URL or mailto:)");
+pub const GLOSSARY_LINKS: Key =
+    key("glossary_links", Boolean, Every, "false leaves glossary terms in the page's text unlinked");
 
 pub const SUMMARY: Key = key("summary", Text, Community, "one line shown in the list of communities");
 pub const LEADS: Key = alias("leads", &["lead"], List, Community, "the people who lead it, by person id");
@@ -122,6 +124,7 @@ pub const TERM: Key = key("term", Text, Term, "the word or phrase defined");
 pub const ABBREVIATION: Key = alias("abbreviation", &["abbr"], Text, Term, "its short form");
 pub const ALIASES: Key = key("aliases", List, Term, "other words that mean the same");
 pub const SEE_ALSO: Key = key("see_also", List, Term, "related terms' ids");
+pub const LINK: Key = key("link", Boolean, Term, "false: pages never link the term automatically");
 pub const ID: Key = key("id", Text, GlossaryFile, "the term's id; its name slugified when absent");
 pub const DEFINITION: Key = key("definition", Text, GlossaryFile, "the definition, in Markdown");
 
@@ -145,6 +148,7 @@ pub const ALL: &[Key] = &[
     REVIEW_BY,
     REDIRECT_FROM,
     CONTACT,
+    GLOSSARY_LINKS,
     SUMMARY,
     LEADS,
     LEADS_AS_OF,
@@ -162,6 +166,7 @@ pub const ALL: &[Key] = &[
     ABBREVIATION,
     ALIASES,
     SEE_ALSO,
+    LINK,
     ID,
     DEFINITION,
     ITEM_STATUS,
@@ -208,7 +213,7 @@ mod tests {
     #[test]
     fn looks_up_aliases_after_the_name() {
         assert_eq!(REVIEW_BY.names().collect::<Vec<_>>(), ["review_by", "expires", "expire_by"]);
-        assert!(is_known("expire_by") && is_known("owner_slack") && !is_known("glossary_links"));
+        assert!(is_known("expire_by") && is_known("owner_slack") && !is_known("glossary_link"));
     }
 
     #[test]

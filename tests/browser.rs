@@ -95,16 +95,23 @@ fn press(tab: &mut Tab, key: &str, code: &str, key_code: u32, text: &str) {
     }
 }
 
+/// The example handbook served at `/` (built into a temporary folder), and
+/// a browser tab on its home page.
+fn example_home() -> (tempfile::TempDir, Server, Browser, Tab) {
+    let out = tempfile::tempdir().expect("a temporary folder");
+    let server = example_preview(&out);
+    let url = format!("http://{}/", server.addr);
+    let browser = Browser::launch(&url);
+    let tab = browser.tab(&url);
+    (out, server, browser, tab)
+}
+
 #[test]
 fn slash_then_a_word_from_a_page_body_then_enter_opens_that_page() {
     if chromium_or_skip().is_none() {
         return;
     }
-    let out = tempfile::tempdir().expect("a temporary folder");
-    let server = example_preview(&out);
-    let url = format!("http://{}/", server.addr);
-    let browser = Browser::launch(&url);
-    let mut tab = browser.tab(&url);
+    let (_out, _server, _browser, mut tab) = example_home();
     let ready = "document.readyState === 'complete' && !!document.querySelector('form[role=search]:not([hidden])')";
     assert!(eventually(SHOW, || tab.eval(ready) == json!(true)), "the page never showed: {:?}", tab.text());
     let fetched = "performance.getEntriesByType('resource').filter(e => e.name.includes('/search/')).length";
@@ -488,4 +495,78 @@ fn headings_get_a_link_to_their_section_and_dark_mode_gives_images_a_light_surfa
     let light = json!({ "features": [{ "name": "prefers-color-scheme", "value": "light" }] });
     tab.call("Emulation.setEmulatedMedia", light);
     assert_eq!(tab.eval(logo), json!("rgba(0, 0, 0, 0)"), "light mode leaves images as they are");
+}
+
+#[test]
+fn a_glossary_term_shows_its_definition_on_keyboard_focus_and_escape_hides_it() {
+    if chromium_or_skip().is_none() {
+        return;
+    }
+    let (_out, _server, _browser, mut tab) = example_home();
+    let ready = "document.readyState === 'complete' && !!document.querySelector('a.glossary-term')";
+    assert!(eventually(SHOW, || tab.eval(ready) == json!(true)), "no glossary term on the home page: {:?}", tab.text());
+    let tip = "document.getElementById(document.querySelector('a.glossary-term').getAttribute('aria-describedby'))";
+    let visible = format!("(() => {{ const t = {tip}; return !t.hidden && t.getBoundingClientRect().height > 0; }})()");
+    assert_eq!(tab.eval(&visible), json!(false), "the definition shows before anyone asks");
+
+    // Tab from the top of the page to the first term link.
+    let on_term = "document.activeElement.classList.contains('glossary-term')";
+    let mut presses = 0;
+    while tab.eval(on_term) != json!(true) {
+        press(&mut tab, "Tab", "Tab", 9, "");
+        presses += 1;
+        assert!(presses < 400, "Tab never reached a glossary term");
+    }
+    assert_eq!(tab.eval(&visible), json!(true), "focus did not show the definition");
+    let text = tab.eval(&format!("{tip}.textContent"));
+    assert!(text.as_str().unwrap_or_default().len() > 20, "the pop-up holds no definition: {text}");
+    assert_eq!(tab.eval(&format!("{tip}.getAttribute('role')")), json!("tooltip"));
+
+    // Escape hides it and leaves focus where it was.
+    press(&mut tab, "Escape", "Escape", 27, "");
+    assert_eq!(tab.eval(&visible), json!(false), "Escape did not hide the definition");
+    assert_eq!(tab.eval(on_term), json!(true), "Escape moved focus");
+
+    // Focus leaving and coming back shows it again.
+    press(&mut tab, "Tab", "Tab", 9, "");
+    assert_eq!(tab.eval(on_term), json!(false));
+    let back = json!({ "type": "rawKeyDown", "key": "Tab", "code": "Tab", "windowsVirtualKeyCode": 9, "modifiers": 8 });
+    tab.call("Input.dispatchKeyEvent", back);
+    tab.call(
+        "Input.dispatchKeyEvent",
+        json!({ "type": "keyUp", "key": "Tab", "code": "Tab", "windowsVirtualKeyCode": 9, "modifiers": 8 }),
+    );
+    assert_eq!(tab.eval(on_term), json!(true), "Shift+Tab did not come back to the term");
+    assert_eq!(tab.eval(&visible), json!(true), "the definition did not show again");
+    press(&mut tab, "Escape", "Escape", 27, "");
+
+    // Hoverable (SC 1.4.13): the pointer may move from the term onto the
+    // pop-up and it stays; it goes when the pointer leaves both.
+    tab.eval("document.activeElement.blur(); document.querySelector('a.glossary-term').scrollIntoView({ block: 'center', behavior: 'instant' })");
+    let centre = |tab: &mut Tab, of: &str| {
+        let r = tab.eval(&format!(
+            "(() => {{ const r = {of}.getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; }})()"
+        ));
+        (r[0].as_f64().unwrap_or(0.0), r[1].as_f64().unwrap_or(0.0))
+    };
+    let move_to = |tab: &mut Tab, (x, y): (f64, f64)| {
+        tab.call("Input.dispatchMouseEvent", json!({ "type": "mouseMoved", "x": x, "y": y }));
+    };
+    let term = centre(&mut tab, "document.querySelector('a.glossary-term')");
+    move_to(&mut tab, term);
+    let under = tab.eval(&format!(
+        "(() => {{ const e = document.elementFromPoint({}, {}); return e ? e.outerHTML.slice(0, 200) : 'none'; }})()",
+        term.0, term.1
+    ));
+    assert_eq!(
+        tab.eval(&visible),
+        json!(true),
+        "hovering the term did not show the definition; under {term:?}: {under}"
+    );
+    let inside = centre(&mut tab, tip);
+    move_to(&mut tab, (term.0, (term.1 + inside.1) / 2.0));
+    move_to(&mut tab, inside);
+    assert_eq!(tab.eval(&visible), json!(true), "the pop-up went as the pointer moved onto it");
+    move_to(&mut tab, (1.0, 1.0));
+    assert_eq!(tab.eval(&visible), json!(false), "the pop-up stayed after the pointer left");
 }

@@ -52,6 +52,10 @@ const EXPECTED: &[(&str, &str, &str, u32)] = &[
     ("warning", "review-overdue", "standards/d.md", 5),
     ("error", "unknown-term", "glossary/x.md", 3),
     ("error", "duplicate-term", "glossary/y.md", 2),
+    // Terms no page uses.
+    ("note", "unused-term", "glossary/lean-coffee.md", 2),
+    ("note", "unused-term", "glossary/x.md", 2),
+    ("note", "unused-term", "glossary/y.md", 2),
     ("warning", "broken-link", "index.md", 3),
     ("warning", "broken-anchor", "index.md", 5),
     ("warning", "missing-asset", "index.md", 7),
@@ -130,7 +134,7 @@ fn human_format_shows_the_source_line() {
     assert!(err.contains("owner = \"uxx\""), "{err}");
     assert!(err.contains("= help: did you mean 'ux'?"), "{err}");
     assert!(!err.contains('\u{1b}'), "no colour when piped");
-    assert!(err.contains("copbook: 8 errors, 11 warnings, 1 note"), "{err}");
+    assert!(err.contains("copbook: 8 errors, 11 warnings, 4 notes"), "{err}");
 }
 
 #[test]

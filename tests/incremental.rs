@@ -20,6 +20,9 @@
 //!   type whose `Hash` does nothing): the MkDocs handbook's run fails, as
 //!   its edits change the `toc` slugify and the titles nav gives.
 //!
+//! - `BodyJob`'s glossary terms hashed as nothing (`Terms`' `Hash` in
+//!   `src/site/glossary.rs` writing nothing), or `Shape` without `term_uses`.
+//!
 //! A new input must be an edit here too: add one to [`edit`] for each new
 //! kind of file or setting a page reads.
 
@@ -82,7 +85,7 @@ fn start_files() -> BTreeMap<String, String> {
     put("glossary.toml", "[[term]]\nterm = \"Show and tell\"\ndefinition = \"Teams show work.\"\n");
     put(
         "guides/a.md",
-        "+++\ntitle = \"Guide A\"\nweight = 1\n+++\n## One\n\nText [b](b.md).\n\n### Detail\n\n#### Fine print\n",
+        "+++\ntitle = \"Guide A\"\nweight = 1\n+++\n## One\n\nText [b](b.md), a crit and a show and tell.\n\n### Detail\n\n#### Fine print\n",
     );
     put("guides/b.md", "+++\ntitle = \"Guide B\"\nweight = 2\n+++\n## Two\n\nText [a](a.md), <kbd>raw</kbd>.\n");
     put("guides/deep/c.md", "# Guide C\n\nDeep [home](../../index.md).\n");
@@ -96,7 +99,7 @@ fn edit(rng: &mut Rng, root: &Path, files: &mut BTreeMap<String, String>, step: 
     let pages: Vec<String> = files.keys().filter(|k| k.ends_with(".md")).cloned().collect();
     let page = rng.pick(&pages).clone();
     let word = *rng.pick(WORDS);
-    match rng.below(18) {
+    match rng.below(22) {
         0 => {
             // body edit
             files.get_mut(&page).unwrap().push_str(&format!("\nAnother {word} line {step}.\n"));
@@ -269,6 +272,48 @@ fn edit(rng: &mut Rng, root: &Path, files: &mut BTreeMap<String, String>, step: 
             let _ = git(root, &["add", "-A"]) && git(root, &["commit", "-qm", &subject]);
             Vec::new()
         }
+        19 => {
+            // a glossary term that pages use is added, renamed (its name,
+            // alias or abbreviation) or removed, or stops being linked
+            let path = format!("glossary/used-{}.md", rng.below(2));
+            if files.contains_key(&path) && rng.below(3) == 0 {
+                files.remove(&path);
+            } else {
+                let extra = *rng.pick(&["", "aliases = [\"session\"]\n", "abbreviation = \"LC\"\n", "link = false\n"]);
+                files.insert(path.clone(), format!("+++\nterm = \"{word}\"\n{extra}+++\nMeans {word}, step {step}.\n"));
+            }
+            vec![path]
+        }
+        20 => {
+            // an existing term's aliases, abbreviation or definition change
+            if rng.below(2) == 0 {
+                let aliases = *rng.pick(&["", "aliases = [\"review\", \"owner\"]\n", "aliases = [\"plain\"]\n"]);
+                files.insert(
+                    "glossary/crit.md".into(),
+                    format!("+++\nterm = \"Crit\"\n{aliases}see_also = [\"lean-coffee\"]\n+++\nA critique session, {word}.\n"),
+                );
+                vec!["glossary/crit.md".into()]
+            } else {
+                let abbreviation = *rng.pick(&["", "abbreviation = \"ST\"\n", "aliases = [\"draft\"]\n"]);
+                files.insert(
+                    "glossary.toml".into(),
+                    format!("[[term]]\nterm = \"Show and tell\"\n{abbreviation}definition = \"Teams show {word}.\"\n"),
+                );
+                vec!["glossary.toml".into()]
+            }
+        }
+        21 => {
+            // a page opts out of glossary links, or back in
+            let text = files.get_mut(&page).unwrap();
+            if text.contains("glossary_links = false\n") {
+                *text = text.replace("glossary_links = false\n", "");
+            } else if let Some(rest) = text.strip_prefix("+++\n") {
+                *text = format!("+++\nglossary_links = false\n{rest}");
+            } else {
+                *text = format!("+++\nglossary_links = false\n+++\n{text}");
+            }
+            vec![page]
+        }
         _ => {
             // a body breaks or is mended (an error, then a good build)
             let text = files.get_mut(&page).unwrap();
@@ -311,6 +356,7 @@ fn edit_config(rng: &mut Rng, text: &str, word: &str, step: usize) -> String {
         ("", "source_markdown", Boolean(rng.below(2) == 0)),
         ("", "print", Boolean(rng.below(2) == 0)),
         ("markdown", "raw_html", Text(rng.pick(&["allow", "warn", "deny"]).to_string())),
+        ("glossary", "link_terms", Boolean(rng.below(2) == 0)),
     ];
     let (section, key, value) = choices[rng.below(choices.len())].clone();
     let at = if section.is_empty() {

@@ -118,7 +118,7 @@ proptest! {
             use copbook::config::RawHtml;
             let raw_html = [RawHtml::Allow, RawHtml::Warn, RawHtml::Deny][text.len() % 3];
             let options =
-                copbook::markdown::Options { first_line: split.body_line, resolve: &no_links, strip_leading_h1: true, raw_html, heading_ids: Default::default(), title: None };
+                copbook::markdown::Options { first_line: split.body_line, resolve: &no_links, strip_leading_h1: true, raw_html, heading_ids: Default::default(), title: None, glossary: None };
             let rendered = copbook::markdown::render(split.body, &options);
             let lines = text.lines().count() as u32 + 1;
             for link in &rendered.links {

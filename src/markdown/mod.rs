@@ -18,6 +18,7 @@ mod autolinks;
 mod callouts;
 mod destinations;
 mod footnotes;
+pub mod glossary;
 mod headings;
 mod links;
 mod plain;
@@ -72,6 +73,8 @@ pub struct Options<'a> {
     /// The page's title, which the page template shows as its `<h1>`: it
     /// gets an id too (`Rendered::title_id`).
     pub title: Option<&'a str>,
+    /// Glossary terms to link where the body first uses them; `None` links none.
+    pub glossary: Option<glossary::Linking<'a>>,
 }
 
 /// One heading of the rendered body.
@@ -126,6 +129,9 @@ pub struct Rendered {
     pub findings: Vec<Diagnostic>,
     /// The body's plain text by section, for the search index.
     pub sections: Vec<Section>,
+    /// Ids of the glossary terms the body links to, automatically or by
+    /// hand, in page order (for "Used on").
+    pub glossary_terms: Vec<String>,
 }
 
 /// An event with the byte range of the source it came from. Passes keep
@@ -187,10 +193,11 @@ pub fn render(text: &str, options: &Options) -> Rendered {
     let events = footnotes::number(events, &mut page);
     let events = headings::assign_ids(events, &mut page);
     page.out.sections = plain::sections(&events, &page.out.headings);
-    // Glossary auto-linking goes here, as `glossary::link(events, ...)`:
-    // headings, links and code are still marked by their Start/End events
-    // (images are already single InlineHtml events), and links are resolved,
-    // so the links it adds are not mistaken for body links to check.
+    // Glossary terms after links are resolved, so the links it adds are not
+    // taken for body links to check, and while headings, links and code are
+    // still marked by their Start/End events (images are already single
+    // InlineHtml events, their alt text an attribute).
+    let events = glossary::link(events, &mut page);
     let zero_based = admonitions.map(|_| text::LineIndex::new(text, 0));
     let marker_line = |offset: usize| zero_based.as_ref().map_or(0, |lines| lines.position(text, offset).0 as usize);
     let events = callouts::convert(events, admonitions, marker_line);
@@ -202,6 +209,23 @@ pub fn render(text: &str, options: &Options) -> Rendered {
     pulldown_cmark::html::push_html(&mut html, events.into_iter().map(|(event, _)| event));
     page.out.html = html;
     page.out
+}
+
+/// The plain text of the first paragraph of `text` (a glossary
+/// definition's short form, for the pop-up where the term is used).
+pub fn first_paragraph(text: &str) -> String {
+    let mut out = String::new();
+    let mut in_paragraph = false;
+    for event in Parser::new_ext(text, parser_options()) {
+        match event {
+            Event::Start(pulldown_cmark::Tag::Paragraph) => in_paragraph = true,
+            Event::End(pulldown_cmark::TagEnd::Paragraph) if in_paragraph => break,
+            Event::Text(t) | Event::Code(t) if in_paragraph => out.push_str(&t),
+            Event::SoftBreak | Event::HardBreak if in_paragraph => out.push(' '),
+            _ => {}
+        }
+    }
+    out.trim().to_string()
 }
 
 #[cfg(test)]

@@ -16,6 +16,7 @@ pub(super) fn render_with(text: &str, first_line: u32, resolve: &dyn Fn(&str, Li
             raw_html: RawHtml::Allow,
             heading_ids: Default::default(),
             title: None,
+            glossary: None,
         },
     )
 }
@@ -30,6 +31,7 @@ pub(super) fn render_with_options(text: &str, first_line: u32, strip_leading_h1:
             raw_html: RawHtml::Allow,
             heading_ids: Default::default(),
             title: None,
+            glossary: None,
         },
     )
 }
@@ -45,6 +47,7 @@ pub(super) fn render_raw_html(text: &str, raw_html: RawHtml) -> Rendered {
             raw_html,
             heading_ids: Default::default(),
             title: None,
+            glossary: None,
         },
     )
 }
@@ -192,6 +195,7 @@ fn nasty_inputs_never_panic() {
                     raw_html: RawHtml::Allow,
                     heading_ids: Default::default(),
                     title: None,
+                    glossary: None,
                 },
             );
             let _ = (i, out);
@@ -204,6 +208,7 @@ fn nasty_inputs_never_panic() {
                     raw_html: RawHtml::Deny,
                     heading_ids: Default::default(),
                     title: None,
+                    glossary: None,
                 },
             );
         }
@@ -227,6 +232,7 @@ fn every_prefix_of_a_rich_document_renders() {
                 raw_html: RawHtml::Warn,
                 heading_ids: Default::default(),
                 title: None,
+                glossary: None,
             },
         );
         assert!(out.html.len() < 10 * doc.len());

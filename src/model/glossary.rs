@@ -107,5 +107,7 @@ fn term_page(
         parent: None,
         children: Vec::new(),
         draft: false,
+        // The glossary page links no terms.
+        glossary_links: false,
     }
 }

@@ -213,6 +213,8 @@ pub struct Term {
     pub abbreviation: Option<String>,
     pub aliases: Vec<String>,
     pub see_also: Vec<String>,
+    /// Pages may link it where they use it (`link = false` says no).
+    pub link: bool,
 }
 
 #[derive(Debug, Clone, Default, Hash)]
@@ -271,6 +273,8 @@ pub struct Page {
     pub children: Vec<usize>,
     /// A draft (`draft = true`), built only for the preview's `--drafts`.
     pub draft: bool,
+    /// Glossary terms in its text may become links (`glossary_links`).
+    pub glossary_links: bool,
 }
 
 impl Page {
@@ -331,9 +335,10 @@ impl Page {
             parent,
             children,
             draft,
+            glossary_links,
         } = self;
         (kind, id, source, logical, redirect_from, url, title, description, weight, body_line).hash(state);
-        (updated, history, owners, review, contact, typed, parent, children, draft).hash(state);
+        (updated, history, owners, review, contact, typed, parent, children, draft, glossary_links).hash(state);
         let _ = serde_json::to_writer(HashWriter(state), &front.fields);
     }
 

@@ -112,6 +112,7 @@ fn generated(which: Generated, url: &str, title: &str, weight: i64) -> Page {
         parent: None,
         children: Vec::new(),
         draft: false,
+        glossary_links: true,
     }
 }
 

@@ -61,6 +61,7 @@ pub(super) fn page_from_document(
         parent: None,
         children: Vec::new(),
         draft,
+        glossary_links: f.boolean(&keys::GLOSSARY_LINKS, diags).unwrap_or(true),
     }
 }
 

@@ -28,6 +28,7 @@ pub(super) fn term(f: &Fields, diags: &mut Diagnostics) -> Term {
         abbreviation: f.text(&keys::ABBREVIATION, diags),
         aliases: f.list(&keys::ALIASES, diags),
         see_also: f.list(&keys::SEE_ALSO, diags),
+        link: f.boolean(&keys::LINK, diags).unwrap_or(true),
     }
 }
 

@@ -45,7 +45,16 @@ pub struct GlossaryEntry {
     pub see_also: Vec<LinkView>,
     /// For alias entries: the term they stand for.
     pub alias_of: Option<LinkView>,
+    /// How many pages use the term, the first [`USED_ON_SHOWN`] of them by
+    /// title, and how many more there are.
+    pub used_on_count: usize,
+    pub used_on: Vec<LinkView>,
+    pub used_on_more: usize,
 }
+
+/// A term used on more pages than this lists these and says how many more:
+/// on a big handbook a common term is on thousands of pages.
+pub const USED_ON_SHOWN: usize = 50;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Letter {
@@ -185,7 +194,11 @@ impl Views<'_> {
 
     /// The A–Z: letters present, and the jump bar of all 26 letters (plus
     /// any other initial a term starts with).
-    pub fn glossary(&self, definitions: &dyn Fn(usize) -> Option<String>) -> (Vec<JumpLetter>, Vec<Letter>) {
+    pub fn glossary<'u>(
+        &self,
+        definitions: &dyn Fn(usize) -> Option<String>,
+        used_on: &dyn Fn(usize) -> &'u [usize],
+    ) -> (Vec<JumpLetter>, Vec<Letter>) {
         let h = self.handbook;
         let mut entries: Vec<(String, GlossaryEntry)> = Vec::new();
         for (i, p) in h.of_kind(Kind::Term) {
@@ -204,6 +217,12 @@ impl Views<'_> {
                     see.push(link);
                 }
             }
+            // Only the pages shown become links: a common term is on thousands.
+            let mut users: Vec<usize> = used_on(i).to_vec();
+            users.sort_by_cached_key(|&j| (h.pages[j].title.to_lowercase(), j));
+            let used_on_count = users.len();
+            users.truncate(USED_ON_SHOWN);
+            let users: Vec<LinkView> = users.into_iter().map(|j| self.link(j)).collect();
             entries.push((
                 p.title.clone(),
                 GlossaryEntry {
@@ -214,6 +233,9 @@ impl Views<'_> {
                     definition_html: definitions(i),
                     see_also: see,
                     alias_of: None,
+                    used_on_count,
+                    used_on_more: used_on_count - users.len(),
+                    used_on: users,
                 },
             ));
             for alias in t.aliases.iter().chain(t.abbreviation.iter()) {
@@ -228,6 +250,9 @@ impl Views<'_> {
                             definition_html: None,
                             see_also: Vec::new(),
                             alias_of: Some(own.clone()),
+                            used_on_count: 0,
+                            used_on: Vec::new(),
+                            used_on_more: 0,
                         },
                     ));
                 }

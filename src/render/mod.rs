@@ -261,6 +261,8 @@ pub struct Renderer<'a> {
     handbook: &'a Handbook,
     bodies: &'a [Option<&'a Rendered>],
     backlinks: &'a [Vec<usize>],
+    /// For each term, the pages it is used on.
+    term_uses: &'a [Vec<usize>],
     reading_position: HashMap<usize, usize>,
     /// Items by what they replace (their kind and its id), gathered once so
     /// that "Replaced by" is not a search of every item for every item.
@@ -283,11 +285,17 @@ pub struct PageInputs {
 }
 
 impl<'a> Renderer<'a> {
-    pub fn new(handbook: &'a Handbook, bodies: &'a [Option<&'a Rendered>], backlinks: &'a [Vec<usize>]) -> Self {
+    pub fn new(
+        handbook: &'a Handbook,
+        bodies: &'a [Option<&'a Rendered>],
+        backlinks: &'a [Vec<usize>],
+        term_uses: &'a [Vec<usize>],
+    ) -> Self {
         Renderer {
             handbook,
             bodies,
             backlinks,
+            term_uses,
             reading_position: handbook.reading_order.iter().enumerate().map(|(pos, &i)| (i, pos)).collect(),
             replacing: items_naming(handbook, |kind, item| {
                 item.replaces.iter().map(move |r| (kind, r.as_str())).collect()
@@ -378,7 +386,8 @@ impl<'a> Renderer<'a> {
             Generated::People => put("people", json(&views.people())),
             Generated::Glossary => {
                 let definition = |i: usize| self.bodies.get(i).copied().flatten().map(|b| b.html.clone());
-                let (jump, letters) = views.glossary(&definition);
+                let used_on = |i: usize| self.term_uses.get(i).map_or(&[][..], Vec::as_slice);
+                let (jump, letters) = views.glossary(&definition, &used_on);
                 put("jump", json(&jump));
                 put("letters", json(&letters));
             }

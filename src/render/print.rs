@@ -189,7 +189,8 @@ fn rewrite_body(
             rest = &after[if closing { 4 } else { 3 }..];
             continue;
         }
-        let attr = [" id=\"", " href=\"", " aria-label=\""].into_iter().find(|a| after.starts_with(a));
+        let attr =
+            [" id=\"", " href=\"", " aria-label=\"", " aria-describedby=\""].into_iter().find(|a| after.starts_with(a));
         let Some(attr) = attr else {
             out.push_str(&after[..1]);
             rest = &after[1..];
@@ -202,7 +203,8 @@ fn rewrite_body(
         };
         let value = &after[value_start..value_start + len];
         out.push_str(attr);
-        if attr == " id=\"" {
+        // A glossary term names its pop-up by id: both get the prefix.
+        if attr == " id=\"" || attr == " aria-describedby=\"" {
             out.push_str(&format!("{anchor}--{value}"));
         } else if attr == " aria-label=\"" {
             out.push_str(value);

@@ -2,6 +2,7 @@
 //! `build`, `check` and `serve`: load → model → Markdown → checks →
 //! templates. Nothing here writes to disk; [`crate::output`] does.
 
+mod glossary;
 mod links;
 pub mod memo;
 
@@ -124,6 +125,8 @@ pub struct BodyJob<'a> {
     heading_ids: markdown::SlugRule,
     /// The title the page shows as its `<h1>`, which gets an id too.
     title: Option<&'a str>,
+    /// The glossary terms it may link, hashed as their entries.
+    terms: glossary::Terms<'a>,
     first_line: u32,
     text: &'a str,
 }
@@ -152,7 +155,8 @@ pub struct PageJob<'a> {
 /// ([`Renderer::inputs`]) are computed from: the theme and `site`, the
 /// settings, every page's fields and place in the tree (its
 /// [`model::Page::hash_shape`]), the reading order, the links between
-/// pages, and the glossary's definitions (the bodies of terms).
+/// pages, the glossary's definitions (the bodies of terms) and the pages
+/// each term is used on.
 #[derive(Hash)]
 struct Shape<'a> {
     theme: &'a Keyed<Arc<Theme>>,
@@ -162,6 +166,7 @@ struct Shape<'a> {
     reading_order: &'a [usize],
     backlinks: &'a [Vec<usize>],
     definitions: Vec<Option<u64>>,
+    term_uses: &'a [Vec<usize>],
 }
 
 impl Builder {
@@ -192,7 +197,7 @@ impl Builder {
         // Only a build that publishes (into a sink) has a sitemap to miss.
         let publishing = sink.is_some();
         let mut clock = Clock::start();
-        let Prepared { dialect, folder, handbook, bodies, backlinks } = self.prepare(options, &mut clock, &mut diags);
+        let Prepared { dialect, folder, handbook, terms, bodies, backlinks } = self.prepare(options, &mut clock, &mut diags);
         let body_refs: Vec<Option<&Body>> = bodies.iter().map(|b| b.as_ref().map(|b| &*b.value)).collect();
         let Some(theme) = self.theme(&folder.templates, &mut diags) else {
             return Ok((None, diags.sorted()));
@@ -200,7 +205,9 @@ impl Builder {
         let site = SiteView::of(&handbook);
         let site = Keyed { key: key_of(&Json(&site)), value: site };
         let rendered: Vec<Option<&Rendered>> = body_refs.iter().map(|b| b.map(|b| &b.rendered)).collect();
-        let renderer = Renderer::new(&handbook, &rendered, &backlinks);
+        let term_uses = glossary::uses(&handbook, &rendered);
+        glossary::report_unused(&handbook, terms.as_ref(), &term_uses, &mut diags);
+        let renderer = Renderer::new(&handbook, &rendered, &backlinks, &term_uses);
         let navs = self.render_navs(&renderer, &theme, &site, &mut diags);
         let shape = Shape {
             theme: &theme,
@@ -215,6 +222,7 @@ impl Builder {
                 .zip(&bodies)
                 .map(|(p, b)| b.as_ref().filter(|_| p.kind == Kind::Term).map(|b| b.key))
                 .collect(),
+            term_uses: &term_uses,
         };
         let shape = key_of(&shape);
         let pages = Pages { theme: &theme, site: &site, bodies: &bodies, navs: &navs, shape, sink };
@@ -261,7 +269,8 @@ impl Builder {
         let handbook = model::handbook(&folder, today, options.drafts, diags);
         crate::check::run(&handbook, diags);
         clock.lap("model");
-        let bodies = self.render_bodies(&handbook);
+        let terms = glossary::table(&handbook);
+        let bodies = self.render_bodies(&handbook, terms.as_ref());
         for (page, body) in handbook.pages.iter().zip(&bodies).filter_map(|(p, b)| Some((p, b.as_ref()?))) {
             let findings = &body.value.rendered.findings;
             diags.0.extend(findings.iter().map(|d| Diagnostic { file: page.source.clone(), ..d.clone() }));
@@ -270,11 +279,15 @@ impl Builder {
         let body_refs: Vec<Option<&Body>> = bodies.iter().map(|b| b.as_ref().map(|b| &*b.value)).collect();
         let backlinks = links::check(&handbook, &body_refs, diags);
         clock.lap("links");
-        Prepared { dialect, folder, handbook, bodies, backlinks }
+        Prepared { dialect, folder, handbook, terms, bodies, backlinks }
     }
 
     /// Renders every page body to HTML, resolving its links.
-    fn render_bodies(&mut self, h: &Handbook) -> Vec<Option<Keyed<Arc<Body>>>> {
+    fn render_bodies(
+        &mut self,
+        h: &Handbook,
+        terms: Option<&markdown::glossary::Glossary>,
+    ) -> Vec<Option<Keyed<Arc<Body>>>> {
         let table = LinkTable::of(h);
         let links = Keyed { key: key_of(&table), value: Resolver::new(&table) };
         let memo = &self.bodies;
@@ -292,6 +305,7 @@ impl Builder {
                     raw_html: h.config.markdown.raw_html,
                     heading_ids: h.config.markdown.heading_ids,
                     title: (page.kind != Kind::Term).then_some(page.title.as_str()),
+                    terms: glossary::Terms::of(terms, page),
                     first_line: page.body_line,
                     text: &page.body,
                 };
@@ -443,6 +457,8 @@ struct Prepared {
     dialect: Dialect,
     folder: load::Folder,
     handbook: Handbook,
+    /// The glossary's linkable names, when there are any to link.
+    terms: Option<markdown::glossary::Glossary>,
     bodies: Vec<Option<Keyed<Arc<Body>>>>,
     backlinks: Vec<Vec<usize>>,
 }
@@ -506,6 +522,7 @@ fn render_body(job: &BodyJob) -> Body {
         raw_html: job.raw_html,
         heading_ids: job.heading_ids,
         title: job.title,
+        glossary: job.terms.linking(),
     };
     let rendered = markdown::render(job.text, &options);
     // Pair each recorded link with the first answer given for its target

@@ -474,10 +474,42 @@
     }
   }
 
+  // Glossary terms in page text (src/markdown/glossary.rs): the definition,
+  // hidden without JavaScript, shows while the term or the pop-up is
+  // hovered or the term has focus (so the pointer can move onto it), and
+  // Escape hides it without moving focus (WCAG 2.2 SC 1.4.13).
+  function glossaryTips() {
+    var refs = document.querySelectorAll(".glossary-ref");
+    var open = [];
+    function wire(ref) {
+      var link = ref.querySelector("a.glossary-term");
+      var tip = ref.querySelector(".glossary-tip");
+      if (!link || !tip) return;
+      var hovered = false, focused = false;
+      function update() {
+        tip.hidden = !(hovered || focused);
+        if (!tip.hidden && open.indexOf(tip) < 0) open.push(tip);
+      }
+      ref.addEventListener("mouseenter", function () { hovered = true; update(); });
+      ref.addEventListener("mouseleave", function () { hovered = false; update(); });
+      link.addEventListener("focus", function () { focused = true; update(); });
+      link.addEventListener("blur", function () { focused = false; update(); });
+    }
+    for (var i = 0; i < refs.length; i++) wire(refs[i]);
+    if (!refs.length) return;
+    document.addEventListener("keydown", function (ev) {
+      if (ev.key !== "Escape") return;
+      // Dismissed until the pointer or focus leaves and comes back.
+      for (var j = 0; j < open.length; j++) open[j].hidden = true;
+      open = [];
+    });
+  }
+
   function init() {
     jumpBar();
     headingAnchors();
     openSearch = headerToggles();
+    glossaryTips();
     var forms = document.querySelectorAll("form[role=search][data-index]");
     for (var i = 0; i < forms.length; i++) setup(forms[i]);
     document.addEventListener("keydown", slash);
