@@ -70,7 +70,7 @@ pub enum Code {
 }
 
 impl Code {
-    pub const ALL: [Code; 45] = [
+    pub const ALL: [Code; 46] = [
         Code::BadDate,
         Code::BadDuration,
         Code::BadType,
