@@ -1,6 +1,10 @@
 //! Every page of the example handbook, in light and dark mode, checked
 //! with axe-core in headless Chromium: WCAG 2.0, 2.1 and 2.2 A and AA
-//! rules and axe's best practices, with no violations allowed.
+//! rules and axe's best practices, with no violations allowed. So are two
+//! large handbooks, where long sidebars and real-world Markdown show what
+//! the example cannot: every page of the GDS Way (`../shared/corpora`,
+//! read through its tech-docs adapter) and a sample of the 1,000-page
+//! corpus of `../shared/bench/gen_corpus.py`.
 //!
 //! axe-core comes from npm, pinned in `tests/axe/package-lock.json` and
 //! installed by `.ci/run` (`npm ci --prefix tests/axe`).
@@ -17,7 +21,7 @@ use support::serve::eventually;
 
 const RULES: &str = "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']";
 
-/// `copbook serve` on the example handbook, stopped when dropped.
+/// `copbook serve` on a handbook, stopped when dropped.
 struct Preview {
     child: Child,
     url: String,
@@ -32,12 +36,15 @@ impl Drop for Preview {
 }
 
 fn preview() -> Preview {
+    preview_of(&Path::new(env!("CARGO_MANIFEST_DIR")).join("content-example"))
+}
+
+fn preview_of(handbook: &Path) -> Preview {
     let out = tempfile::tempdir().unwrap();
-    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("content-example");
     let mut child = Command::new(env!("CARGO_BIN_EXE_copbook"))
         .args(["serve", "--port", "0", "--base-url", "/", "--today", "2026-11-23", "--out"])
         .arg(out.path())
-        .arg(&example)
+        .arg(handbook)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -92,21 +99,114 @@ fn every_example_page_passes_axe_in_light_and_dark_mode() {
     let home = format!("{}/", preview.url);
     let browser = Browser::launch(&home);
     let mut tab = browser.tab(&home);
+    let violations = axe_pages(&mut tab, &axe, &preview, &pages);
+    assert!(violations.is_empty(), "{} axe violations:\n{}", violations.len(), violations.join("\n"));
+}
+
+/// axe on each of `pages` of the preview, light then dark.
+fn axe_pages(tab: &mut Tab, axe: &str, preview: &Preview, pages: &[String]) -> Vec<String> {
     let mut violations = Vec::new();
     for scheme in ["light", "dark"] {
         tab.call(
             "Emulation.setEmulatedMedia",
             json!({ "features": [{ "name": "prefers-color-scheme", "value": scheme }] }),
         );
-        for page in &pages {
+        for page in pages {
             let url = format!("{}{page}", preview.url);
             tab.call("Page.navigate", json!({ "url": url }));
             let loaded = eventually(Duration::from_secs(10), || {
                 tab.eval("document.readyState") == json!("complete") && tab.eval("location.href") == json!(url)
             });
             assert!(loaded, "{url} did not load");
-            violations.extend(axe_run(&mut tab, &axe, &format!("{scheme} {page}")));
+            violations.extend(axe_run(tab, axe, &format!("{scheme} {page}")));
         }
+    }
+    violations
+}
+
+/// Said loudly when a handbook the test needs is absent; with CI=true
+/// that is a failure, since CI has `../shared` beside the repository.
+fn absent(what: &str) {
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("{what} is absent: CI must have ../shared beside the repository (or COPBOOK_CORPORA set)");
+    }
+    eprintln!("\n\n*** SKIPPED: {what} is absent; this part of the test proves nothing here ***\n");
+}
+
+/// The GDS Way, from `COPBOOK_CORPORA` or `../shared/corpora` (as tests/dialects.rs finds it).
+fn gds_way() -> Option<PathBuf> {
+    let corpora = std::env::var_os("COPBOOK_CORPORA")
+        .map_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora"), PathBuf::from);
+    let dir = corpora.join("gds-way");
+    if dir.is_dir() {
+        return Some(dir);
+    }
+    absent(&format!("the GDS Way corpus ({})", dir.display()));
+    None
+}
+
+/// The 1,000-page corpus of `gen_corpus.py`, written into `into`.
+fn generated_corpus(into: &Path) -> Option<PathBuf> {
+    // `../shared`, or the folder `COPBOOK_SHARED` names (for a checkout elsewhere).
+    let shared = std::env::var_os("COPBOOK_SHARED")
+        .map_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"), PathBuf::from);
+    let generator = shared.join("bench/gen_corpus.py");
+    if !generator.is_file() {
+        absent(&format!("the corpus generator ({})", generator.display()));
+        return None;
+    }
+    let dir = into.join("corpus-1000");
+    let status = Command::new("python3")
+        .arg(&generator)
+        .args(["--pages", "1000", "--flavor", "copbook", "--out"])
+        .arg(&dir)
+        .stdout(Stdio::null())
+        .status()
+        .expect("python3 runs gen_corpus.py");
+    assert!(status.success(), "gen_corpus.py failed");
+    Some(dir)
+}
+
+/// Large handbooks, where the sidebar is long and the Markdown real: every
+/// page of the GDS Way and every tenth page of the 1,000-page corpus (its
+/// home, sections and generated pages among them), light and dark, in one
+/// browser.
+#[test]
+fn large_handbooks_pass_axe_in_light_and_dark_mode() {
+    if chromium_or_skip().is_none() {
+        return;
+    }
+    let Some(axe) = axe_source() else { return };
+    let scratch = tempfile::tempdir().unwrap();
+    let handbooks: Vec<(&str, PathBuf)> =
+        [("GDS Way", gds_way()), ("1,000-page corpus", generated_corpus(scratch.path()))]
+            .into_iter()
+            .filter_map(|(name, dir)| Some((name, dir?)))
+            .collect();
+    // One browser and one tab for every handbook: each page is navigated to.
+    let mut browser: Option<(Browser, Tab)> = None;
+    let mut violations = Vec::new();
+    for (name, dir) in handbooks {
+        let preview = preview_of(&dir);
+        let mut pages = pages(preview.out.path());
+        if name == "GDS Way" {
+            assert!(pages.len() >= 65, "every page of the GDS Way is built: {pages:?}");
+        } else {
+            pages = pages.into_iter().step_by(10).collect();
+            assert!(pages.len() >= 100, "a sample of at least 100 pages: {}", pages.len());
+        }
+        let home = format!("{}/", preview.url);
+        let (_, tab) = browser.get_or_insert_with(|| {
+            let browser = Browser::launch(&home);
+            let tab = browser.tab(&home);
+            (browser, tab)
+        });
+        // Wide: the layout with the sidebar beside the page, where a long one scrolled in a box of its own.
+        let wide = json!({ "width": 1280, "height": 800, "deviceScaleFactor": 1, "mobile": false });
+        tab.call("Emulation.setDeviceMetricsOverride", wide);
+        let found = axe_pages(tab, &axe, &preview, &pages);
+        eprintln!("{name}: axe on {} pages, light and dark: {} violations", pages.len(), found.len());
+        violations.extend(found.into_iter().map(|v| format!("{name}: {v}")));
     }
     assert!(violations.is_empty(), "{} axe violations:\n{}", violations.len(), violations.join("\n"));
 }

@@ -366,3 +366,41 @@ fn section_cards_leave_out_the_pages_the_text_already_links() {
     }
     assert!(text.contains("Find your way around"));
 }
+
+/// The sidebar of a built page: the `<nav class="sidebar">` element.
+fn sidebar_of(html: &str) -> &str {
+    let start = html.find("<nav class=\"sidebar\"").expect("a sidebar");
+    &html[start..start + html[start..].find("</nav>").expect("its end")]
+}
+
+#[test]
+fn a_long_section_shows_a_window_of_its_pages_and_links_to_the_full_list() {
+    let mut files: Vec<(String, String)> = (1..=40)
+        .map(|i| (format!("long/p{i:02}.md"), format!("+++\ntitle = \"Page {i:02}\"\nweight = {i}\n+++\nText.\n")))
+        .collect();
+    files.extend((1..=24).map(|i| (format!("short/s{i:02}.md"), format!("+++\ntitle = \"Short {i:02}\"\n+++\n"))));
+    files.push(("long/_index.md".into(), "+++\ntitle = \"Long section\"\n+++\n".into()));
+    let refs: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+    let dir = fixture(&refs);
+    let out = build_ok(dir.path(), &[]);
+    let html = read(&out, "long/p20/index.html");
+    let nav = sidebar_of(&html);
+    let listed: Vec<usize> = (1..=40).filter(|i| nav.contains(&format!(">Page {i:02}<"))).collect();
+    // The first three, then eight either side of the page.
+    assert_eq!(listed, [1, 2, 3].into_iter().chain(12..=28).collect::<Vec<_>>(), "{nav}");
+    assert!(nav.contains("<a href=\"/long/p20/\" aria-current=\"page\">Page 20</a>"), "{nav}");
+    assert!(nav.contains("8 more not shown") && nav.contains("12 more not shown"), "{nav}");
+    assert!(nav.contains("<a class=\"nav-all-link\" href=\"/long/\">All 40 in Long section</a>"), "{nav}");
+    // Its neighbours' sidebars differ: each is centred on its own page.
+    let last = read(&out, "long/p40/index.html");
+    assert!(sidebar_of(&last).contains(">Page 24<") && !sidebar_of(&last).contains(">Page 23<"));
+    // The page the link leads to lists every page of the section.
+    let section = read(&out, "long/index.html");
+    let main = &section[section.find("id=\"cb-main\"").unwrap()..];
+    assert!((1..=40).all(|i| main.contains(&format!("href=\"/long/p{i:02}/\""))), "{main}");
+    // A section of 24 pages is listed whole, with no link to the full list.
+    let short = read(&out, "short/s12/index.html");
+    let nav = sidebar_of(&short);
+    assert!((1..=24).all(|i| nav.contains(&format!(">Short {i:02}<"))), "{nav}");
+    assert!(!nav.contains("nav-all") && !nav.contains("nav-gap"), "{nav}");
+}

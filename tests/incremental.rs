@@ -90,6 +90,12 @@ fn start_files() -> BTreeMap<String, String> {
     put("guides/b.md", "+++\ntitle = \"Guide B\"\nweight = 2\n+++\n## Two\n\nText [a](a.md), <kbd>raw</kbd>.\n");
     put("guides/deep/c.md", "# Guide C\n\nDeep [home](../../index.md).\n");
     put("static/site.css", "body { color: black }\n");
+    // A section long enough for the sidebar to window it (more than
+    // render::NAV_WHOLE entries): a page's sidebar then holds its
+    // neighbours' titles, so their edits must reach it.
+    for i in 0..27 {
+        put(&format!("long/l{i:02}.md"), &format!("+++\ntitle = \"Long {i:02}\"\nweight = {}\n+++\nText.\n", i % 4));
+    }
     f
 }
 
@@ -127,7 +133,7 @@ fn edit(rng: &mut Rng, root: &Path, files: &mut BTreeMap<String, String>, step: 
         }
         3 => {
             // new page, linking to an existing one
-            let path = format!("guides/new-{step}.md");
+            let path = format!("{}/new-{step}.md", if step % 2 == 0 { "guides" } else { "long" });
             files.insert(path.clone(), format!("+++\ntitle = \"New {word}\"\n+++\nLinks to [x](../{page}).\n"));
             vec![path]
         }

@@ -1,9 +1,38 @@
 //! Markup that the HTML writer would otherwise leave inaccessible: task
-//! list checkboxes get a name, and code blocks, which scroll sideways on
-//! narrow screens, can be reached and scrolled with the keyboard.
+//! list checkboxes get a name, code blocks, which scroll sideways on
+//! narrow screens, can be reached and scrolled with the keyboard, and
+//! headings never skip a level.
 
 use super::Ev;
-use pulldown_cmark::{CodeBlockKind, Event, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Tag, TagEnd};
+
+/// A heading more than one level below the one before it (`##` then
+/// `####`, as real handbooks have) is written one level below it: screen
+/// reader users move through a page by its outline, and a skipped level
+/// reads as a missing section (axe's heading-order). The page's title is
+/// its `<h1>`, so the first heading may be at most an `<h2>`. Runs before
+/// heading ids are made, so the table of contents sees the same levels.
+pub(super) fn heading_levels<'t>(mut events: Vec<Ev<'t>>) -> Vec<Ev<'t>> {
+    let mut last = 1;
+    let mut open = Vec::new();
+    for (event, _) in &mut events {
+        match event {
+            Event::Start(Tag::Heading { level, .. }) => {
+                let kept = (*level as usize).min(last + 1);
+                *level = HeadingLevel::try_from(kept).unwrap_or(*level);
+                last = kept;
+                open.push(*level);
+            }
+            Event::End(TagEnd::Heading(level)) => {
+                if let Some(opened) = open.pop() {
+                    *level = opened;
+                }
+            }
+            _ => {}
+        }
+    }
+    events
+}
 
 pub(super) fn fix<'t>(events: Vec<Ev<'t>>) -> Vec<Ev<'t>> {
     events
@@ -45,6 +74,14 @@ pub(super) fn fix<'t>(events: Vec<Ev<'t>>) -> Vec<Ev<'t>> {
 mod tests {
     fn html_of(text: &str) -> String {
         super::super::tests::render_plain(text).html
+    }
+
+    #[test]
+    fn a_heading_that_skips_levels_comes_one_below_the_one_before() {
+        let html = html_of("### First\n\n## Two\n\n#### Four\n\n###### Six\n\n## Back\n\n### Three\n");
+        let levels: Vec<&str> = html.match_indices("<h").map(|(i, _)| &html[i..i + 3]).collect();
+        assert_eq!(levels, ["<h2", "<h2", "<h3", "<h4", "<h2", "<h3"], "{html}");
+        assert_eq!(html.matches("</h4>").count(), 1, "{html}");
     }
 
     #[test]

@@ -103,10 +103,11 @@ impl Theme {
     }
 
     /// One sidebar, with `nav.html`.
-    pub fn render_nav(&self, site: &SiteView, items: &[NavItem]) -> Result<String, Diagnostic> {
+    pub fn render_nav(&self, site: &SiteView, nav: &NavTree) -> Result<String, Diagnostic> {
         let mut ctx = Context::new();
         ctx.insert("site", site);
-        ctx.insert("nav", items);
+        ctx.insert("nav", &nav.items);
+        ctx.insert("nav_more", &nav.more);
         self.render("nav.html", &ctx).map_err(|e| self.render_error("nav.html", &e, &ctx))
     }
 
@@ -206,6 +207,21 @@ fn collect_assets(dir: &'static Dir<'static>, out: &mut Vec<(String, &'static [u
 
 pub use crate::html::escape;
 
+/// A list of the sidebar with at most this many entries is shown whole;
+/// a longer one shows its first [`NAV_HEAD`] entries, the [`NAV_AROUND`]
+/// entries either side of the open one, and a link to the page that lists
+/// them all. 24 keeps every list of a small handbook as it was (the
+/// example's longest has 13 entries, the GDS Way's 39) while a section of
+/// 316 pages no longer puts 316 links on each of its pages: a windowed list
+/// shows at most 21 entries, fewer than a whole one may, so the sidebar's
+/// size, and the time to render it, no longer grow with the section.
+pub const NAV_WHOLE: usize = 24;
+/// The first entries a windowed list always shows (a section's overview
+/// and getting-started pages usually come first).
+const NAV_HEAD: usize = 3;
+/// Entries shown either side of the open one in a windowed list.
+const NAV_AROUND: usize = 8;
+
 /// An entry of the sidebar.
 #[derive(Debug, Clone, Serialize)]
 pub struct NavItem {
@@ -214,6 +230,57 @@ pub struct NavItem {
     /// On the path to the current page: its children are shown.
     pub open: bool,
     pub children: Vec<NavItem>,
+    /// Entries of the list left out just before this one (a windowed list).
+    pub skipped: usize,
+    /// Where all of `children` are listed, when they are windowed.
+    pub more: Option<NavMore>,
+}
+
+/// The page that lists every entry of a windowed list of the sidebar.
+#[derive(Debug, Clone, Serialize)]
+pub struct NavMore {
+    pub url: String,
+    pub title: String,
+    /// Entries in the whole list.
+    pub count: usize,
+    /// Entries left out after the last one shown.
+    pub skipped: usize,
+}
+
+/// One sidebar: the top-level entries and where all of them are listed
+/// when they are windowed (`nav` and `nav_more` in `nav.html`).
+#[derive(Debug, Clone, Serialize)]
+pub struct NavTree {
+    pub items: Vec<NavItem>,
+    pub more: Option<NavMore>,
+}
+
+/// Which sidebar a page shows: the one opened at `section`, and, when the
+/// page's own entry is in a windowed list, the page the window is centred
+/// on. Pages of a short section share one sidebar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct NavAt {
+    pub section: usize,
+    pub current: Option<usize>,
+}
+
+/// Which entries of a list of `len` a sidebar shows, the entry at `centre`
+/// among them: `None` for all, else the head's end and the window.
+fn nav_window(len: usize, centre: Option<usize>) -> Option<(usize, std::ops::Range<usize>)> {
+    if len <= NAV_WHOLE {
+        return None;
+    }
+    let width = 2 * NAV_AROUND + 1;
+    let mut start = centre.unwrap_or(0).saturating_sub(NAV_AROUND).min(len - width);
+    let mut end = start + width;
+    // A gap of one entry would hide no more than the marker takes.
+    if start <= NAV_HEAD + 1 {
+        start = 0;
+    }
+    if end + 1 >= len {
+        end = len;
+    }
+    Some((NAV_HEAD, start..end))
 }
 
 /// A sidebar with the link to `href` (the page being rendered) marked as the current page.
@@ -269,6 +336,11 @@ pub struct Renderer<'a> {
     replacing: HashMap<(Kind, &'a str), Vec<usize>>,
     /// Items by the principles they serve, likewise.
     serving: HashMap<&'a str, Vec<usize>>,
+    /// Each page's entries in the sidebar (its children that have a page
+    /// and are not retired), and each page's place among its parent's:
+    /// made once, so that a sidebar costs the same in any size of section.
+    nav_entries: Vec<Vec<usize>>,
+    nav_rank: Vec<usize>,
 }
 
 /// Everything a page's HTML depends on besides the templates, `site`, its
@@ -279,9 +351,9 @@ pub struct PageInputs {
     pub page: PageView,
     /// The variables of generated pages (`communities`, `letters`...).
     pub listing: serde_json::Map<String, serde_json::Value>,
-    /// The section whose sidebar the page shows.
+    /// The sidebar the page shows.
     #[serde(skip)]
-    pub nav_key: usize,
+    pub nav: NavAt,
 }
 
 impl<'a> Renderer<'a> {
@@ -301,12 +373,33 @@ impl<'a> Renderer<'a> {
                 item.replaces.iter().map(move |r| (kind, r.as_str())).collect()
             }),
             serving: items_naming(handbook, |_, item| item.principles.iter().map(String::as_str).collect()),
+            nav_entries: Vec::new(),
+            nav_rank: Vec::new(),
         }
+        .with_nav_entries()
+    }
+
+    fn with_nav_entries(mut self) -> Self {
+        let h = self.handbook;
+        // Retired items stay readable for the record, but out of the way.
+        let retired = |c: usize| h.pages[c].item().and_then(|i| i.status) == Some(crate::model::ItemStatus::Retired);
+        self.nav_entries = h
+            .pages
+            .iter()
+            .map(|p| p.children.iter().copied().filter(|&c| h.pages[c].has_own_page() && !retired(c)).collect())
+            .collect();
+        self.nav_rank = vec![usize::MAX; h.pages.len()];
+        for entries in &self.nav_entries {
+            for (rank, &c) in entries.iter().enumerate() {
+                self.nav_rank[c] = rank;
+            }
+        }
+        self
     }
 
     /// The section whose sidebar a page shows: itself when it has
     /// children, else its parent.
-    pub fn nav_key(&self, i: usize) -> usize {
+    fn nav_section(&self, i: usize) -> usize {
         let p = &self.handbook.pages[i];
         if p.children.iter().any(|&c| self.handbook.pages[c].has_own_page()) {
             i
@@ -315,44 +408,77 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    /// The sections some page opens the sidebar at.
-    pub fn nav_keys(&self) -> Vec<usize> {
-        let mut keys: Vec<usize> = (0..self.handbook.pages.len()).map(|i| self.nav_key(i)).collect();
-        keys.sort_unstable();
-        keys.dedup();
-        keys
+    /// The sidebar page `i` shows.
+    pub fn nav_at(&self, i: usize) -> NavAt {
+        let section = self.nav_section(i);
+        let windowed = section != i && self.nav_entries[section].len() > NAV_WHOLE;
+        NavAt { section, current: windowed.then_some(i) }
     }
 
-    /// The sidebar opened at section `key`: every top-level entry, and the
-    /// children of each section on the way down to `key`.
-    pub fn nav_items(&self, key: usize) -> Vec<NavItem> {
+    /// The sidebars some page shows that no page shows alone.
+    pub fn shared_navs(&self) -> Vec<NavAt> {
         let h = self.handbook;
-        let mut open = vec![key];
-        let mut at = key;
-        while let Some(p) = h.pages[at].parent {
+        let mut at: Vec<NavAt> = (0..h.pages.len())
+            .filter(|&i| h.pages[i].has_own_page())
+            .map(|i| self.nav_at(i))
+            .filter(|at| at.current.is_none())
+            .collect();
+        at.sort_unstable_by_key(|a| a.section);
+        at.dedup();
+        at
+    }
+
+    /// The sidebar opened at `at.section`: every top-level entry, and the
+    /// children of each section on the way down to it; each list longer
+    /// than [`NAV_WHOLE`] windowed around its open entry (or `at.current`).
+    pub fn nav_tree(&self, at: NavAt) -> NavTree {
+        let h = self.handbook;
+        let mut open = vec![at.section];
+        let mut up = at.section;
+        while let Some(p) = h.pages[up].parent {
             open.push(p);
-            at = p;
+            up = p;
         }
-        fn items(h: &Handbook, of: usize, open: &[usize]) -> Vec<NavItem> {
-            // Retired items stay readable for the record, but out of the way.
-            let retired =
-                |c: usize| h.pages[c].item().and_then(|i| i.status) == Some(crate::model::ItemStatus::Retired);
-            h.pages[of]
-                .children
-                .iter()
-                .filter(|&&c| h.pages[c].has_own_page() && !retired(c))
-                .map(|&c| {
-                    let is_open = open.contains(&c);
-                    NavItem {
-                        title: h.pages[c].title.clone(),
-                        url: h.href(&h.pages[c].url),
-                        open: is_open,
-                        children: if is_open { items(h, c, open) } else { Vec::new() },
-                    }
-                })
-                .collect()
+        let (items, more) = self.nav_list(h.home(), &open, at.current);
+        NavTree { items, more }
+    }
+
+    /// Section `of`'s list, opened along `open` (the path from the
+    /// sidebar's section up), windowed when long.
+    fn nav_list(&self, of: usize, open: &[usize], current: Option<usize>) -> (Vec<NavItem>, Option<NavMore>) {
+        let h = self.handbook;
+        let entries = &self.nav_entries[of];
+        let listed =
+            |c: &usize| (h.pages[*c].parent == Some(of)).then(|| self.nav_rank[*c]).filter(|&r| r < entries.len());
+        let centre = open.iter().chain(&current).find_map(listed);
+        let window = nav_window(entries.len(), centre);
+        let shown: Vec<usize> = match &window {
+            None => (0..entries.len()).collect(),
+            Some((head, around)) => (0..*head).filter(|k| !around.contains(k)).chain(around.clone()).collect(),
+        };
+        let mut items = Vec::with_capacity(shown.len());
+        let mut next = 0;
+        for k in shown {
+            let c = entries[k];
+            let is_open = open.contains(&c);
+            let (children, more) = if is_open { self.nav_list(c, open, current) } else { (Vec::new(), None) };
+            items.push(NavItem {
+                title: h.pages[c].title.clone(),
+                url: h.href(&h.pages[c].url),
+                open: is_open,
+                children,
+                skipped: k - next,
+                more,
+            });
+            next = k + 1;
         }
-        items(h, h.home(), &open)
+        let more = window.map(|_| NavMore {
+            url: h.href(&h.pages[of].url),
+            title: h.pages[of].title.clone(),
+            count: entries.len(),
+            skipped: entries.len() - next,
+        });
+        (items, more)
     }
 
     /// What page `i` is rendered from; its body HTML is left out (callers
@@ -363,7 +489,7 @@ impl<'a> Renderer<'a> {
             template: template_name(page),
             page: self.page_view(i),
             listing: self.listing(page),
-            nav_key: self.nav_key(i),
+            nav: self.nav_at(i),
         }
     }
 
@@ -595,4 +721,43 @@ fn items_naming<'a, K: std::hash::Hash + Eq + Copy>(
         }
     }
     found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The entries a list of `len` shows around `centre`, as indices.
+    fn shown(len: usize, centre: Option<usize>) -> Vec<usize> {
+        match nav_window(len, centre) {
+            None => (0..len).collect(),
+            Some((head, around)) => (0..len).filter(|k| *k < head || around.contains(k)).collect(),
+        }
+    }
+
+    #[test]
+    fn a_list_of_up_to_nav_whole_entries_is_shown_whole() {
+        assert_eq!(shown(NAV_WHOLE, Some(NAV_WHOLE - 1)), (0..NAV_WHOLE).collect::<Vec<_>>());
+        assert!(nav_window(NAV_WHOLE + 1, None).is_some());
+    }
+
+    #[test]
+    fn a_long_list_shows_its_head_and_a_window_around_the_open_entry_whatever_its_length() {
+        for len in [NAV_WHOLE + 1, 100, 316, 100_000] {
+            for centre in [None, Some(0), Some(5), Some(len / 2), Some(len - 2), Some(len - 1)] {
+                let s = shown(len, centre);
+                assert!(s.len() <= 21, "{len} {centre:?}: {} shown", s.len());
+                assert!(s.len() >= 2 * NAV_AROUND + 1, "{len} {centre:?}: {} shown", s.len());
+                assert!(s.starts_with(&[0, 1, 2]), "{len} {centre:?}: {s:?}");
+                if let Some(c) = centre {
+                    assert!(s.contains(&c), "{len} {centre:?}: {s:?}");
+                    // The open entry is in the middle of its window unless an end is near.
+                    assert!(s.contains(&c.saturating_sub(NAV_AROUND)) && s.contains(&(c + NAV_AROUND).min(len - 1)));
+                }
+                // No gap of a single entry: a marker would hide no more than it takes.
+                assert!(s.windows(2).all(|w| w[1] - w[0] != 2), "{len} {centre:?}: {s:?}");
+            }
+        }
+        assert_eq!(shown(100, Some(50)), [0, 1, 2].into_iter().chain(42..=58).collect::<Vec<_>>());
+    }
 }

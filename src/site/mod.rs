@@ -15,7 +15,7 @@ use crate::markdown::{self, LinkKind, Rendered, Resolution};
 use crate::model::links::{LinkSource, LinkTable, Located, Resolver};
 use crate::model::{self, Handbook, Kind};
 use crate::render::context::SiteView;
-use crate::render::{self, NavItem, PageInputs, Renderer, Theme};
+use crate::render::{self, NavAt, NavTree, PageInputs, Renderer, Theme};
 use memo::{key_of, Json, Keyed, Memo};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
@@ -94,7 +94,8 @@ pub fn build_into(options: &Options, sink: Sink) -> std::io::Result<(Option<Site
 /// - a document: its file's size and modification time (in `load`);
 /// - a body: [`BodyJob`], with the link table it resolves against;
 /// - the theme: the handbook's template overrides;
-/// - a sidebar: [`NavJob`];
+/// - a sidebar: [`NavJob`] (a long section's sidebar is windowed around
+///   the page, so it holds the entries of the page's neighbours);
 /// - a page: [`PageJob`], with its template inputs, body and sidebar;
 /// - or, quicker, a page from the handbook's [`Shape`] and its own body:
 ///   while the shape holds, nothing but its body can change its inputs.
@@ -136,7 +137,7 @@ pub struct BodyJob<'a> {
 pub struct NavJob<'a> {
     theme: &'a Keyed<Arc<Theme>>,
     site: &'a Keyed<SiteView>,
-    items: Json<&'a [NavItem]>,
+    nav: Json<&'a NavTree>,
 }
 
 /// What one page's HTML is made of.
@@ -208,7 +209,7 @@ impl Builder {
         let term_uses = glossary::uses(&handbook, &rendered);
         glossary::report_unused(&handbook, terms.as_ref(), &term_uses, &mut diags);
         let renderer = Renderer::new(&handbook, &rendered, &backlinks, &term_uses);
-        let navs = self.render_navs(&renderer, &theme, &site, &mut diags);
+        let navs = self.render_navs(&renderer, &theme, &site);
         let shape = Shape {
             theme: &theme,
             site: &site,
@@ -335,37 +336,9 @@ impl Builder {
         }
     }
 
-    /// One sidebar per section. Returns each section's sidebar.
-    fn render_navs(
-        &mut self,
-        renderer: &Renderer,
-        theme: &Keyed<Arc<Theme>>,
-        site: &Keyed<SiteView>,
-        diags: &mut Diagnostics,
-    ) -> HashMap<usize, Keyed<Arc<String>>> {
-        let sections: Vec<(usize, Vec<NavItem>)> =
-            renderer.nav_keys().into_iter().map(|section| (section, renderer.nav_items(section))).collect();
-        let memo = &self.navs;
-        let made: Vec<(usize, u64, Result<Arc<String>, Diagnostic>)> = sections
-            .par_iter()
-            .map(|(section, items)| {
-                let job = NavJob { theme, site, items: Json(items) };
-                let (key, html) =
-                    memo.get(&job, |job| job.theme.value.render_nav(&job.site.value, job.items.0).map(Arc::new));
-                (*section, key, html)
-            })
-            .collect();
-        let mut navs = HashMap::new();
-        for (section, key, html) in made {
-            match html {
-                Ok(value) => {
-                    navs.insert(section, Keyed { key, value });
-                }
-                Err(d) => diags.push(d),
-            }
-        }
-        self.navs.keep(navs.values().map(|n| (n.key, n.value.clone())));
-        navs
+    /// The sidebars shared by the pages of a section (see [`NavAt`]), by section.
+    fn render_navs(&self, renderer: &Renderer, theme: &Keyed<Arc<Theme>>, site: &Keyed<SiteView>) -> Navs {
+        renderer.shared_navs().par_iter().map(|&at| (at.section, nav(&self.navs, renderer, theme, site, at))).collect()
     }
 
     /// Every page through the templates, unless the shape and its body are
@@ -377,7 +350,9 @@ impl Builder {
         Pages { theme, site, bodies, navs, shape, sink }: Pages,
         diags: &mut Diagnostics,
     ) -> std::io::Result<Vec<(String, Content)>> {
-        let (memo, by_shape) = (&self.pages, &self.pages_by_shape);
+        let (memo, by_shape, nav_memo) = (&self.pages, &self.pages_by_shape, &self.navs);
+        // The sidebars made for pages alone, kept for the next build (by `serve`).
+        let own_navs = std::sync::Mutex::new(Vec::new());
         let unwritten = std::sync::Mutex::new(None);
         // (quick key, full key, the page's path and bytes: none once sent to the sink)
         type Made = (u64, u64, Result<Option<(String, Arc<[u8]>)>, Box<render::RenderFailure>>);
@@ -395,8 +370,23 @@ impl Builder {
                     None => {
                         let inputs = renderer.inputs(i);
                         let what = if p.source.is_empty() { format!("the {} page", p.url) } else { p.source.clone() };
-                        let nav = navs.get(&inputs.nav_key);
-                        memo.get(&PageJob { theme, site, inputs: Json(&inputs), nav, body, what }, render_page)
+                        let nav = match inputs.nav.current {
+                            None => navs.get(&inputs.nav.section).cloned(),
+                            Some(_) => Some(nav(nav_memo, renderer, theme, site, inputs.nav)),
+                        };
+                        match nav.transpose() {
+                            Err(finding) => (0, Err(Box::new(render::RenderFailure { finding, page: what }))),
+                            Ok(nav) => {
+                                if let (Some(own), Some(_), None) = (&nav, inputs.nav.current, sink) {
+                                    own_navs
+                                        .lock()
+                                        .unwrap_or_else(|e| e.into_inner())
+                                        .push((own.key, own.value.clone()));
+                                }
+                                let job = PageJob { theme, site, inputs: Json(&inputs), nav: nav.as_ref(), body, what };
+                                memo.get(&job, render_page)
+                            }
+                        }
                     }
                 };
                 let html = html.map(|bytes| match sink {
@@ -433,6 +423,9 @@ impl Builder {
                 }
             }
         }
+        let shared = navs.values().filter_map(|n| n.as_ref().ok()).map(|n| (n.key, n.value.clone()));
+        let own = own_navs.into_inner().unwrap_or_else(|e| e.into_inner());
+        self.navs.keep(shared.chain(own));
         self.pages.keep(kept.iter().map(|(_, (key, bytes))| (*key, bytes.clone())));
         self.pages_by_shape.keep(kept);
         Ok(files)
@@ -468,9 +461,27 @@ struct Pages<'a> {
     theme: &'a Keyed<Arc<Theme>>,
     site: &'a Keyed<SiteView>,
     bodies: &'a [Option<Keyed<Arc<Body>>>],
-    navs: &'a HashMap<usize, Keyed<Arc<String>>>,
+    navs: &'a Navs,
     shape: u64,
     sink: Option<Sink<'a>>,
+}
+
+/// Sidebars by the section they are opened at; a sidebar that failed to
+/// render is its finding, reported once with the pages that show it.
+type Navs = HashMap<usize, Result<Keyed<Arc<String>>, Diagnostic>>;
+
+/// The sidebar at `at`, through its [`NavJob`].
+fn nav(
+    memo: &Memo<Arc<String>>,
+    renderer: &Renderer,
+    theme: &Keyed<Arc<Theme>>,
+    site: &Keyed<SiteView>,
+    at: NavAt,
+) -> Result<Keyed<Arc<String>>, Diagnostic> {
+    let tree = renderer.nav_tree(at);
+    let job = NavJob { theme, site, nav: Json(&tree) };
+    let (key, html) = memo.get(&job, |job| job.theme.value.render_nav(&job.site.value, job.nav.0).map(Arc::new));
+    html.map(|value| Keyed { key, value })
 }
 
 /// A file of the handbook published where copbook writes a file of its own
