@@ -1,14 +1,14 @@
 //! The files around the pages: where each page is written, the sitemap,
 //! the search index, and the GitHub Pages markers.
 
-use crate::markdown::Rendered;
+use super::search::PageIndex;
 use crate::model::{Generated, Handbook, Kind};
 
 pub use crate::model::output_path;
 
-/// `sitemap.xml` (when `base_url` is a full URL), the search index (`search/`, from each page's rendered
-/// body, by page index), `.nojekyll` and `CNAME`.
-pub fn site_files(h: &Handbook, bodies: &[Option<&Rendered>]) -> Vec<(String, Vec<u8>)> {
+/// `sitemap.xml` (when `base_url` is a full URL), the search index (`search/`, from the parts of the
+/// pages that are search results, in page order: [`super::search::index_page`]), `.nojekyll` and `CNAME`.
+pub fn site_files(h: &Handbook, search: &[&PageIndex]) -> Vec<(String, Vec<u8>)> {
     // GitHub Pages would otherwise run Jekyll and hide files starting with '_'.
     let mut files = vec![(".nojekyll".to_string(), Vec::new())];
     // The sitemaps protocol wants absolute URLs: a base_url that is only a
@@ -16,7 +16,7 @@ pub fn site_files(h: &Handbook, bodies: &[Option<&Rendered>]) -> Vec<(String, Ve
     if let Some(site_url) = h.config.site_url() {
         files.push(("sitemap.xml".to_string(), sitemap(h, &site_url).into_bytes()));
     }
-    files.extend(super::search::index(h, bodies));
+    files.extend(super::search::index(h, search));
     files.extend(redirects(h));
     files.extend(super::calendar::files(h));
     files.extend(super::feeds::files(h));

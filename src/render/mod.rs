@@ -13,7 +13,7 @@ mod feeds;
 mod files;
 pub mod listings;
 pub mod print;
-mod search;
+pub mod search;
 mod sessions;
 mod templates;
 

@@ -99,14 +99,36 @@ fn indexed(p: &Page) -> bool {
 /// keys, which a build does not face, took most of that time.
 type WordMap<K, V> = HashMap<K, V, xxhash_rust::xxh3::Xxh3DefaultBuilder>;
 
-/// One page's words with their weights, and its fragment.
-struct Indexed<'a> {
-    /// Borrowed from the page where already folded: most words are.
-    words: Vec<(Cow<'a, str>, u8)>,
+/// One page's part of the index: its words with their weights, and its
+/// fragment. Made page by page, so that `serve` can keep a page's part while
+/// the page and the handbook's shape hold, and only join them after an edit.
+pub struct PageIndex {
+    /// The page's words one after another, in one allocation (not one per word).
+    text: String,
+    /// Where each word ends in `text`, and its weight.
+    ends: Vec<(u32, u8)>,
     fragment: Vec<u8>,
 }
 
-fn index_page<'a>(h: &Handbook, p: &'a Page, body: Option<&'a Rendered>) -> Indexed<'a> {
+impl PageIndex {
+    fn words(&self) -> impl Iterator<Item = (&str, u8)> + '_ {
+        let mut start = 0;
+        self.ends.iter().map(move |&(end, weight)| {
+            let word = &self.text[start..end as usize];
+            start = end as usize;
+            (word, weight)
+        })
+    }
+}
+
+/// The part of the index of page `i` of the handbook, whose rendered body is
+/// `body`; `None` for a page that is no search result (the 404 and search pages).
+pub fn index_page(h: &Handbook, i: usize, body: Option<&Rendered>) -> Option<PageIndex> {
+    let p = h.pages.get(i).filter(|p| indexed(p))?;
+    Some(index_one(h, p, body))
+}
+
+fn index_one<'a>(h: &Handbook, p: &'a Page, body: Option<&'a Rendered>) -> PageIndex {
     // word -> (strongest place, times seen)
     let mut seen: WordMap<Cow<'a, str>, (u8, u8)> = WordMap::default();
     let mut add = |text: &'a str, weight: u8| {
@@ -165,7 +187,12 @@ fn index_page<'a>(h: &Handbook, p: &'a Page, body: Option<&'a Rendered>) -> Inde
             }
         }
     }
-    let words = seen.into_iter().map(|(w, (place, n))| (w, place.saturating_add(n.min(5) - 1))).collect();
+    let mut text = String::new();
+    let mut ends = Vec::with_capacity(seen.len());
+    for (w, (place, n)) in seen {
+        text.push_str(&w);
+        ends.push((text.len() as u32, place.saturating_add(n.min(5) - 1)));
+    }
     let section = p.parent.and_then(|i| h.pages.get(i)).filter(|s| s.parent.is_some()).map(|s| s.title.as_str());
     let fragment = json!({
         "t": p.title,
@@ -174,16 +201,18 @@ fn index_page<'a>(h: &Handbook, p: &'a Page, body: Option<&'a Rendered>) -> Inde
         "s": section,
         "b": blocks,
     });
-    Indexed { words, fragment: serde_json::to_vec(&fragment).unwrap_or_default() }
+    PageIndex { text, ends, fragment: serde_json::to_vec(&fragment).unwrap_or_default() }
 }
 
-/// The files of the search index, by path.
-pub fn index(h: &Handbook, bodies: &[Option<&Rendered>]) -> Vec<(String, Vec<u8>)> {
-    let pages: Vec<usize> = (0..h.pages.len()).filter(|&i| indexed(&h.pages[i])).collect();
-    let done: Vec<Indexed> =
-        pages.par_iter().map(|&i| index_page(h, &h.pages[i], bodies.get(i).copied().flatten())).collect();
+/// The parts of the index of every page, by page index (see [`index_page`]).
+pub fn index_pages(h: &Handbook, bodies: &[Option<&Rendered>]) -> Vec<Option<PageIndex>> {
+    (0..h.pages.len()).into_par_iter().map(|i| index_page(h, i, bodies.get(i).copied().flatten())).collect()
+}
 
-    let (stem_of_word, postings) = postings(&done, &h.config.language);
+/// The files of the search index, by path, from the parts of the pages that
+/// are search results, in page order.
+pub fn index(h: &Handbook, done: &[&PageIndex]) -> Vec<(String, Vec<u8>)> {
+    let (stem_of_word, postings) = postings(done, &h.config.language);
 
     // Cut the sorted words into shards of about SHARD_BYTES.
     let mut files = Vec::new();
@@ -237,20 +266,20 @@ pub fn index(h: &Handbook, bodies: &[Option<&Rendered>]) -> Vec<(String, Vec<u8>
     let meta = json!({ "v": 1, "pages": done.len(), "shards": firsts });
     files.push(("search/index.json".to_string(), serde_json::to_vec(&meta).unwrap_or_default()));
     files.extend(shard_files);
-    files.extend(fragments(&done));
+    files.extend(fragments(done));
     files
 }
 
 /// Each word's stem number, and each stem's postings (page id, weight) in page order.
 #[allow(clippy::type_complexity)]
-fn postings<'a>(done: &'a [Indexed<'a>], language: &str) -> (WordMap<&'a str, usize>, Vec<Vec<(u32, u8)>>) {
+fn postings<'a>(done: &[&'a PageIndex], language: &str) -> (WordMap<&'a str, usize>, Vec<Vec<(u32, u8)>>) {
     let stemmer = stemmer(language);
     let mut stem_of_word: WordMap<&str, usize> = WordMap::default();
     let mut stems: HashMap<String, usize> = HashMap::new();
     let mut postings: Vec<Vec<(u32, u8)>> = Vec::new();
     for (id, page) in done.iter().enumerate() {
-        for (word, weight) in &page.words {
-            let stem = match stem_of_word.get(word.as_ref()) {
+        for (word, weight) in page.words() {
+            let stem = match stem_of_word.get(word) {
                 Some(&s) => s,
                 None => {
                     let stem = stemmer.as_ref().map_or_else(|| word.to_string(), |s| s.stem(word).into_owned());
@@ -259,14 +288,14 @@ fn postings<'a>(done: &'a [Indexed<'a>], language: &str) -> (WordMap<&'a str, us
                     if s == postings.len() {
                         postings.push(Vec::new());
                     }
-                    stem_of_word.insert(word.as_ref(), s);
+                    stem_of_word.insert(word, s);
                     s
                 }
             };
             let list = &mut postings[stem];
             match list.last_mut() {
-                Some(last) if last.0 == id as u32 => last.1 = last.1.max(*weight),
-                _ => list.push((id as u32, *weight)),
+                Some(last) if last.0 == id as u32 => last.1 = last.1.max(weight),
+                _ => list.push((id as u32, weight)),
             }
         }
     }
@@ -275,7 +304,7 @@ fn postings<'a>(done: &'a [Indexed<'a>], language: &str) -> (WordMap<&'a str, us
 
 /// The pages' fragments, FRAGMENTS_PER_FILE to a file as one JSON array:
 /// creating files is most of the cost of writing the index.
-fn fragments(done: &[Indexed]) -> Vec<(String, Vec<u8>)> {
+fn fragments(done: &[&PageIndex]) -> Vec<(String, Vec<u8>)> {
     let mut files = Vec::new();
     for (n, chunk) in done.chunks(FRAGMENTS_PER_FILE).enumerate() {
         let mut json = b"[".to_vec();

@@ -15,6 +15,7 @@ use crate::markdown::{self, LinkKind, Rendered, Resolution};
 use crate::model::links::{LinkSource, LinkTable, Located, Resolver};
 use crate::model::{self, Handbook, Kind};
 use crate::render::context::SiteView;
+use crate::render::search::PageIndex;
 use crate::render::{self, NavAt, NavTree, PageInputs, Renderer, Theme};
 use memo::{key_of, Json, Keyed, Memo};
 use rayon::prelude::*;
@@ -111,6 +112,8 @@ pub struct Builder {
     pages: Memo<Arc<[u8]>>,
     /// Pages by the key of (shape, index, body key): the page's full key, and its bytes.
     pages_by_shape: Memo<(u64, Arc<[u8]>)>,
+    /// Each page's part of the search index, by [`SearchJob`].
+    search: Memo<Arc<Option<PageIndex>>>,
 }
 
 /// What a body's HTML is made of.
@@ -150,6 +153,16 @@ pub struct PageJob<'a> {
     body: Option<&'a Keyed<Arc<Body>>>,
     /// How findings name the page.
     what: String,
+}
+
+/// What one page's part of the search index is made of: its body, and
+/// everything else about it (its fields, its section's title, its address
+/// under the base URL), which the handbook's [`Shape`] stands for.
+#[derive(Hash)]
+pub struct SearchJob<'a> {
+    handbook: &'a Keyed<&'a Handbook>,
+    page: usize,
+    body: Option<&'a Keyed<Arc<Body>>>,
 }
 
 /// Everything but its own body that a page's template inputs
@@ -226,12 +239,14 @@ impl Builder {
             term_uses: &term_uses,
         };
         let shape = key_of(&shape);
+        let search = self.index_pages(&handbook, shape, &bodies, publishing);
         let pages = Pages { theme: &theme, site: &site, bodies: &bodies, navs: &navs, shape, sink };
         let mut files = self.render_pages(&handbook, &renderer, pages, &mut diags)?;
         drop(renderer);
         clock.lap("templates");
         let pages = files.len();
-        files.extend(render::site_files(&handbook, &rendered).into_iter().map(|(p, b)| (p, Content::Bytes(b.into()))));
+        let search: Vec<&PageIndex> = search.iter().filter_map(|part| part.as_ref().as_ref()).collect();
+        files.extend(render::site_files(&handbook, &search).into_iter().map(|(p, b)| (p, Content::Bytes(b.into()))));
         if publishing && handbook.config.site_url().is_none() {
             diags.push(no_sitemap(&handbook.config.base_url, options.base_url.is_some()));
         }
@@ -316,6 +331,35 @@ impl Builder {
             .collect();
         self.bodies.keep(bodies.iter().flatten().map(|b| (b.key, b.value.clone())));
         bodies
+    }
+
+    /// Each page's part of the search index, made again only for the pages
+    /// whose [`SearchJob`] changed; kept for a next build unless `publishing`
+    /// (a one-shot build has none).
+    fn index_pages(
+        &mut self,
+        h: &Handbook,
+        shape: u64,
+        bodies: &[Option<Keyed<Arc<Body>>>],
+        publishing: bool,
+    ) -> Vec<Arc<Option<PageIndex>>> {
+        let handbook = Keyed { key: shape, value: h };
+        let memo = &self.search;
+        let made: Vec<(u64, Arc<Option<PageIndex>>)> = (0..h.pages.len())
+            .into_par_iter()
+            .map(|page| {
+                let job = SearchJob { handbook: &handbook, page, body: bodies[page].as_ref() };
+                let (key, part) = memo.get(&job, |job| {
+                    let body = job.body.map(|b| &b.value.rendered);
+                    Ok::<_, ()>(Arc::new(render::search::index_page(job.handbook.value, job.page, body)))
+                });
+                (key, part.unwrap_or_default())
+            })
+            .collect();
+        if !publishing {
+            self.search.keep(made.iter().map(|(key, part)| (*key, part.clone())));
+        }
+        made.into_iter().map(|(_, part)| part).collect()
     }
 
     /// The theme, loaded again only when the handbook's templates change.
