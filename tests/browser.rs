@@ -154,6 +154,56 @@ fn slash_then_a_word_from_a_page_body_then_enter_opens_that_page() {
     );
 }
 
+/// The URLs of the requests the page made since the last call.
+fn requested(tab: &mut Tab) -> Vec<String> {
+    tab.eval("0"); // every event sent before this reply has arrived
+    tab.take_events()
+        .iter()
+        .filter(|e| e["method"] == "Network.requestWillBeSent")
+        .filter_map(|e| e["params"]["request"]["url"].as_str().map(String::from))
+        .collect()
+}
+
+/// Issue 13: nothing of the search index loads before the reader focuses
+/// the search box. Every request is watched from the start of the page
+/// load (not only the finished ones), through reading, scrolling and
+/// tabbing past the box's neighbours; the box's focus then fetches
+/// `index.json`, which shows the watch sees the index's requests.
+#[test]
+fn no_search_file_is_requested_before_the_search_box_gets_focus() {
+    if chromium_or_skip().is_none() {
+        return;
+    }
+    let out = tempfile::tempdir().expect("a temporary folder");
+    let server = example_preview(&out);
+    let url = format!("http://{}/communities/development/", server.addr);
+    let browser = Browser::launch("about:blank");
+    let mut tab = browser.tab("about:blank");
+    tab.call("Network.enable", json!({}));
+    tab.call("Page.navigate", json!({ "url": url }));
+    let ready = "document.readyState === 'complete' && !!document.querySelector('form[role=search]:not([hidden])')";
+    assert!(eventually(SHOW, || tab.eval(ready) == json!(true)), "the page never showed: {:?}", tab.text());
+    // A reader reads: the page scrolls, the skip link gets focus, the pointer moves over the box.
+    tab.eval("window.scrollTo(0, document.body.scrollHeight)");
+    press(&mut tab, "Tab", "Tab", 9, "");
+    assert_eq!(tab.eval("document.activeElement.className"), json!("skip-link"), "the first Tab stop");
+    let box_at = "(r => [r.x + 5, r.y + 5])(document.getElementById('search-input').getBoundingClientRect())";
+    let at = tab.eval(box_at);
+    tab.call("Input.dispatchMouseEvent", json!({ "type": "mouseMoved", "x": at[0], "y": at[1] }));
+    // Idle time, as when the browser would start a prefetch.
+    tab.eval_async("new Promise(r => requestIdleCallback(() => setTimeout(r, 500)))");
+    let before = requested(&mut tab);
+    assert!(before.iter().any(|u| u.ends_with("/communities/development/")), "the watch saw no request: {before:?}");
+    let early: Vec<&String> = before.iter().filter(|u| u.contains("/search/")).collect();
+    assert!(early.is_empty(), "search files requested before the box got focus: {early:?}");
+
+    tab.eval("document.getElementById('search-input').focus()");
+    assert!(
+        eventually(SHOW, || requested(&mut tab).iter().any(|u| u.ends_with("/search/index.json"))),
+        "focusing the box did not load the index"
+    );
+}
+
 #[test]
 fn a_glossary_entry_lands_below_the_sticky_letter_bar_on_a_phone_and_a_desktop() {
     if chromium_or_skip().is_none() {

@@ -94,10 +94,11 @@ fn indexed(p: &Page) -> bool {
     !matches!(p.kind, Kind::Generated(Generated::NotFound | Generated::Search))
 }
 
-/// The word tables use xxh3 (already the crate's hash for cache keys): most
-/// of indexing is counting words, and std's SipHash, built to resist chosen
-/// keys, which a build does not face, took most of that time.
-type WordMap<K, V> = HashMap<K, V, xxhash_rust::xxh3::Xxh3DefaultBuilder>;
+/// Most of indexing is counting words in hash tables. std's SipHash, built
+/// to resist chosen keys (which a build does not face), took most of that
+/// time; xxh3 through the `Hasher` trait streams each short word through its
+/// buffered state. foldhash's fixed-seed hasher is built for short keys.
+type WordMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
 
 /// One page's part of the index: its words with their weights, and its
 /// fragment. Made page by page, so that `serve` can keep a page's part while
@@ -275,7 +276,7 @@ pub fn index(h: &Handbook, done: &[&PageIndex]) -> Vec<(String, Vec<u8>)> {
 fn postings<'a>(done: &[&'a PageIndex], language: &str) -> (WordMap<&'a str, usize>, Vec<Vec<(u32, u8)>>) {
     let stemmer = stemmer(language);
     let mut stem_of_word: WordMap<&str, usize> = WordMap::default();
-    let mut stems: HashMap<String, usize> = HashMap::new();
+    let mut stems: WordMap<String, usize> = WordMap::default();
     let mut postings: Vec<Vec<(u32, u8)>> = Vec::new();
     for (id, page) in done.iter().enumerate() {
         for (word, weight) in page.words() {
