@@ -139,7 +139,7 @@ struct Tool<'a> {
 
 impl<'a> Tool<'a> {
     fn new(name: &'static str, scratch: &Path, n: usize, command: impl Fn(&Path) -> Command + 'a) -> Self {
-        let out = scratch.join(format!("{}-{n}", name.replace(' ', "").replace('-', "")));
+        let out = scratch.join(format!("{}-{n}", name.replace([' ', '-'], "")));
         Tool { name, command: Box::new(command), out, runs: Vec::new() }
     }
 
@@ -158,6 +158,7 @@ impl<'a> Tool<'a> {
 
 /// Runs a command to its end: wall time, success, and the peak RSS of the
 /// process (KiB), which `wait4` reports for that child alone.
+#[allow(clippy::zombie_processes)] // wait4 reaps it, which clippy cannot see
 fn run_measured(command: &mut Command) -> (Duration, bool, u64) {
     let started = Instant::now();
     let child = command.spawn().unwrap_or_else(|e| panic!("{command:?}: {e}"));
