@@ -211,7 +211,8 @@ impl Builder {
         // Only a build that publishes (into a sink) has a sitemap to miss.
         let publishing = sink.is_some();
         let mut clock = Clock::start();
-        let Prepared { dialect, folder, handbook, terms, bodies, backlinks } = self.prepare(options, &mut clock, &mut diags);
+        let Prepared { dialect, folder, handbook, terms, bodies, backlinks } =
+            self.prepare(options, &mut clock, &mut diags);
         let body_refs: Vec<Option<&Body>> = bodies.iter().map(|b| b.as_ref().map(|b| &*b.value)).collect();
         let Some(theme) = self.theme(&folder.templates, &mut diags) else {
             return Ok((None, diags.sorted()));
