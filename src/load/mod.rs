@@ -237,8 +237,20 @@ pub fn config(root: &Path, diags: &mut Diagnostics) -> Option<Config> {
 /// inside the folder, opened without waiting on a FIFO.
 pub fn open_to_publish(root: &Path, file: &Path) -> std::io::Result<std::fs::File> {
     let refused = |why: String| std::io::Error::new(std::io::ErrorKind::PermissionDenied, why);
-    let rel = file.strip_prefix(root).map_err(|_| refused(format!("{} is not in the handbook", file.display())))?;
-    let rel = slash_path(rel);
+    let outside = || refused(format!("{} is not in the handbook", file.display()));
+    let rel = match file.strip_prefix(root) {
+        Ok(rel) => slash_path(rel),
+        // The same folder named another way (`shared/../handbook`, or its
+        // real path against a path through a link): compare real paths.
+        // The folder holding the file must really lie inside; the file
+        // itself is checked below like any other.
+        Err(_) => {
+            let real_root = std::fs::canonicalize(root).map_err(|_| outside())?;
+            let parent = file.parent().and_then(|p| std::fs::canonicalize(p).ok()).ok_or_else(outside)?;
+            let within = parent.strip_prefix(&real_root).map_err(|_| outside())?;
+            slash_path(&within.join(file.file_name().ok_or_else(outside)?))
+        }
+    };
     inside::Root::new(root).open(root, &rel).map_err(|refusal| match refusal {
         Refusal::Missing => std::io::Error::new(std::io::ErrorKind::NotFound, format!("{rel} is gone")),
         Refusal::Finding(d) => refused(d.message),

@@ -137,3 +137,24 @@ fn lone_carriage_returns_end_lines_and_nul_bytes_are_dropped() {
     assert_eq!(found, [("nul-byte", "nul.md", 3, 2)]);
     assert!(d.0[0].message.starts_with("2 NUL byte(s)"));
 }
+
+#[cfg(unix)]
+#[test]
+fn a_file_to_publish_may_name_the_handbook_another_way_but_not_leave_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let real = dir.path().join("hb");
+    write(&real, "static/x.png", b"png");
+    write(dir.path(), "secret.txt", b"secret");
+    std::fs::create_dir(dir.path().join("other")).unwrap();
+    // `serve` opens with the real path; the build named it through `..`.
+    let roundabout = dir.path().join("other/../hb");
+    let opened = open_to_publish(&real, &roundabout.join("static/x.png"));
+    assert!(opened.is_ok(), "{opened:?}");
+    assert!(open_to_publish(&roundabout, &real.join("static/x.png")).is_ok());
+    // Named through `..` or not, what lies outside stays out.
+    let escaping = roundabout.join("static/../../secret.txt");
+    assert_eq!(open_to_publish(&real, &escaping).unwrap_err().kind(), std::io::ErrorKind::PermissionDenied);
+    std::os::unix::fs::symlink(dir.path(), real.join("static/up")).unwrap();
+    let linked = roundabout.join("static/up/secret.txt");
+    assert_eq!(open_to_publish(&real, &linked).unwrap_err().kind(), std::io::ErrorKind::PermissionDenied);
+}
