@@ -107,10 +107,7 @@ fn every_example_page_passes_axe_in_light_and_dark_mode() {
 fn axe_pages(tab: &mut Tab, axe: &str, preview: &Preview, pages: &[String]) -> Vec<String> {
     let mut violations = Vec::new();
     for scheme in ["light", "dark"] {
-        tab.call(
-            "Emulation.setEmulatedMedia",
-            json!({ "features": [{ "name": "prefers-color-scheme", "value": scheme }] }),
-        );
+        tab.prefer_color_scheme(scheme);
         for page in pages {
             let url = format!("{}{page}", preview.url);
             tab.call("Page.navigate", json!({ "url": url }));
@@ -234,10 +231,7 @@ fn search_results_pass_axe_open_in_the_header_and_on_the_search_page() {
     let mut tab = browser.tab(&home);
     let mut violations = Vec::new();
     for scheme in ["light", "dark"] {
-        tab.call(
-            "Emulation.setEmulatedMedia",
-            json!({ "features": [{ "name": "prefers-color-scheme", "value": scheme }] }),
-        );
+        tab.prefer_color_scheme(scheme);
         // The header's list, open with the second result highlighted.
         tab.call("Page.navigate", json!({ "url": home }));
         let ready = "document.readyState === 'complete' && !!document.querySelector('#search-input')";
@@ -280,8 +274,7 @@ fn the_phone_header_passes_axe_closed_and_with_its_menu_and_search_open() {
     tab.call("Emulation.setDeviceMetricsOverride", phone);
     let mut violations = Vec::new();
     for scheme in ["light", "dark"] {
-        let media = json!({ "features": [{ "name": "prefers-color-scheme", "value": scheme }] });
-        tab.call("Emulation.setEmulatedMedia", media);
+        tab.prefer_color_scheme(scheme);
         for page in ["/", "/standards/", "/glossary/"] {
             let url = format!("{}{page}", preview.url);
             tab.call("Page.navigate", json!({ "url": url }));

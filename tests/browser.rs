@@ -507,8 +507,7 @@ fn headings_get_a_link_to_their_section_and_dark_mode_gives_images_a_light_surfa
     let url = format!("http://{}/", server.addr);
     let browser = Browser::launch(&url);
     let mut tab = browser.tab(&url);
-    let dark = json!({ "features": [{ "name": "prefers-color-scheme", "value": "dark" }] });
-    tab.call("Emulation.setEmulatedMedia", dark);
+    tab.prefer_color_scheme("dark");
     tab.call("Page.navigate", json!({ "url": url }));
     let ready = "document.readyState === 'complete' && !!document.querySelector('.heading-anchor')";
     assert!(eventually(SHOW, || tab.eval(ready) == json!(true)), "no section links: {:?}", tab.text());
@@ -542,8 +541,7 @@ fn headings_get_a_link_to_their_section_and_dark_mode_gives_images_a_light_surfa
         let bg = tab.eval(&format!("getComputedStyle(document.getElementById('{id}')).backgroundColor"));
         assert_eq!(bg, json!("rgba(0, 0, 0, 0)"), "{id} opted out");
     }
-    let light = json!({ "features": [{ "name": "prefers-color-scheme", "value": "light" }] });
-    tab.call("Emulation.setEmulatedMedia", light);
+    tab.prefer_color_scheme("light");
     assert_eq!(tab.eval(logo), json!("rgba(0, 0, 0, 0)"), "light mode leaves images as they are");
 }
 

@@ -175,6 +175,12 @@ impl Tab {
         }
     }
 
+    /// Renders as a reader who chose `scheme` ("light" or "dark") would see it.
+    pub fn prefer_color_scheme(&mut self, scheme: &str) {
+        let media = json!({ "features": [{ "name": "prefers-color-scheme", "value": scheme }] });
+        self.call("Emulation.setEmulatedMedia", media);
+    }
+
     /// The events received so far, emptying the list. A call after the
     /// thing to watch makes sure its events have arrived.
     pub fn take_events(&mut self) -> Vec<Value> {
