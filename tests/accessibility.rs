@@ -18,6 +18,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 use support::browser::*;
 use support::serve::eventually;
+use support::{shared_absent, shared_corpus};
 
 const RULES: &str = "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']";
 
@@ -121,27 +122,6 @@ fn axe_pages(tab: &mut Tab, axe: &str, preview: &Preview, pages: &[String]) -> V
     violations
 }
 
-/// Said loudly when a handbook the test needs is absent; with CI=true
-/// that is a failure, since CI has `../shared` beside the repository.
-fn absent(what: &str) {
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("{what} is absent: CI must have ../shared beside the repository (or COPBOOK_CORPORA set)");
-    }
-    eprintln!("\n\n*** SKIPPED: {what} is absent; this part of the test proves nothing here ***\n");
-}
-
-/// The GDS Way, from `COPBOOK_CORPORA` or `../shared/corpora` (as tests/dialects.rs finds it).
-fn gds_way() -> Option<PathBuf> {
-    let corpora = std::env::var_os("COPBOOK_CORPORA")
-        .map_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora"), PathBuf::from);
-    let dir = corpora.join("gds-way");
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    absent(&format!("the GDS Way corpus ({})", dir.display()));
-    None
-}
-
 /// The 1,000-page corpus of `gen_corpus.py`, written into `into`.
 fn generated_corpus(into: &Path) -> Option<PathBuf> {
     // `../shared`, or the folder `COPBOOK_SHARED` names (for a checkout elsewhere).
@@ -149,7 +129,7 @@ fn generated_corpus(into: &Path) -> Option<PathBuf> {
         .map_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"), PathBuf::from);
     let generator = shared.join("bench/gen_corpus.py");
     if !generator.is_file() {
-        absent(&format!("the corpus generator ({})", generator.display()));
+        shared_absent(&format!("the corpus generator ({})", generator.display()));
         return None;
     }
     let dir = into.join("corpus-1000");
@@ -176,7 +156,7 @@ fn large_handbooks_pass_axe_in_light_and_dark_mode() {
     let Some(axe) = axe_source() else { return };
     let scratch = tempfile::tempdir().unwrap();
     let handbooks: Vec<(&str, PathBuf)> =
-        [("GDS Way", gds_way()), ("1,000-page corpus", generated_corpus(scratch.path()))]
+        [("GDS Way", shared_corpus("gds-way")), ("1,000-page corpus", generated_corpus(scratch.path()))]
             .into_iter()
             .filter_map(|(name, dir)| Some((name, dir?)))
             .collect();

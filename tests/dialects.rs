@@ -17,20 +17,6 @@ fn broken_links(out: &Path, base: &str) -> Vec<String> {
         .collect()
 }
 
-/// The shared corpora, beside the repository in CI and in the workspace,
-/// or in the folder `COPBOOK_CORPORA` names (for a checkout elsewhere).
-fn corpus(name: &str) -> Option<PathBuf> {
-    let corpora = std::env::var_os("COPBOOK_CORPORA")
-        .map_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora"), PathBuf::from);
-    let dir = corpora.join(name);
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("\n\n*** SKIPPED: corpus {} is absent; this test proves nothing here ***\n", dir.display());
-        None
-    }
-}
-
 /// Builds `root` into a new temporary folder; returns it, the output and stderr.
 fn build(root: &Path, extra: &[&str]) -> (tempfile::TempDir, PathBuf, String) {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -87,7 +73,7 @@ const GDS_WAY_BROKEN_UPSTREAM: [&str; 1] = [
 
 #[test]
 fn gds_way_builds_unedited_with_every_page_and_link() {
-    let Some(root) = corpus("gds-way") else { return };
+    let Some(root) = shared_corpus("gds-way") else { return };
     let (_dir, out, err) = build(&root, &[]);
     assert!(err.contains("as a GOV.UK tech-docs handbook"), "{err}");
     // Every page at the URL of its upstream `.html` name, as `x/`.
@@ -136,7 +122,7 @@ fn gds_way_builds_unedited_with_every_page_and_link() {
 
 #[test]
 fn gds_way_builds_from_its_source_folder_too() {
-    let Some(root) = corpus("gds-way") else { return };
+    let Some(root) = shared_corpus("gds-way") else { return };
     let (_dir, out, err) = build(&root.join("source"), &[]);
     assert!(err.contains("as a GOV.UK tech-docs handbook"), "{err}");
     assert!(read(&out, "index.html").contains("<title>The GDS Way"), "config found one folder up");

@@ -10,6 +10,29 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// A corpus of `../shared/corpora` (CI has `../shared` beside the
+/// repository), or of the folder `COPBOOK_CORPORA` names for a checkout
+/// elsewhere; `None`, said loudly, when it is absent (see [`shared_absent`]).
+pub fn shared_corpus(name: &str) -> Option<PathBuf> {
+    let corpora = std::env::var_os("COPBOOK_CORPORA")
+        .map_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora"), PathBuf::from);
+    let dir = corpora.join(name);
+    if dir.is_dir() {
+        return Some(dir);
+    }
+    shared_absent(&format!("corpus {}", dir.display()));
+    None
+}
+
+/// Said loudly when something from `../shared` a test needs is absent; with
+/// CI=true that is a failure, since CI has `../shared` beside the repository.
+pub fn shared_absent(what: &str) {
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("{what} is absent: CI must have ../shared beside the repository (or COPBOOK_CORPORA set)");
+    }
+    eprintln!("\n\n*** SKIPPED: {what} is absent; this test proves nothing here ***\n");
+}
+
 /// A handbook written into a temporary folder from (path, text) pairs.
 pub fn fixture(files: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
