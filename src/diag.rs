@@ -39,6 +39,7 @@ pub enum Code {
     DuplicateUrl,
     EmptyGlossary,
     ForeignConfig,
+    HeadingSkip,
     FrontmatterParse,
     ImageNoAlt,
     MissingAsset,
@@ -70,7 +71,7 @@ pub enum Code {
 }
 
 impl Code {
-    pub const ALL: [Code; 46] = [
+    pub const ALL: [Code; 47] = [
         Code::BadDate,
         Code::BadDuration,
         Code::BadType,
@@ -84,6 +85,7 @@ impl Code {
         Code::DuplicateUrl,
         Code::EmptyGlossary,
         Code::ForeignConfig,
+        Code::HeadingSkip,
         Code::FrontmatterParse,
         Code::ImageNoAlt,
         Code::MissingAsset,
@@ -141,6 +143,7 @@ impl Code {
             Code::DuplicateUrl => "duplicate-url",
             Code::EmptyGlossary => "empty-glossary",
             Code::ForeignConfig => "foreign-config",
+            Code::HeadingSkip => "heading-skip",
             Code::FrontmatterParse => "frontmatter-parse",
             Code::ImageNoAlt => "image-no-alt",
             Code::MissingAsset => "missing-asset",

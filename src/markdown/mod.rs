@@ -191,7 +191,7 @@ pub fn render(text: &str, options: &Options) -> Rendered {
     let events = links::resolve(events, &mut page);
     // Footnotes before headings, so heading ids avoid footnote ids too.
     let events = footnotes::number(events, &mut page);
-    let events = a11y::heading_levels(events);
+    let events = a11y::heading_levels(events, &mut page);
     let events = headings::assign_ids(events, &mut page);
     page.out.sections = plain::sections(&events, &page.out.headings);
     // Glossary terms after links are resolved, so the links it adds are not
