@@ -512,6 +512,8 @@
         if (shown && tip.hidden) {
           tip.hidden = false;
           placeTip(tip);
+          // Focus scrolls the term into view after this handler: place it again there.
+          requestAnimationFrame(function () { if (!tip.hidden) placeTip(tip); });
         }
         tip.hidden = !shown;
         if (shown && open.indexOf(tip) < 0) open.push(tip);
