@@ -618,3 +618,96 @@ fn a_glossary_term_shows_its_definition_on_keyboard_focus_and_escape_hides_it() 
     move_to(&mut tab, (1.0, 1.0));
     assert_eq!(tab.eval(&visible), json!(false), "the pop-up stayed after the pointer left");
 }
+
+/// Where the pop-up of the focused term is, against the viewport and the
+/// term: `[left, top, right, bottom, width, viewport width, viewport height,
+/// gap]`, where `gap` is how far the pop-up is from touching the term (0
+/// when it touches it above or below and overlaps it sideways).
+const FOCUSED_TIP: &str = "(() => {
+    const a = document.activeElement;
+    const tip = document.getElementById(a.getAttribute('aria-describedby'));
+    if (tip.hidden) return null;
+    const t = tip.getBoundingClientRect(), r = a.getBoundingClientRect();
+    const sideways = t.left < r.right && r.left < t.right;
+    const gap = sideways ? Math.min(Math.abs(t.top - r.bottom), Math.abs(t.bottom - r.top)) : 999;
+    const view = document.documentElement;
+    return [t.left, t.top, t.right, t.bottom, t.width, view.clientWidth, view.clientHeight, gap];
+})()";
+
+/// The focused term's pop-up lies inside the viewport, wide enough to read,
+/// touching its term (so the pointer can move onto it); its width.
+fn assert_focused_tip_fits(tab: &mut Tab, what: &str) -> f64 {
+    // The pop-up is placed again once focus has scrolled its term into view.
+    let fits = |t: &serde_json::Value| {
+        let n = |i: usize| t[i].as_f64().unwrap_or(-1.0);
+        n(0) >= 0.0 && n(1) >= 0.0 && n(2) <= n(5) && n(3) <= n(6) && n(7) < 1.0
+    };
+    let mut tip = serde_json::Value::Null;
+    eventually(std::time::Duration::from_secs(2), || {
+        tip = tab.eval(FOCUSED_TIP);
+        fits(&tip)
+    });
+    let n = |i: usize| tip[i].as_f64().unwrap_or_else(|| panic!("{what}: no pop-up shown: {tip}"));
+    let (left, top, right, bottom, width, view_width, view_height, gap) =
+        (n(0), n(1), n(2), n(3), n(4), n(5), n(6), n(7));
+    assert!(
+        left >= 0.0 && top >= 0.0 && right <= view_width && bottom <= view_height,
+        "{what}: the pop-up [{left}, {top}, {right}, {bottom}] leaves the {view_width}x{view_height} viewport"
+    );
+    assert!(width >= 200.0, "{what}: the pop-up is {width} px wide");
+    assert!(gap < 1.0, "{what}: the pop-up is {gap} px away from its term");
+    width
+}
+
+#[test]
+fn a_glossary_pop_up_stays_inside_a_phone_screen_near_its_edges() {
+    if chromium_or_skip().is_none() {
+        return;
+    }
+    let (_out, server, _browser, mut tab) = example_home();
+    let phone = json!({ "width": 375, "height": 812, "deviceScaleFactor": 1, "mobile": true });
+    tab.call("Emulation.setDeviceMetricsOverride", phone);
+    // The example's page with the most terms in its text.
+    let url = format!("http://{}/how-we-work/", server.addr);
+    tab.call("Page.navigate", json!({ "url": url }));
+    let ready = "document.readyState === 'complete' && !!document.querySelector('a.glossary-term')";
+    assert!(eventually(SHOW, || tab.eval(ready) == json!(true)), "no glossary term on the page: {:?}", tab.text());
+    let terms = tab.eval("document.querySelectorAll('.glossary-ref > a.glossary-term').length").as_u64().unwrap_or(0);
+
+    // Keyboard only: Tab through the page; every term's pop-up fits.
+    let on_term = "document.activeElement.classList.contains('glossary-term') \
+                   ? document.activeElement.getAttribute('aria-describedby') : ''";
+    let mut seen = std::collections::BTreeSet::new();
+    let mut presses = 0;
+    while (seen.len() as u64) < terms {
+        press(&mut tab, "Tab", "Tab", 9, "");
+        presses += 1;
+        assert!(presses < 400, "Tab reached {} of {terms} glossary terms", seen.len());
+        let tip = tab.eval(on_term).as_str().unwrap_or_default().to_string();
+        if !tip.is_empty() && seen.insert(tip.clone()) {
+            assert_focused_tip_fits(&mut tab, &tip);
+        }
+    }
+
+    // The term that starts furthest right, at the bottom of the screen: a pop-up below
+    // it and from its left would leave the screen both ways.
+    let rightmost = "(() => {
+        const all = [...document.querySelectorAll('.glossary-ref > a.glossary-term')];
+        const left = a => a.getClientRects()[0].left;
+        const a = all.reduce((best, a) => left(a) > left(best) ? a : best);
+        a.scrollIntoView({ block: 'end', behavior: 'instant' });
+        a.focus();
+        const r = a.getClientRects()[0];
+        return [r.left, r.bottom, document.documentElement.clientWidth, document.documentElement.clientHeight];
+    })()";
+    let at = tab.eval(rightmost);
+    let (left, bottom) = (at[0].as_f64().unwrap_or(0.0), at[1].as_f64().unwrap_or(0.0));
+    let width = assert_focused_tip_fits(&mut tab, "the rightmost term at the bottom of the screen");
+    assert!(left + width > 375.0, "the term at {left} px leaves room for the {width} px pop-up: no edge was tested");
+    assert!(bottom > 700.0, "the term is {bottom} px from the top, not at the bottom edge");
+
+    // Still dismissible with Escape, focus staying on the term.
+    press(&mut tab, "Escape", "Escape", 27, "");
+    assert_eq!(tab.eval(FOCUSED_TIP), json!(null), "Escape did not hide the pop-up");
+    assert_eq!(tab.eval("document.activeElement.classList.contains('glossary-term')"), json!(true));
+}

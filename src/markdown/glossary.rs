@@ -10,6 +10,12 @@
 //! ("DoD", not "dod"); where names overlap the longest wins ("user
 //! research" before "research"). Text inside code, links, headings, image
 //! alt text and raw HTML is never linked.
+//!
+//! The pop-up holds a short form of the definition ([`pop_up_text`]), and
+//! each entry's markup is escaped once for the whole site ([`Markup`]), not
+//! once per link: a glossary-heavy handbook links thousands of times.
+//! Definitions on the glossary page link other terms too, as plain links
+//! ([`Style::Plain`]): the entry they name is on the same page.
 
 use std::collections::HashSet;
 
@@ -30,8 +36,79 @@ pub struct Entry {
     pub names: Vec<String>,
     /// Matched exactly, and with a plural `s` ("CoPs").
     pub abbreviation: Option<String>,
-    /// Plain text shown in the pop-up: the definition's first paragraph.
+    /// Plain text shown in the pop-up ([`pop_up_text`] of the definition).
     pub definition: String,
+}
+
+/// The most characters a pop-up shows: a sentence of about three lines of
+/// its box on a phone. The entry, a click away, holds the whole definition.
+pub const POP_UP_CHARS: usize = 200;
+
+/// What a pop-up shows of a definition's first paragraph: its first
+/// sentence, cut after a whole word (marked with "…") if it is still longer
+/// than [`POP_UP_CHARS`].
+pub fn pop_up_text(paragraph: &str) -> String {
+    let sentence = first_sentence(paragraph.trim());
+    if sentence.chars().count() <= POP_UP_CHARS {
+        return sentence.to_string();
+    }
+    let cut = sentence.char_indices().nth(POP_UP_CHARS).map_or(sentence.len(), |(at, _)| at);
+    let head = &sentence[..cut];
+    // Cut between words, unless one word fills the whole allowance.
+    let head = head.rfind(char::is_whitespace).map_or(head, |at| &head[..at]);
+    format!("{}…", head.trim_end_matches(|c: char| c.is_whitespace() || ",;:-–—(".contains(c)))
+}
+
+/// The text up to the first full stop, question or exclamation mark that
+/// ends a sentence: followed by a space and a capital or a digit, and not
+/// after an abbreviation ("e.g.", "Dr.", an initial).
+fn first_sentence(text: &str) -> &str {
+    const TITLES: [&str; 8] = ["Dr", "Mr", "Mrs", "Ms", "St", "vs", "cf", "No"];
+    for (at, c) in text.char_indices().filter(|(_, c)| matches!(c, '.' | '!' | '?')) {
+        let end = at + c.len_utf8();
+        let rest = &text[end..];
+        let next_sentence = rest.starts_with(char::is_whitespace)
+            && rest.trim_start().starts_with(|c: char| c.is_uppercase() || c.is_numeric());
+        let word = text[..at].rsplit(char::is_whitespace).next().unwrap_or_default();
+        let abbreviation = c == '.' && (word.contains('.') || word.chars().count() == 1 || TITLES.contains(&word));
+        if next_sentence && !abbreviation {
+            return &text[..end];
+        }
+    }
+    text
+}
+
+/// How a name found in a body is linked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Style {
+    /// A link with the definition in a pop-up (pages).
+    PopUp,
+    /// A link alone (definitions on the glossary page, where the entry it
+    /// names is on the same page, and where a pop-up's id would repeat
+    /// from one definition to the next).
+    Plain,
+}
+
+/// An entry's markup, escaped once for every link to it.
+#[derive(Debug)]
+struct Markup {
+    /// `<a class="glossary-term" href="..."`, open for more attributes.
+    open: String,
+    /// `glossary-tip-<slug>`: the pop-up's id, before it is made unique in a body.
+    tip_id: String,
+    /// The pop-up's text, escaped.
+    tip_text: String,
+}
+
+impl Markup {
+    fn of(entry: &Entry) -> Self {
+        let mut open = String::from("<a class=\"glossary-term\" href=\"");
+        escape_href(&mut open, &entry.href);
+        open.push('"');
+        let mut tip_text = String::new();
+        escape_html(&mut tip_text, &entry.definition);
+        Markup { open, tip_id: format!("glossary-tip-{}", crate::text::slugify(&entry.id)), tip_text }
+    }
 }
 
 /// What the automaton's pattern `n` stands for.
@@ -45,6 +122,8 @@ struct Pattern {
 /// Every term, ready to match.
 pub struct Glossary {
     entries: Vec<Entry>,
+    /// Each entry's markup, in the order of `entries`.
+    markup: Vec<Markup>,
     names: AhoCorasick,
     patterns: Vec<Pattern>,
     /// Each pattern's text, for the exact comparison of abbreviations.
@@ -104,6 +183,7 @@ impl Glossary {
             }
         }
         Glossary {
+            markup: entries.iter().map(Markup::of).collect(),
             names: automaton(&texts),
             first_words: automaton(&first_words),
             entries,
@@ -134,12 +214,13 @@ impl Glossary {
     }
 }
 
-/// What one body links against: the glossary, and which of its entries
-/// the body may use ([`Glossary::candidates`] of its text).
+/// What one body links against: the glossary, which of its entries the
+/// body may use ([`Glossary::candidates`] of its text), and how.
 #[derive(Clone, Copy)]
 pub struct Linking<'a> {
     pub glossary: &'a Glossary,
     pub candidates: &'a [usize],
+    pub style: Style,
 }
 
 /// The pass: links the first use of each term in the body's text.
@@ -354,9 +435,14 @@ impl<'a> State<'a> {
         let mut from = 0;
         for f in links {
             plain(out, from, f.start);
-            let entry = &glossary.entries[f.entry];
-            let tip = self.unique_id(page, &format!("glossary-tip-{}", crate::text::slugify(&entry.id)));
-            let (open, close) = link_html(entry, &tip);
+            let markup = &glossary.markup[f.entry];
+            let (open, close) = match self.linking.style {
+                Style::PopUp => {
+                    let tip = self.unique_id(page, &markup.tip_id);
+                    pop_up_html(markup, &tip)
+                }
+                Style::Plain => (format!("{}>", markup.open), "</a>".to_string()),
+            };
             out.push((Event::InlineHtml(open.into()), range.clone()));
             out.push((Event::Text(CowStr::from(text[f.start..f.end].to_string())), range.clone()));
             out.push((Event::InlineHtml(close.into()), range.clone()));
@@ -375,17 +461,22 @@ fn is_word_boundary(text: &str, at: usize) -> bool {
 }
 
 /// The markup around a linked name: the link, then the pop-up it describes
-/// itself by, hidden until the theme's script shows it.
-fn link_html(entry: &Entry, tip: &str) -> (String, String) {
-    let mut open = String::from("<span class=\"glossary-ref\"><a class=\"glossary-term\" href=\"");
-    escape_href(&mut open, &entry.href);
-    open.push_str("\" aria-describedby=\"");
-    escape_html(&mut open, tip);
+/// itself by, hidden until the theme's script shows it. `tip` is the
+/// pop-up's id (a slug, so it needs no escaping).
+fn pop_up_html(markup: &Markup, tip: &str) -> (String, String) {
+    const REF: &str = "<span class=\"glossary-ref\">";
+    let mut open = String::with_capacity(REF.len() + markup.open.len() + tip.len() + 24);
+    open.push_str(REF);
+    open.push_str(&markup.open);
+    open.push_str(" aria-describedby=\"");
+    open.push_str(tip);
     open.push_str("\">");
-    let mut close = String::from("</a><span class=\"glossary-tip\" role=\"tooltip\" id=\"");
-    escape_html(&mut close, tip);
+    const TIP: &str = "</a><span class=\"glossary-tip\" role=\"tooltip\" id=\"";
+    let mut close = String::with_capacity(TIP.len() + tip.len() + markup.tip_text.len() + 24);
+    close.push_str(TIP);
+    close.push_str(tip);
     close.push_str("\" hidden>");
-    escape_html(&mut close, &entry.definition);
+    close.push_str(&markup.tip_text);
     close.push_str("</span></span>");
     (open, close)
 }
@@ -415,27 +506,31 @@ mod tests {
         ])
     }
 
+    fn resolve(target: &str, _: crate::markdown::LinkKind) -> Resolution {
+        if target.starts_with('/') {
+            Resolution::Rewrite(format!("/base{target}"))
+        } else {
+            Resolution::Keep
+        }
+    }
+
+    /// Options that link no terms.
+    fn plain_options() -> Options<'static> {
+        Options {
+            first_line: 1,
+            resolve: &resolve,
+            strip_leading_h1: false,
+            raw_html: crate::config::RawHtml::Allow,
+            heading_ids: Default::default(),
+            title: None,
+            glossary: None,
+        }
+    }
+
     /// Renders `text`, linking the entries of `g` listed in `candidates`.
     fn linked_with(text: &str, g: &Glossary, candidates: &[usize]) -> Rendered {
-        let resolve = |target: &str, _| {
-            if target.starts_with('/') {
-                Resolution::Rewrite(format!("/base{target}"))
-            } else {
-                Resolution::Keep
-            }
-        };
-        render(
-            text,
-            &Options {
-                first_line: 1,
-                resolve: &resolve,
-                strip_leading_h1: false,
-                raw_html: crate::config::RawHtml::Allow,
-                heading_ids: Default::default(),
-                title: None,
-                glossary: Some(Linking { glossary: g, candidates }),
-            },
-        )
+        let linking = Linking { glossary: g, candidates, style: Style::PopUp };
+        render(text, &Options { glossary: Some(linking), ..plain_options() })
     }
 
     fn linked(text: &str) -> Rendered {
@@ -549,6 +644,45 @@ mod tests {
             "{html}"
         );
         assert!(r.anchors.contains(&"glossary-tip-research-2".to_string()));
+    }
+
+    #[test]
+    fn the_pop_up_shows_the_first_sentence() {
+        assert_eq!(pop_up_text("A session. It lasts an hour."), "A session.");
+        assert_eq!(pop_up_text("Is it done? Ask the team!"), "Is it done?");
+        assert_eq!(pop_up_text(" One sentence only "), "One sentence only");
+        // Abbreviations and initials end no sentence; a lower-case word after a stop starts none.
+        assert_eq!(
+            pop_up_text("Tools, e.g. Figma, as Dr. Ng and J. Doe say. See v2. etc. More."),
+            "Tools, e.g. Figma, as Dr. Ng and J. Doe say."
+        );
+        assert_eq!(pop_up_text("Version 2.1 of it. Then more."), "Version 2.1 of it.");
+    }
+
+    #[test]
+    fn a_long_first_sentence_is_cut_after_a_whole_word() {
+        let sentence = format!("{} and the rest.", "équipe, ".repeat(40));
+        let text = pop_up_text(&sentence);
+        assert!(text.ends_with("équipe…"), "{text}");
+        assert!(text.chars().count() <= POP_UP_CHARS + 1, "{}", text.chars().count());
+        assert!(sentence.starts_with(text.trim_end_matches('…')));
+        // One word longer than the allowance is cut where the allowance ends.
+        assert_eq!(pop_up_text(&"x".repeat(300)).chars().count(), POP_UP_CHARS + 1);
+    }
+
+    #[test]
+    fn the_plain_style_links_without_a_pop_up() {
+        let g = glossary();
+        let linking = Linking { glossary: &g, candidates: &[0, 3], style: Style::Plain };
+        let options = Options { glossary: Some(linking), ..plain_options() };
+        let r = render("research and the MVP, research again", &options);
+        assert_eq!(
+            r.html,
+            "<p><a class=\"glossary-term\" href=\"/base/glossary/#research\">research</a> and the \
+             <a class=\"glossary-term\" href=\"/base/glossary/#minimum-viable-product\">MVP</a>, research again</p>\n"
+        );
+        assert_eq!(r.glossary_terms, ["research", "minimum-viable-product"]);
+        assert!(r.anchors.is_empty(), "{:?}", r.anchors);
     }
 
     #[test]

@@ -51,7 +51,10 @@ pub(super) fn terms(text: &str, diags: &mut Diagnostics) -> Vec<Page> {
         let definition = f.text(&keys::DEFINITION, diags).unwrap_or_default();
         let term = typed::term(&f, diags);
         let line = f.line("definition");
-        pages.push(term_page(id, name, definition.into(), front, term, GLOSSARY_FILE, line));
+        let glossary_links = f.boolean(&keys::GLOSSARY_LINKS, diags).unwrap_or(true);
+        let mut page = term_page(id, name, definition.into(), front, term, GLOSSARY_FILE, line);
+        page.glossary_links = glossary_links;
+        pages.push(page);
     }
     pages
 }
@@ -107,7 +110,7 @@ fn term_page(
         parent: None,
         children: Vec::new(),
         draft: false,
-        // The glossary page links no terms.
-        glossary_links: false,
+        // Set from the entry's `glossary_links` by the caller.
+        glossary_links: true,
     }
 }

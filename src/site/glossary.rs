@@ -3,7 +3,7 @@
 //! term ended up used, and a note for a term no page uses.
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
-use crate::markdown::glossary::{Entry, Glossary, Linking};
+use crate::markdown::glossary::{pop_up_text, Entry, Glossary, Linking, Style};
 use crate::markdown::{self, Rendered};
 use crate::model::{Generated, Handbook, Kind, Page};
 use std::collections::HashMap;
@@ -22,38 +22,46 @@ pub(super) fn table(h: &Handbook) -> Option<Glossary> {
             href: h.href(&p.url),
             names: std::iter::once(&p.title).chain(&t.aliases).cloned().collect(),
             abbreviation: t.abbreviation.clone(),
-            definition: markdown::first_paragraph(&p.body),
+            definition: pop_up_text(&markdown::first_paragraph(&p.body)),
         })
         .collect();
     Some(Glossary::new(entries))
 }
 
-/// What a body reads of the glossary: the entries its text may use.
-/// It hashes as those entries, so a term added, renamed or removed, or a
-/// definition edited, changes the key of exactly the bodies that may use it.
+/// What a body reads of the glossary: the entries its text may use, and
+/// how it links them. It hashes as those entries, so a term added, renamed
+/// or removed, or its pop-up text edited, changes the key of exactly the
+/// bodies that may use it (a term's definition among them).
 pub struct Terms<'a> {
     glossary: Option<&'a Glossary>,
     candidates: Vec<usize>,
+    style: Style,
 }
 
 impl<'a> Terms<'a> {
-    /// The glossary page itself, terms' own definitions and pages that opt
-    /// out (`glossary_links = false`) link none.
+    /// The glossary page's own text and pages that opt out
+    /// (`glossary_links = false`) link none. A term's definition links the
+    /// other terms, never itself, as plain links ([`Style::Plain`]).
     pub(super) fn of(glossary: Option<&'a Glossary>, page: &Page) -> Self {
-        let links = page.glossary_links && page.kind != Kind::Term && page.kind != Kind::Generated(Generated::Glossary);
+        let links = page.glossary_links && page.kind != Kind::Generated(Generated::Glossary);
         let glossary = glossary.filter(|_| links);
-        let candidates = glossary.map(|g| g.candidates(&page.body)).unwrap_or_default();
-        Terms { glossary, candidates }
+        let mut candidates = glossary.map(|g| g.candidates(&page.body)).unwrap_or_default();
+        let style = if page.kind == Kind::Term { Style::Plain } else { Style::PopUp };
+        if let (Some(g), Style::Plain) = (glossary, style) {
+            candidates.retain(|&e| g.entries()[e].id != page.id);
+        }
+        Terms { glossary, candidates, style }
     }
 
     pub(super) fn linking(&self) -> Option<Linking<'_>> {
-        self.glossary.map(|glossary| Linking { glossary, candidates: &self.candidates })
+        self.glossary.map(|glossary| Linking { glossary, candidates: &self.candidates, style: self.style })
     }
 }
 
 impl Hash for Terms<'_> {
     fn hash<H: Hasher>(&self, state: &mut H) {
         self.glossary.is_some().hash(state);
+        self.style.hash(state);
         if let Some(g) = self.glossary {
             for &i in &self.candidates {
                 g.entries()[i].hash(state);
@@ -63,11 +71,12 @@ impl Hash for Terms<'_> {
 }
 
 /// For each term (by page index), the pages whose bodies link it, in
-/// page order; empty for every other page.
+/// page order; empty for every other page. Other terms' definitions are
+/// not pages: a term they name is not "used" by them.
 pub(super) fn uses(h: &Handbook, bodies: &[Option<&Rendered>]) -> Vec<Vec<usize>> {
     let terms: HashMap<&str, usize> = h.of_kind(Kind::Term).map(|(i, p)| (p.id.as_str(), i)).collect();
     let mut uses = vec![Vec::new(); h.pages.len()];
-    for (i, body) in bodies.iter().enumerate() {
+    for (i, body) in bodies.iter().enumerate().filter(|(i, _)| h.pages[*i].kind != Kind::Term) {
         for id in body.map(|b| b.glossary_terms.as_slice()).unwrap_or_default() {
             if let Some(&t) = terms.get(id.as_str()) {
                 uses[t].push(i);
@@ -127,23 +136,60 @@ mod tests {
     ];
 
     #[test]
-    fn definitions_the_glossary_page_and_opted_out_pages_and_terms_link_nothing() {
+    fn the_glossary_pages_own_text_and_opted_out_pages_and_terms_link_nothing() {
         let mut files = TERMS.to_vec();
-        files.push(("glossary/index.md", "# Glossary\n\nA crit, a show and tell.\n"));
+        files.push(("glossary/index.md", "# Glossary\n\nThe crit, a show and tell.\n"));
         files.push(("a.md", "# A\n\nA crit with an owner.\n"));
         files.push(("b.md", "+++\nglossary_links = false\n+++\nA crit.\n"));
         let (pages, findings) = site(&files);
         let links = |path: &str| pages[path].matches("class=\"glossary-term\"").count();
-        assert_eq!(links("glossary/index.html"), 0, "{}", pages["glossary/index.html"]);
+        assert!(pages["glossary/index.html"].contains("<p>The crit, a show and tell.</p>"));
         assert_eq!(links("a/index.html"), 1, "only the crit, not the owner: {}", pages["a/index.html"]);
         assert_eq!(links("b/index.html"), 0);
-        assert!(pages["glossary/index.html"].contains("Used on 1 page: <a href=\"/a/\">A</a>"));
         // Show and tell is only in definitions and the glossary page: unused.
         // The owner is not linked on purpose: no note.
+        assert!(pages["glossary/index.html"].contains("Used on 1 page: <a href=\"/a/\">A</a>"));
         assert_eq!(
             findings.iter().filter(|f| f.starts_with("unused-term")).collect::<Vec<_>>(),
             ["unused-term glossary/show-and-tell.md"]
         );
+    }
+
+    /// The definition of the entry `id` on the glossary page.
+    fn definition<'p>(glossary: &'p str, id: &str) -> &'p str {
+        let start = glossary.find(&format!("<dt id=\"{id}\">")).unwrap_or_else(|| panic!("no entry {id}: {glossary}"));
+        let rest = &glossary[start..];
+        &rest[..rest.find("</dd>").unwrap_or(rest.len())]
+    }
+
+    #[test]
+    fn definitions_link_the_other_terms_they_name_but_never_their_own() {
+        let mut files = TERMS.to_vec();
+        files.push((
+            "glossary.toml",
+            "[[term]]\nterm = \"Lean coffee\"\ndefinition = \"Lean coffee is no crit; a crit and lean coffee differ.\"\n\n\
+             [[term]]\nterm = \"Clinic\"\nglossary_links = false\ndefinition = \"Not a crit.\"\n",
+        ));
+        files.push(("a.md", "# A\n\nA show and tell.\n"));
+        let (pages, _) = site(&files);
+        let glossary = &pages["glossary/index.html"];
+        let crit = definition(glossary, "crit");
+        assert!(
+            crit.contains("see <a class=\"glossary-term\" href=\"/glossary/#show-and-tell\">show and tell</a>."),
+            "{crit}"
+        );
+        assert!(!crit.contains("#crit"), "a definition links its own term: {crit}");
+        // From a file or from glossary.toml; only the first use of each term.
+        assert!(definition(glossary, "show-and-tell")
+            .contains("<a class=\"glossary-term\" href=\"/glossary/#crit\">crit</a>"));
+        let lean = definition(glossary, "lean-coffee");
+        assert_eq!(lean.matches("class=\"glossary-term\"").count(), 1, "{lean}");
+        assert!(lean.contains("no <a class=\"glossary-term\" href=\"/glossary/#crit\">crit</a>;"), "{lean}");
+        // A plain link: the entry is on this page, and no pop-up's id repeats.
+        assert!(!glossary.contains("glossary-tip"), "{glossary}");
+        assert!(!definition(glossary, "clinic").contains("glossary-term"), "the entry opted out");
+        // Only pages count as uses: the crit is named by definitions alone.
+        assert!(!crit.contains("Used on"), "{crit}");
     }
 
     #[test]

@@ -474,6 +474,27 @@
     }
   }
 
+  // Keeps a shown glossary pop-up inside the viewport: near the right edge
+  // (a term at the end of a line on a phone) it moves left as far as it
+  // must, and near the bottom it opens above the term if there is room
+  // there. Either way it still touches the term, so the pointer can move
+  // straight onto it.
+  function placeTip(tip) {
+    var margin = 8;
+    tip.style.left = tip.style.top = tip.style.bottom = "";
+    var view = document.documentElement;
+    var box = tip.getBoundingClientRect();
+    var shift = 0;
+    if (box.right > view.clientWidth - margin) shift = view.clientWidth - margin - box.right;
+    if (box.left + shift < margin) shift = margin - box.left;
+    if (shift) tip.style.left = parseFloat(getComputedStyle(tip).left) + shift + "px";
+    var term = tip.parentNode.getBoundingClientRect();
+    if (box.bottom > view.clientHeight - margin && term.top - box.height >= margin) {
+      tip.style.top = "auto";
+      tip.style.bottom = "100%";
+    }
+  }
+
   // Glossary terms in page text (src/markdown/glossary.rs): the definition,
   // hidden without JavaScript, shows while the term or the pop-up is
   // hovered or the term has focus (so the pointer can move onto it), and
@@ -487,8 +508,15 @@
       if (!link || !tip) return;
       var hovered = false, focused = false;
       function update() {
-        tip.hidden = !(hovered || focused);
-        if (!tip.hidden && open.indexOf(tip) < 0) open.push(tip);
+        var shown = hovered || focused;
+        if (shown && tip.hidden) {
+          tip.hidden = false;
+          placeTip(tip);
+          // Focus scrolls the term into view after this handler: place it again there.
+          requestAnimationFrame(function () { if (!tip.hidden) placeTip(tip); });
+        }
+        tip.hidden = !shown;
+        if (shown && open.indexOf(tip) < 0) open.push(tip);
       }
       ref.addEventListener("mouseenter", function () { hovered = true; update(); });
       ref.addEventListener("mouseleave", function () { hovered = false; update(); });
