@@ -8,6 +8,7 @@
 //! inside the document. The work is one pass over each body with a map of
 //! URLs, so the page grows linearly with the handbook.
 
+use super::files::Emit;
 use crate::html::escape;
 use crate::markdown::Rendered;
 use crate::model::{Generated, Handbook, Kind, Page};
@@ -29,18 +30,18 @@ body { max-width: 46rem; margin: 0 auto; padding: 1rem; }
 }
 ";
 
-/// The print pages, by output path.
-pub fn files(h: &Handbook, bodies: &[Option<&Rendered>]) -> Vec<(String, Vec<u8>)> {
+/// The print pages, each handed to `emit` with its output path as soon as
+/// it is made, so that only one is held at a time.
+pub fn files(h: &Handbook, bodies: &[Option<&Rendered>], emit: Emit) {
     let anchors = Anchors::of(h, bodies);
     let all: Vec<usize> = h.reading_order.iter().copied().filter(|&i| printable(&h.pages[i])).collect();
-    let mut out = vec![("print/index.html".to_string(), document(h, bodies, &anchors, &h.config.title, &all))];
+    emit("print/index.html".to_string(), document(h, bodies, &anchors, &h.config.title, &all));
     for (c, community) in h.of_kind(Kind::Community) {
         let owned: Vec<usize> = all.iter().copied().filter(|&i| h.pages[i].owners.contains(&community.id)).collect();
         let pages: Vec<usize> = std::iter::once(c).chain(owned).collect();
         let path = format!("{}print/index.html", community.url.trim_start_matches('/'));
-        out.push((path, document(h, bodies, &anchors, &community.title, &pages)));
+        emit(path, document(h, bodies, &anchors, &community.title, &pages));
     }
-    out
 }
 
 fn printable(p: &Page) -> bool {
