@@ -141,6 +141,11 @@ pub fn files(h: &Handbook, bodies: &[Option<&Rendered>], backlinks: &[Vec<usize>
     emit("review.json".to_string(), json(&report));
     emit("api/pages.json".to_string(), json(&tech_docs_pages(h)));
     emit("llms.txt".to_string(), llms_txt(h).into_bytes());
+}
+
+/// The Markdown of each page written by hand, published beside its page
+/// when `source_markdown` is on, each handed to `emit` as it is made.
+pub fn markdown_copies(h: &Handbook, emit: Emit) {
     if h.config.source_markdown {
         h.pages.par_iter().filter_map(|p| Some((p, markdown_path(p)?))).for_each(|(p, path)| {
             emit(path, markdown_of(p).into_bytes());

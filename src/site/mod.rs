@@ -17,7 +17,7 @@ use crate::model::links::{LinkSource, LinkTable, Located, Resolver};
 use crate::model::{self, Handbook, Kind};
 use crate::render::context::SiteView;
 use crate::render::search::PageIndex;
-use crate::render::{self, NavAt, NavTree, PageInputs, Renderer, Theme};
+use crate::render::{self, NavAt, NavTree, PageInputs, Parts, Renderer, Theme};
 use memo::{key_of, Json, Keyed, Memo};
 use out::Out;
 use rayon::prelude::*;
@@ -74,15 +74,33 @@ pub fn build(options: &Options) -> (Option<Site>, Diagnostics) {
     Builder::new().build(options)
 }
 
-/// Where a one-shot build sends each page as soon as it is rendered (to
-/// `output::Staging::write`), so that the site is never held whole in memory.
-pub type Sink<'a> = &'a (dyn Fn(&str, &Content) -> std::io::Result<()> + Sync);
+/// Where a one-shot build writes each file as soon as it is made
+/// (`output::Staging`), so that the site is never held whole in memory.
+pub trait Sink: Sync {
+    /// Writes one file.
+    fn write(&self, path: &str, content: &Content) -> std::io::Result<()>;
 
-/// Runs the whole pipeline once, handing every page to `sink` as it is
-/// rendered; the site returned holds the other files (site files, theme
-/// assets, copies). A failed write ends it with that error. What `sink` was
-/// given is only to be published when the site comes back without errors.
-pub fn build_into(options: &Options, sink: Sink) -> std::io::Result<(Option<Site>, Diagnostics)> {
+    /// Writes one file from parts made one after another (the print pages,
+    /// as long as the handbook), so that it is never held whole either.
+    fn write_parts(&self, path: &str, parts: Parts) -> std::io::Result<()> {
+        let mut bytes = Vec::new();
+        parts(&mut bytes)?;
+        self.write(path, &Content::Bytes(bytes.into()))
+    }
+}
+
+impl<F: Fn(&str, &Content) -> std::io::Result<()> + Sync> Sink for F {
+    fn write(&self, path: &str, content: &Content) -> std::io::Result<()> {
+        self(path, content)
+    }
+}
+
+/// Runs the whole pipeline once, handing every file of the site to `sink`
+/// as soon as it is made; the site returned holds none, and its pages no
+/// Markdown (each is dropped once rendered). A failed write ends it with
+/// that error. What `sink` was given is only to be published when the site
+/// comes back without errors.
+pub fn build_into(options: &Options, sink: &dyn Sink) -> std::io::Result<(Option<Site>, Diagnostics)> {
     Builder::new().run(options, Some(sink))
 }
 
@@ -209,19 +227,17 @@ impl Builder {
     /// The pipeline. With a sink (a one-shot build) every file is written
     /// as it is made and nothing is kept for a next build; each stage's
     /// inputs are dropped once no later stage reads them.
-    fn run(&mut self, options: &Options, sink: Option<Sink>) -> std::io::Result<(Option<Site>, Diagnostics)> {
+    fn run(&mut self, options: &Options, sink: Option<&dyn Sink>) -> std::io::Result<(Option<Site>, Diagnostics)> {
         let mut diags = Diagnostics::default();
         let out = Out::new(sink);
         // Only a build that publishes (into a sink) has a sitemap to miss.
         let publishing = out.streams();
         let mut clock = Clock::start();
-        let Prepared { dialect, folder, mut handbook, terms, bodies, backlinks, search } =
-            self.prepare(options, publishing, &mut clock, &mut diags);
-        let Some(theme) = self.theme(&folder.templates, &mut diags) else {
+        let Prepared { dialect, templates, handbook, terms, bodies, backlinks, search } =
+            self.prepare(options, Some(&out), &mut clock, &mut diags);
+        let Some(theme) = self.theme(&templates, &mut diags) else {
             return Ok((None, diags.sorted()));
         };
-        // The folder shares the pages' sources; they go below, once read.
-        drop(folder);
         let site = SiteView::of(&handbook);
         let site = Keyed { key: key_of(&Json(&site)), value: site };
         let rendered: Vec<Option<&Rendered>> = bodies.iter().map(|b| b.as_ref().map(|b| &b.value.rendered)).collect();
@@ -253,10 +269,6 @@ impl Builder {
         }
         // The data files read bodies (glossary definitions) and the links between pages.
         render::data::files(&handbook, &rendered, &backlinks, &|path, bytes| out.own(path, bytes));
-        if publishing {
-            // The Markdown copies were the sources' last reader.
-            drop_sources(&mut handbook);
-        }
         clock.lap("data files");
         out.check()?;
         let renderer = Renderer::new(&handbook, &rendered, &backlinks, &term_uses);
@@ -269,7 +281,7 @@ impl Builder {
         // Print comes after the templates: by then the sources are gone, and
         // the bodies are all it holds besides the one document it makes.
         if handbook.config.print {
-            render::print::files(&handbook, &rendered, &|path, bytes| out.own(path, bytes));
+            render::print::files(&handbook, &rendered, &|path, parts| out.own_parts(path, parts));
         }
         drop(rendered);
         drop(bodies);
@@ -287,9 +299,20 @@ impl Builder {
     }
 
     /// The stages before the templates: load, model, Markdown and links.
-    /// `publishing` (a one-shot build) keeps nothing for a next build, and
+    /// A one-shot build (`out` streams) keeps nothing for a next build, and
     /// indexes each page for search as its body is rendered.
-    fn prepare(&mut self, options: &Options, publishing: bool, clock: &mut Clock, diags: &mut Diagnostics) -> Prepared {
+    ///
+    /// With `out`, the pages' Markdown copies go there before the Markdown
+    /// is rendered; when `out` streams, each page's Markdown is dropped as
+    /// soon as its body is rendered.
+    fn prepare(
+        &mut self,
+        options: &Options,
+        out: Option<&Out>,
+        clock: &mut Clock,
+        diags: &mut Diagnostics,
+    ) -> Prepared {
+        let publishing = out.is_some_and(Out::streams);
         let dialect = options.dialect.unwrap_or_else(|| dialect::detect(&options.root));
         let load_options = LoadOptions {
             base_url: options.base_url.clone(),
@@ -304,11 +327,23 @@ impl Builder {
         let today = options.today.unwrap_or_else(Date::today);
         dialect::adapt(dialect, &mut folder, today, diags);
         clock.lap("load");
-        let handbook = model::handbook(&folder, today, options.drafts, diags);
+        let mut handbook = model::handbook(&folder, today, options.drafts, diags);
+        let templates = std::mem::take(&mut folder.templates);
+        // The model holds what it needs of the documents.
+        drop(folder);
         crate::check::run(&handbook, diags);
         clock.lap("model");
+        if let Some(out) = out {
+            render::data::markdown_copies(&handbook, &|path, bytes| out.own(path, bytes));
+        }
         let terms = glossary::table(&handbook);
-        let (bodies, search) = self.render_bodies(&handbook, terms.as_ref(), publishing);
+        let linking: Vec<glossary::Terms> =
+            handbook.pages.par_iter().map(|page| glossary::Terms::of(terms.as_ref(), page)).collect();
+        let texts = match publishing {
+            true => take_sources(&mut handbook),
+            false => handbook.pages.iter().map(|p| p.body.clone()).collect(),
+        };
+        let (bodies, search) = self.render_bodies(&handbook, texts, linking, publishing);
         for (page, body) in handbook.pages.iter().zip(&bodies).filter_map(|(p, b)| Some((p, b.as_ref()?))) {
             let findings = &body.value.rendered.findings;
             diags.0.extend(findings.iter().map(|d| Diagnostic { file: page.source.clone(), ..d.clone() }));
@@ -317,28 +352,32 @@ impl Builder {
         let body_refs: Vec<Option<&Body>> = bodies.iter().map(|b| b.as_ref().map(|b| &*b.value)).collect();
         let backlinks = links::check(&handbook, &body_refs, diags);
         clock.lap("links");
-        Prepared { dialect, folder, handbook, terms, bodies, backlinks, search }
+        Prepared { dialect, templates, handbook, terms, bodies, backlinks, search }
     }
 
-    /// Renders every page body to HTML, resolving its links. When
+    /// Renders every page body to HTML from its Markdown (`texts`, by page)
+    /// and the glossary entries it may link, resolving its links. When
     /// `publishing`, each page is also indexed for search as soon as its
     /// body is rendered, and the body's plain text (only search reads it)
-    /// dropped, so that the text of the whole site is never held at once.
+    /// dropped, as is its Markdown, so that neither is held for the whole
+    /// site at once.
     fn render_bodies(
         &mut self,
         h: &Handbook,
-        terms: Option<&markdown::glossary::Glossary>,
+        texts: Vec<Arc<str>>,
+        linking: Vec<glossary::Terms>,
         publishing: bool,
     ) -> (Vec<Option<Keyed<Arc<Body>>>>, Option<Vec<Arc<Option<PageIndex>>>>) {
         let table = LinkTable::of(h);
         let links = Keyed { key: key_of(&table), value: Resolver::new(&table) };
         let memo = &self.bodies;
-        let made: Vec<(Option<Keyed<Arc<Body>>>, Option<PageIndex>)> = h
-            .pages
-            .par_iter()
+        let made: Vec<(Option<Keyed<Arc<Body>>>, Option<PageIndex>)> = texts
+            .into_par_iter()
+            .zip(linking)
             .enumerate()
-            .map(|(i, page)| {
-                if page.source.is_empty() && page.body.is_empty() {
+            .map(|(i, (text, terms))| {
+                let page = &h.pages[i];
+                if page.source.is_empty() && text.is_empty() {
                     let part = publishing.then(|| render::search::index_page(h, i, None)).flatten();
                     return (None, part);
                 }
@@ -349,9 +388,9 @@ impl Builder {
                     raw_html: h.config.markdown.raw_html,
                     heading_ids: h.config.markdown.heading_ids,
                     title: (page.kind != Kind::Term).then_some(page.title.as_str()),
-                    terms: glossary::Terms::of(terms, page),
+                    terms,
                     first_line: page.body_line,
-                    text: &page.body,
+                    text: &text,
                 };
                 if publishing {
                     let mut body = render_body(&job);
@@ -509,7 +548,7 @@ impl Builder {
 pub fn handbook_json(options: &Options) -> (Option<Vec<u8>>, Diagnostics) {
     let mut diags = Diagnostics::default();
     let Prepared { handbook, bodies, backlinks, .. } =
-        Builder::new().prepare(options, false, &mut Clock::start(), &mut diags);
+        Builder::new().prepare(options, None, &mut Clock::start(), &mut diags);
     let rendered: Vec<Option<&Rendered>> = bodies.iter().map(|b| b.as_ref().map(|b| &b.value.rendered)).collect();
     let json = render::data::handbook_json(&handbook, &rendered, &backlinks);
     let diags = diags.sorted();
@@ -519,7 +558,8 @@ pub fn handbook_json(options: &Options) -> (Option<Vec<u8>>, Diagnostics) {
 /// What [`Builder::prepare`] gives: the model, its bodies and links.
 struct Prepared {
     dialect: Dialect,
-    folder: load::Folder,
+    /// The handbook's template overrides.
+    templates: BTreeMap<String, String>,
     handbook: Handbook,
     /// The glossary's linkable names, when there are any to link.
     terms: Option<markdown::glossary::Glossary>,
@@ -628,13 +668,12 @@ fn render_body(job: &BodyJob) -> Body {
     Body { rendered, located }
 }
 
-/// Drops the pages' Markdown once nothing reads it any more (a one-shot
-/// build): the largest input, and the model keeps every page's.
-fn drop_sources(h: &mut Handbook) {
+/// Takes the pages' Markdown out of the model, by page, for a one-shot
+/// build to drop each once its body is rendered: it is the largest input,
+/// and nothing after the Markdown stage reads it.
+fn take_sources(h: &mut Handbook) -> Vec<Arc<str>> {
     let empty: Arc<str> = Arc::from("");
-    for page in &mut h.pages {
-        page.body = empty.clone();
-    }
+    h.pages.iter_mut().map(|page| std::mem::replace(&mut page.body, empty.clone())).collect()
 }
 
 fn hash_of(feed: impl FnOnce(&mut Xxh3)) -> u64 {

@@ -6,14 +6,14 @@
 //! keeps every file and gets them back with the site, in the order pages,
 //! copbook's own files, the handbook's files to copy.
 
-use super::{Content, Sink};
+use super::{Content, Parts, Sink};
 use std::collections::HashSet;
 use std::io;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 pub(super) struct Out<'a> {
-    sink: Option<Sink<'a>>,
+    sink: Option<&'a dyn Sink>,
     /// Kept (without a sink): the pages.
     pages: Mutex<Vec<(String, Content)>>,
     /// Kept (without a sink): copbook's own files, then the copies.
@@ -28,7 +28,7 @@ pub(super) struct Out<'a> {
 }
 
 impl<'a> Out<'a> {
-    pub(super) fn new(sink: Option<Sink<'a>>) -> Self {
+    pub(super) fn new(sink: Option<&'a dyn Sink>) -> Self {
         Out {
             sink,
             pages: Mutex::default(),
@@ -59,6 +59,20 @@ impl<'a> Out<'a> {
         self.other(path, Content::Bytes(bytes.into()));
     }
 
+    /// One of copbook's own files, made in parts: with a sink, written part
+    /// by part and never held whole.
+    pub(super) fn own_parts(&self, path: String, parts: Parts) {
+        let Some(sink) = self.sink else {
+            let mut bytes = Vec::new();
+            // Writing into memory cannot fail.
+            let _ = parts(&mut bytes);
+            return self.own(path, bytes);
+        };
+        lock(&self.own).push(path.clone());
+        lock(&self.own_set).insert(path.clone());
+        self.write_with(|| sink.write_parts(&path, parts));
+    }
+
     /// A file of the handbook, published as it is.
     pub(super) fn copy(&self, path: String, from: PathBuf) {
         self.other(path, Content::Copy(from));
@@ -71,11 +85,15 @@ impl<'a> Out<'a> {
         }
     }
 
-    fn write(&self, sink: Sink, path: &str, content: &Content) {
+    fn write(&self, sink: &dyn Sink, path: &str, content: &Content) {
+        self.write_with(|| sink.write(path, content));
+    }
+
+    fn write_with(&self, write: impl FnOnce() -> io::Result<()>) {
         if lock(&self.failed).is_some() {
             return;
         }
-        if let Err(e) = sink(path, content) {
+        if let Err(e) = write() {
             lock(&self.failed).get_or_insert(e);
         }
     }
