@@ -12,7 +12,7 @@
 //! A kill between the two leaves no output folder; the next run puts the old
 //! site back ([`recover`]) before anything else.
 
-use crate::site::Content;
+use crate::site::{Content, Sink};
 use rayon::prelude::*;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -99,6 +99,31 @@ impl Staging {
         self.finished = true;
         swap_in(&self.dir, &self.out, &self.parent, &self.name, before)
     }
+}
+
+impl Sink for Staging {
+    fn write(&self, path: &str, content: &Content) -> io::Result<()> {
+        Staging::write(self, path, content)
+    }
+
+    /// Streams the parts into the file through a buffer.
+    fn write_parts(&self, path: &str, parts: crate::render::Parts) -> io::Result<()> {
+        let target = self.dir.join(path);
+        let written = create(&target).and_then(|file| {
+            let mut file = io::BufWriter::with_capacity(1 << 16, file);
+            parts(&mut file)?;
+            io::Write::flush(&mut file)
+        });
+        written.map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", target.display())))
+    }
+}
+
+/// Creates a file with its folders.
+fn create(target: &Path) -> io::Result<std::fs::File> {
+    if let Some(p) = target.parent() {
+        std::fs::create_dir_all(p)?;
+    }
+    std::fs::File::create(target)
 }
 
 impl Drop for Staging {

@@ -2,6 +2,7 @@
 //! real binary, with assertions on the generated HTML.
 
 mod support;
+use std::collections::BTreeMap;
 use support::*;
 
 #[test]
@@ -403,4 +404,51 @@ fn a_long_section_shows_a_window_of_its_pages_and_links_to_the_full_list() {
     let nav = sidebar_of(&short);
     assert!((1..=24).all(|i| nav.contains(&format!(">Short {i:02}<"))), "{nav}");
     assert!(!nav.contains("nav-all") && !nav.contains("nav-gap"), "{nav}");
+}
+
+/// A one-shot build writes every file into the staging folder as it is
+/// made and hands back none to hold (a site of 10,000 pages would be held
+/// whole otherwise); what it writes is exactly what a build that keeps its
+/// files (`serve`'s) holds, print pages and Markdown copies included.
+#[test]
+fn a_build_into_the_staging_folder_keeps_no_file_and_writes_what_a_kept_build_holds() {
+    use copbook::site::{self, Content};
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("site");
+    let options = site::Options {
+        root: example(),
+        today: copbook::date::Date::new(2026, 11, 23),
+        out: Some(out.clone()),
+        ..Default::default()
+    };
+    let (kept, _) = site::build(&options);
+    let kept: BTreeMap<String, Vec<u8>> = kept
+        .expect("the example builds")
+        .files
+        .into_iter()
+        .map(|(path, content)| match content {
+            Content::Bytes(bytes) => (path, bytes.to_vec()),
+            Content::Copy(from) => (path, std::fs::read(from).unwrap()),
+        })
+        .collect();
+    let staging = copbook::output::Staging::begin(&out, &example()).unwrap();
+    let (streamed, _) = site::build_into(&options, &staging).unwrap();
+    assert!(streamed.expect("the example builds").files.is_empty(), "a one-shot build holds no file");
+    staging.finish().unwrap();
+    let written: BTreeMap<String, Vec<u8>> = walkdir::WalkDir::new(&out)
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            (e.path().strip_prefix(&out).unwrap().to_string_lossy().into_owned(), std::fs::read(e.path()).unwrap())
+        })
+        .collect();
+    for path in ["print/index.html", "communities/content/print/index.html", "standards/alt-text-for-images/index.md"] {
+        assert!(kept.contains_key(path), "the example has {path}");
+    }
+    let paths = |files: &BTreeMap<String, Vec<u8>>| files.keys().cloned().collect::<Vec<_>>();
+    assert_eq!(paths(&written), paths(&kept));
+    for (path, bytes) in &kept {
+        assert!(written[path] == *bytes, "{path} differs");
+    }
 }

@@ -228,8 +228,7 @@ pub fn build(mut args: BuildArgs, console: &Console) -> i32 {
         }
     };
     let spinner = console.spinner("building");
-    let built =
-        site::build_into(&options(&args.common, Some(out.clone())), &|path, content| staging.write(path, content));
+    let built = site::build_into(&options(&args.common, Some(out.clone())), &staging);
     if let Some(s) = &spinner {
         s.finish_and_clear();
     }

@@ -4,9 +4,11 @@
 //! that reminder bots written for tech-docs keep working.
 
 use super::context::{address, enum_name, kind_name, Views};
+use super::files::Emit;
 use crate::markdown::Rendered;
 use crate::model::sessions::clock;
 use crate::model::{Handbook, Kind, Page, Session};
+use rayon::prelude::*;
 use serde::Serialize;
 
 /// Bumped when a field changes meaning or goes away; new fields keep it.
@@ -124,8 +126,9 @@ struct TechDocsPage<'a> {
     owner_slack: Option<String>,
 }
 
-/// The data files, by output path. `bodies` and `backlinks` are per page.
-pub fn files(h: &Handbook, bodies: &[Option<&Rendered>], backlinks: &[Vec<usize>]) -> Vec<(String, Vec<u8>)> {
+/// The data files, each handed to `emit` with its output path as soon as
+/// it is made. `bodies` and `backlinks` are per page.
+pub fn files(h: &Handbook, bodies: &[Option<&Rendered>], backlinks: &[Vec<usize>], emit: Emit) {
     let json = |v: &dyn erased::Json| v.bytes();
     let views = Views { handbook: h };
     let mut report = serde_json::to_value(views.review_report()).unwrap_or_default();
@@ -133,17 +136,21 @@ pub fn files(h: &Handbook, bodies: &[Option<&Rendered>], backlinks: &[Vec<usize>
         o.insert("schema_version".into(), SCHEMA_VERSION.into());
         o.insert("today".into(), h.today.to_string().into());
     }
-    let mut files = vec![
-        ("handbook.json".to_string(), handbook_json(h, bodies, backlinks)),
-        ("handbook.schema.json".to_string(), SCHEMA.as_bytes().to_vec()),
-        ("review.json".to_string(), json(&report)),
-        ("api/pages.json".to_string(), json(&tech_docs_pages(h))),
-        ("llms.txt".to_string(), llms_txt(h).into_bytes()),
-    ];
+    emit("handbook.json".to_string(), handbook_json(h, bodies, backlinks));
+    emit("handbook.schema.json".to_string(), SCHEMA.as_bytes().to_vec());
+    emit("review.json".to_string(), json(&report));
+    emit("api/pages.json".to_string(), json(&tech_docs_pages(h)));
+    emit("llms.txt".to_string(), llms_txt(h).into_bytes());
+}
+
+/// The Markdown of each page written by hand, published beside its page
+/// when `source_markdown` is on, each handed to `emit` as it is made.
+pub fn markdown_copies(h: &Handbook, emit: Emit) {
     if h.config.source_markdown {
-        files.extend(sources(h).map(|(p, path)| (path, markdown_of(p).into_bytes())));
+        h.pages.par_iter().filter_map(|p| Some((p, markdown_path(p)?))).for_each(|(p, path)| {
+            emit(path, markdown_of(p).into_bytes());
+        });
     }
-    files
 }
 
 /// `/handbook.json`, also what `copbook export --format json` prints.
@@ -151,15 +158,16 @@ pub fn handbook_json(h: &Handbook, bodies: &[Option<&Rendered>], backlinks: &[Ve
     erased::Json::bytes(&handbook(h, bodies, backlinks))
 }
 
-/// Pages written by hand that have a page of their own, with where their Markdown goes.
-fn sources(h: &Handbook) -> impl Iterator<Item = (&Page, String)> {
-    h.pages.iter().filter(|p| !p.source.is_empty() && p.has_own_page()).map(|p| {
-        let html = super::output_path(&p.url);
-        let md = match html.strip_suffix(".html") {
-            Some(stem) => format!("{stem}.md"),
-            None => format!("{html}.md"),
-        };
-        (p, md)
+/// Where a page's Markdown is published: for pages written by hand that
+/// have a page of their own.
+fn markdown_path(p: &Page) -> Option<String> {
+    if p.source.is_empty() || !p.has_own_page() {
+        return None;
+    }
+    let html = super::output_path(&p.url);
+    Some(match html.strip_suffix(".html") {
+        Some(stem) => format!("{stem}.md"),
+        None => format!("{html}.md"),
     })
 }
 
@@ -191,7 +199,7 @@ fn llms_txt(h: &Handbook) -> String {
         ("People", Kind::Person),
     ];
     let targets: std::collections::HashMap<&str, String> = if h.config.source_markdown {
-        sources(h).map(|(p, md)| (p.url.as_str(), format!("/{md}"))).collect()
+        h.pages.iter().filter_map(|p| Some((p.url.as_str(), format!("/{}", markdown_path(p)?)))).collect()
     } else {
         Default::default()
     };

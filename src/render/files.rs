@@ -6,6 +6,16 @@ use crate::model::{Generated, Handbook, Kind};
 
 pub use crate::model::output_path;
 
+/// Where a stage hands each file it makes, by output path, as soon as it
+/// is made: the site is written as it is built, never held whole.
+pub type Emit<'a> = &'a (dyn Fn(String, Vec<u8>) + Sync);
+
+/// A file made in parts, written one after another into what it is given.
+pub type Parts<'a> = &'a mut dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()>;
+
+/// Where a stage hands a file too large to hold whole, made in [`Parts`].
+pub type EmitParts<'a> = &'a (dyn Fn(String, Parts) + Sync);
+
 /// `sitemap.xml` (when `base_url` is a full URL), the search index (`search/`, from the parts of the
 /// pages that are search results, in page order: [`super::search::index_page`]), `.nojekyll` and `CNAME`.
 pub fn site_files(h: &Handbook, search: &[&PageIndex]) -> Vec<(String, Vec<u8>)> {

@@ -20,7 +20,7 @@ mod templates;
 pub use errors::RenderFailure;
 use errors::{error_chain, similar_variable, template_error};
 
-pub use files::{output_path, site_files};
+pub use files::{output_path, site_files, Emit, EmitParts, Parts};
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::markdown::Rendered;

@@ -8,11 +8,14 @@
 //! inside the document. The work is one pass over each body with a map of
 //! URLs, so the page grows linearly with the handbook.
 
+use super::files::EmitParts;
 use crate::html::escape;
 use crate::markdown::Rendered;
 use crate::model::{Generated, Handbook, Kind, Page};
 use crate::text::slugify;
+use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
+use std::io::Write;
 
 const STYLE: &str = "
 body { max-width: 46rem; margin: 0 auto; padding: 1rem; }
@@ -29,18 +32,30 @@ body { max-width: 46rem; margin: 0 auto; padding: 1rem; }
 }
 ";
 
-/// The print pages, by output path.
-pub fn files(h: &Handbook, bodies: &[Option<&Rendered>]) -> Vec<(String, Vec<u8>)> {
+/// The print pages, each handed to `emit` with its output path, to be
+/// written in parts as they are made: `/print/` is as long as the whole
+/// handbook, and is never held whole.
+pub fn files(h: &Handbook, bodies: &[Option<&Rendered>], emit: EmitParts) {
     let anchors = Anchors::of(h, bodies);
     let all: Vec<usize> = h.reading_order.iter().copied().filter(|&i| printable(&h.pages[i])).collect();
-    let mut out = vec![("print/index.html".to_string(), document(h, bodies, &anchors, &h.config.title, &all))];
+    let print = Print { h, bodies, anchors: &anchors };
+    emit("print/index.html".to_string(), &mut |w| print.document(&h.config.title, &all, w));
     for (c, community) in h.of_kind(Kind::Community) {
         let owned: Vec<usize> = all.iter().copied().filter(|&i| h.pages[i].owners.contains(&community.id)).collect();
         let pages: Vec<usize> = std::iter::once(c).chain(owned).collect();
         let path = format!("{}print/index.html", community.url.trim_start_matches('/'));
-        out.push((path, document(h, bodies, &anchors, &community.title, &pages)));
+        emit(path, &mut |w| print.document(&community.title, &pages, w));
     }
-    out
+}
+
+/// How many pages are made at once (in parallel) before they are written.
+const PAGES_AT_ONCE: usize = 64;
+
+/// What every print document is made from.
+struct Print<'a> {
+    h: &'a Handbook,
+    bodies: &'a [Option<&'a Rendered>],
+    anchors: &'a Anchors<'a>,
 }
 
 fn printable(p: &Page) -> bool {
@@ -114,35 +129,56 @@ fn slug(path: &str) -> String {
     }
 }
 
-fn document(h: &Handbook, bodies: &[Option<&Rendered>], anchors: &Anchors, title: &str, pages: &[usize]) -> Vec<u8> {
-    let mut html = String::new();
-    let lang = escape(&h.config.language);
-    let title = escape(title);
-    html.push_str(&format!(
-        "<!doctype html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
+impl Print<'_> {
+    /// Writes the document of `pages` titled `title` into `w`, a few pages
+    /// at a time.
+    fn document(&self, title: &str, pages: &[usize], w: &mut dyn Write) -> std::io::Result<()> {
+        let h = self.h;
+        w.write_all(self.head(title, pages).as_bytes())?;
+        let mut inside: HashSet<&str> = pages.iter().map(|&i| h.pages[i].url.as_str()).collect();
+        if pages.iter().any(|&i| h.pages[i].kind == Kind::Generated(Generated::Glossary)) {
+            inside.extend(h.of_kind(Kind::Term).map(|(_, t)| t.url.as_str()));
+        }
+        for some in pages.chunks(PAGES_AT_ONCE) {
+            let made: Vec<String> = some.par_iter().map(|&i| self.section(i, &inside)).collect();
+            for section in made {
+                w.write_all(section.as_bytes())?;
+            }
+        }
+        w.write_all(b"</main>\n</body></html>\n")
+    }
+
+    /// Everything before the first page: the head, the title and the contents.
+    fn head(&self, title: &str, pages: &[usize]) -> String {
+        let h = self.h;
+        let mut html = String::new();
+        let lang = escape(&h.config.language);
+        let title = escape(title);
+        html.push_str(&format!(
+            "<!doctype html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
 <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{title} (print)</title>\
 <meta name=\"robots\" content=\"noindex\">{}<link rel=\"stylesheet\" href=\"{}\"><style>{STYLE}</style></head>\n<body>\n<main class=\"print\">\n<h1>{title}</h1>\n\
 <p class=\"print-note\">Everything on one page, for printing or saving as PDF. <a href=\"{}\">Back to the handbook</a>.</p>\n",
-        super::context::Favicon::of(h).tag(),
-        escape(&h.href("/assets/style.css")),
-        escape(&h.href("/")),
-    ));
-    html.push_str("<nav class=\"print-contents\" aria-labelledby=\"print-contents\"><h2 id=\"print-contents\">Contents</h2><ol>\n");
-    for &i in pages {
-        let p = &h.pages[i];
-        html.push_str(&format!("<li><a href=\"#{}\">{}</a></li>\n", anchors.page(p), escape(&p.title)));
+            super::context::Favicon::of(h).tag(),
+            escape(&h.href("/assets/style.css")),
+            escape(&h.href("/")),
+        ));
+        html.push_str("<nav class=\"print-contents\" aria-labelledby=\"print-contents\"><h2 id=\"print-contents\">Contents</h2><ol>\n");
+        for &i in pages {
+            let p = &h.pages[i];
+            html.push_str(&format!("<li><a href=\"#{}\">{}</a></li>\n", self.anchors.page(p), escape(&p.title)));
+        }
+        html.push_str("</ol></nav>\n");
+        html
     }
-    html.push_str("</ol></nav>\n");
-    let mut inside: HashSet<&str> = pages.iter().map(|&i| h.pages[i].url.as_str()).collect();
-    if pages.iter().any(|&i| h.pages[i].kind == Kind::Generated(Generated::Glossary)) {
-        inside.extend(h.of_kind(Kind::Term).map(|(_, t)| t.url.as_str()));
-    }
-    let inside = &inside;
-    let home = h.home();
-    for &i in pages {
+
+    /// Page `i` as a section of the document, which prints the pages `inside`.
+    fn section(&self, i: usize, inside: &HashSet<&str>) -> String {
+        let (h, anchors, bodies) = (self.h, self.anchors, self.bodies);
+        let mut html = String::new();
         let p = &h.pages[i];
         let anchor = anchors.page(p);
-        let top = if p.parent == Some(home) { " print-top" } else { "" };
+        let top = if p.parent == Some(h.home()) { " print-top" } else { "" };
         html.push_str(&format!(
             "<section class=\"print-page{top}\" aria-labelledby=\"{anchor}\">\n<h2 class=\"print-title\" id=\"{anchor}\">{}</h2>\n",
             escape(&p.title)
@@ -160,9 +196,8 @@ fn document(h: &Handbook, bodies: &[Option<&Rendered>], anchors: &Anchors, title
             }
         }
         html.push_str("</section>\n");
+        html
     }
-    html.push_str("</main>\n</body></html>\n");
-    html.into_bytes()
 }
 
 /// Appends a body with its ids prefixed, its links made internal where

@@ -5,6 +5,7 @@
 mod glossary;
 mod links;
 pub mod memo;
+mod out;
 
 use crate::config::RawHtml;
 use crate::date::Date;
@@ -16,8 +17,9 @@ use crate::model::links::{LinkSource, LinkTable, Located, Resolver};
 use crate::model::{self, Handbook, Kind};
 use crate::render::context::SiteView;
 use crate::render::search::PageIndex;
-use crate::render::{self, NavAt, NavTree, PageInputs, Renderer, Theme};
+use crate::render::{self, NavAt, NavTree, PageInputs, Parts, Renderer, Theme};
 use memo::{key_of, Json, Keyed, Memo};
+use out::Out;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
@@ -72,15 +74,33 @@ pub fn build(options: &Options) -> (Option<Site>, Diagnostics) {
     Builder::new().build(options)
 }
 
-/// Where a one-shot build sends each page as soon as it is rendered (to
-/// `output::Staging::write`), so that the site is never held whole in memory.
-pub type Sink<'a> = &'a (dyn Fn(&str, &Content) -> std::io::Result<()> + Sync);
+/// Where a one-shot build writes each file as soon as it is made
+/// (`output::Staging`), so that the site is never held whole in memory.
+pub trait Sink: Sync {
+    /// Writes one file.
+    fn write(&self, path: &str, content: &Content) -> std::io::Result<()>;
 
-/// Runs the whole pipeline once, handing every page to `sink` as it is
-/// rendered; the site returned holds the other files (site files, theme
-/// assets, copies). A failed write ends it with that error. What `sink` was
-/// given is only to be published when the site comes back without errors.
-pub fn build_into(options: &Options, sink: Sink) -> std::io::Result<(Option<Site>, Diagnostics)> {
+    /// Writes one file from parts made one after another (the print pages,
+    /// as long as the handbook), so that it is never held whole either.
+    fn write_parts(&self, path: &str, parts: Parts) -> std::io::Result<()> {
+        let mut bytes = Vec::new();
+        parts(&mut bytes)?;
+        self.write(path, &Content::Bytes(bytes.into()))
+    }
+}
+
+impl<F: Fn(&str, &Content) -> std::io::Result<()> + Sync> Sink for F {
+    fn write(&self, path: &str, content: &Content) -> std::io::Result<()> {
+        self(path, content)
+    }
+}
+
+/// Runs the whole pipeline once, handing every file of the site to `sink`
+/// as soon as it is made; the site returned holds none, and its pages no
+/// Markdown (each is dropped once rendered). A failed write ends it with
+/// that error. What `sink` was given is only to be published when the site
+/// comes back without errors.
+pub fn build_into(options: &Options, sink: &dyn Sink) -> std::io::Result<(Option<Site>, Diagnostics)> {
     Builder::new().run(options, Some(sink))
 }
 
@@ -204,26 +224,25 @@ impl Builder {
         }
     }
 
-    /// The pipeline; pages go to `sink` when there is one, and are then not
-    /// kept for a next build (a one-shot build has none).
-    fn run(&mut self, options: &Options, sink: Option<Sink>) -> std::io::Result<(Option<Site>, Diagnostics)> {
+    /// The pipeline. With a sink (a one-shot build) every file is written
+    /// as it is made and nothing is kept for a next build; each stage's
+    /// inputs are dropped once no later stage reads them.
+    fn run(&mut self, options: &Options, sink: Option<&dyn Sink>) -> std::io::Result<(Option<Site>, Diagnostics)> {
         let mut diags = Diagnostics::default();
+        let out = Out::new(sink);
         // Only a build that publishes (into a sink) has a sitemap to miss.
-        let publishing = sink.is_some();
+        let publishing = out.streams();
         let mut clock = Clock::start();
-        let Prepared { dialect, folder, handbook, terms, bodies, backlinks } =
-            self.prepare(options, &mut clock, &mut diags);
-        let body_refs: Vec<Option<&Body>> = bodies.iter().map(|b| b.as_ref().map(|b| &*b.value)).collect();
-        let Some(theme) = self.theme(&folder.templates, &mut diags) else {
+        let Prepared { dialect, templates, handbook, terms, bodies, backlinks, search } =
+            self.prepare(options, Some(&out), &mut clock, &mut diags);
+        let Some(theme) = self.theme(&templates, &mut diags) else {
             return Ok((None, diags.sorted()));
         };
         let site = SiteView::of(&handbook);
         let site = Keyed { key: key_of(&Json(&site)), value: site };
-        let rendered: Vec<Option<&Rendered>> = body_refs.iter().map(|b| b.map(|b| &b.rendered)).collect();
+        let rendered: Vec<Option<&Rendered>> = bodies.iter().map(|b| b.as_ref().map(|b| &b.value.rendered)).collect();
         let term_uses = glossary::uses(&handbook, &rendered);
         glossary::report_unused(&handbook, terms.as_ref(), &term_uses, &mut diags);
-        let renderer = Renderer::new(&handbook, &rendered, &backlinks, &term_uses);
-        let navs = self.render_navs(&renderer, &theme, &site);
         let shape = Shape {
             theme: &theme,
             site: &site,
@@ -240,30 +259,38 @@ impl Builder {
             term_uses: &term_uses,
         };
         let shape = key_of(&shape);
-        let search = self.index_pages(&handbook, shape, &bodies, publishing);
-        let pages = Pages { theme: &theme, site: &site, bodies: &bodies, navs: &navs, shape, sink };
-        let mut files = self.render_pages(&handbook, &renderer, pages, &mut diags)?;
-        drop(renderer);
-        clock.lap("templates");
-        let pages = files.len();
-        let search: Vec<&PageIndex> = search.iter().filter_map(|part| part.as_ref().as_ref()).collect();
-        files.extend(render::site_files(&handbook, &search).into_iter().map(|(p, b)| (p, Content::Bytes(b.into()))));
+        let search = search.unwrap_or_else(|| self.index_pages(&handbook, shape, &bodies));
+        let parts: Vec<&PageIndex> = search.iter().filter_map(|part| part.as_ref().as_ref()).collect();
+        render::site_files(&handbook, &parts).into_iter().for_each(|(path, bytes)| out.own(path, bytes));
+        drop(parts);
+        drop(search);
         if publishing && handbook.config.site_url().is_none() {
             diags.push(no_sitemap(&handbook.config.base_url, options.base_url.is_some()));
         }
         // The data files read bodies (glossary definitions) and the links between pages.
-        let data = render::data::files(&handbook, &rendered, &backlinks);
-        files.extend(data.into_iter().map(|(p, b)| (p, Content::Bytes(b.into()))));
+        render::data::files(&handbook, &rendered, &backlinks, &|path, bytes| out.own(path, bytes));
         clock.lap("data files");
+        out.check()?;
+        let renderer = Renderer::new(&handbook, &rendered, &backlinks, &term_uses);
+        let navs = self.render_navs(&renderer, &theme, &site);
+        let pages = Pages { theme: &theme, site: &site, bodies: &bodies, navs: &navs, shape, out: &out };
+        self.render_pages(&handbook, &renderer, pages, &mut diags);
+        drop((renderer, navs));
+        clock.lap("templates");
+        out.check()?;
+        // Print comes after the templates: by then the sources are gone, and
+        // the bodies are all it holds besides the one document it makes.
         if handbook.config.print {
-            let print = render::print::files(&handbook, &rendered);
-            files.extend(print.into_iter().map(|(p, b)| (p, Content::Bytes(b.into()))));
+            render::print::files(&handbook, &rendered, &|path, parts| out.own_parts(path, parts));
         }
+        drop(rendered);
+        drop(bodies);
         clock.lap("print");
-        files.extend(Theme::assets().into_iter().map(|(p, b)| (p, Content::Bytes(b.into()))));
-        report_clashes(&handbook, &files[pages..], &mut diags);
-        files.extend(handbook.files.iter().map(|f| (f.logical.clone(), Content::Copy(options.root.join(&f.path)))));
+        Theme::assets().into_iter().for_each(|(path, bytes)| out.own(path, bytes.to_vec()));
+        report_clashes(&handbook, &out.own_paths(), &mut diags);
+        handbook.files.iter().for_each(|f| out.copy(f.logical.clone(), options.root.join(&f.path)));
         clock.lap("site files");
+        let files = out.finish()?;
         let diags = diags.sorted();
         if diags.has_errors() {
             return Ok((None, diags));
@@ -272,7 +299,20 @@ impl Builder {
     }
 
     /// The stages before the templates: load, model, Markdown and links.
-    fn prepare(&mut self, options: &Options, clock: &mut Clock, diags: &mut Diagnostics) -> Prepared {
+    /// A one-shot build (`out` streams) keeps nothing for a next build, and
+    /// indexes each page for search as its body is rendered.
+    ///
+    /// With `out`, the pages' Markdown copies go there before the Markdown
+    /// is rendered; when `out` streams, each page's Markdown is dropped as
+    /// soon as its body is rendered.
+    fn prepare(
+        &mut self,
+        options: &Options,
+        out: Option<&Out>,
+        clock: &mut Clock,
+        diags: &mut Diagnostics,
+    ) -> Prepared {
+        let publishing = out.is_some_and(Out::streams);
         let dialect = options.dialect.unwrap_or_else(|| dialect::detect(&options.root));
         let load_options = LoadOptions {
             base_url: options.base_url.clone(),
@@ -280,14 +320,30 @@ impl Builder {
             content_dir: dialect::content_dir(dialect, &options.root),
         };
         let mut folder = load::folder_cached(&options.root, &load_options, &mut self.documents, diags);
+        if publishing {
+            // The cache shares the documents' sources, which go once read.
+            self.documents = load::Cache::default();
+        }
         let today = options.today.unwrap_or_else(Date::today);
         dialect::adapt(dialect, &mut folder, today, diags);
         clock.lap("load");
-        let handbook = model::handbook(&folder, today, options.drafts, diags);
+        let mut handbook = model::handbook(&folder, today, options.drafts, diags);
+        let templates = std::mem::take(&mut folder.templates);
+        // The model holds what it needs of the documents.
+        drop(folder);
         crate::check::run(&handbook, diags);
         clock.lap("model");
+        if let Some(out) = out {
+            render::data::markdown_copies(&handbook, &|path, bytes| out.own(path, bytes));
+        }
         let terms = glossary::table(&handbook);
-        let bodies = self.render_bodies(&handbook, terms.as_ref());
+        let linking: Vec<glossary::Terms> =
+            handbook.pages.par_iter().map(|page| glossary::Terms::of(terms.as_ref(), page)).collect();
+        let texts = match publishing {
+            true => take_sources(&mut handbook),
+            false => handbook.pages.iter().map(|p| p.body.clone()).collect(),
+        };
+        let (bodies, search) = self.render_bodies(&handbook, texts, linking, publishing);
         for (page, body) in handbook.pages.iter().zip(&bodies).filter_map(|(p, b)| Some((p, b.as_ref()?))) {
             let findings = &body.value.rendered.findings;
             diags.0.extend(findings.iter().map(|d| Diagnostic { file: page.source.clone(), ..d.clone() }));
@@ -296,24 +352,34 @@ impl Builder {
         let body_refs: Vec<Option<&Body>> = bodies.iter().map(|b| b.as_ref().map(|b| &*b.value)).collect();
         let backlinks = links::check(&handbook, &body_refs, diags);
         clock.lap("links");
-        Prepared { dialect, folder, handbook, terms, bodies, backlinks }
+        Prepared { dialect, templates, handbook, terms, bodies, backlinks, search }
     }
 
-    /// Renders every page body to HTML, resolving its links.
+    /// Renders every page body to HTML from its Markdown (`texts`, by page)
+    /// and the glossary entries it may link, resolving its links. When
+    /// `publishing`, each page is also indexed for search as soon as its
+    /// body is rendered, and the body's plain text (only search reads it)
+    /// dropped, as is its Markdown, so that neither is held for the whole
+    /// site at once.
     fn render_bodies(
         &mut self,
         h: &Handbook,
-        terms: Option<&markdown::glossary::Glossary>,
-    ) -> Vec<Option<Keyed<Arc<Body>>>> {
+        texts: Vec<Arc<str>>,
+        linking: Vec<glossary::Terms>,
+        publishing: bool,
+    ) -> (Vec<Option<Keyed<Arc<Body>>>>, Option<Vec<Arc<Option<PageIndex>>>>) {
         let table = LinkTable::of(h);
         let links = Keyed { key: key_of(&table), value: Resolver::new(&table) };
         let memo = &self.bodies;
-        let bodies: Vec<Option<Keyed<Arc<Body>>>> = h
-            .pages
-            .par_iter()
-            .map(|page| {
-                if page.source.is_empty() && page.body.is_empty() {
-                    return None;
+        let made: Vec<(Option<Keyed<Arc<Body>>>, Option<PageIndex>)> = texts
+            .into_par_iter()
+            .zip(linking)
+            .enumerate()
+            .map(|(i, (text, terms))| {
+                let page = &h.pages[i];
+                if page.source.is_empty() && text.is_empty() {
+                    let part = publishing.then(|| render::search::index_page(h, i, None)).flatten();
+                    return (None, part);
                 }
                 let job = BodyJob {
                     links: &links,
@@ -322,27 +388,37 @@ impl Builder {
                     raw_html: h.config.markdown.raw_html,
                     heading_ids: h.config.markdown.heading_ids,
                     title: (page.kind != Kind::Term).then_some(page.title.as_str()),
-                    terms: glossary::Terms::of(terms, page),
+                    terms,
                     first_line: page.body_line,
-                    text: &page.body,
+                    text: &text,
                 };
+                if publishing {
+                    let mut body = render_body(&job);
+                    let part = render::search::index_page(h, i, Some(&body.rendered));
+                    body.rendered.sections = Vec::new();
+                    return (Some(Keyed { key: key_of(&job), value: Arc::new(body) }), part);
+                }
                 let (key, body) = memo.get(&job, |job| Ok::<_, ()>(Arc::new(render_body(job))));
-                body.ok().map(|value| Keyed { key, value })
+                (body.ok().map(|value| Keyed { key, value }), None)
             })
             .collect();
+        if publishing {
+            let (bodies, parts) = made.into_iter().map(|(body, part)| (body, Arc::new(part))).unzip();
+            return (bodies, Some(parts));
+        }
+        let bodies: Vec<_> = made.into_iter().map(|(body, _)| body).collect();
         self.bodies.keep(bodies.iter().flatten().map(|b| (b.key, b.value.clone())));
-        bodies
+        (bodies, None)
     }
 
     /// Each page's part of the search index, made again only for the pages
-    /// whose [`SearchJob`] changed; kept for a next build unless `publishing`
-    /// (a one-shot build has none).
+    /// whose [`SearchJob`] changed, and kept for a next build. (A one-shot
+    /// build indexes pages with their bodies: [`Builder::render_bodies`].)
     fn index_pages(
         &mut self,
         h: &Handbook,
         shape: u64,
         bodies: &[Option<Keyed<Arc<Body>>>],
-        publishing: bool,
     ) -> Vec<Arc<Option<PageIndex>>> {
         let handbook = Keyed { key: shape, value: h };
         let memo = &self.search;
@@ -357,9 +433,7 @@ impl Builder {
                 (key, part.unwrap_or_default())
             })
             .collect();
-        if !publishing {
-            self.search.keep(made.iter().map(|(key, part)| (*key, part.clone())));
-        }
+        self.search.keep(made.iter().map(|(key, part)| (*key, part.clone())));
         made.into_iter().map(|(_, part)| part).collect()
     }
 
@@ -387,20 +461,22 @@ impl Builder {
     }
 
     /// Every page through the templates, unless the shape and its body are
-    /// what they were, or its [`PageJob`] hashes as before.
+    /// what they were, or its [`PageJob`] hashes as before. Each page goes
+    /// to `out` as it is made; pages are kept for a next build only when
+    /// `out` keeps them too (`serve`).
     fn render_pages(
         &mut self,
         h: &Handbook,
         renderer: &Renderer,
-        Pages { theme, site, bodies, navs, shape, sink }: Pages,
+        Pages { theme, site, bodies, navs, shape, out }: Pages,
         diags: &mut Diagnostics,
-    ) -> std::io::Result<Vec<(String, Content)>> {
+    ) {
+        let keeping = !out.streams();
         let (memo, by_shape, nav_memo) = (&self.pages, &self.pages_by_shape, &self.navs);
         // The sidebars made for pages alone, kept for the next build (by `serve`).
         let own_navs = std::sync::Mutex::new(Vec::new());
-        let unwritten = std::sync::Mutex::new(None);
-        // (quick key, full key, the page's path and bytes: none once sent to the sink)
-        type Made = (u64, u64, Result<Option<(String, Arc<[u8]>)>, Box<render::RenderFailure>>);
+        // (quick key, full key, the page's bytes when kept)
+        type Made = (u64, u64, Result<Option<Arc<[u8]>>, Box<render::RenderFailure>>);
         let made: Vec<Made> = h
             .pages
             .par_iter()
@@ -422,7 +498,7 @@ impl Builder {
                         match nav.transpose() {
                             Err(finding) => (0, Err(Box::new(render::RenderFailure { finding, page: what }))),
                             Ok(nav) => {
-                                if let (Some(own), Some(_), None) = (&nav, inputs.nav.current, sink) {
+                                if let (Some(own), Some(_), true) = (&nav, inputs.nav.current, keeping) {
                                     own_navs
                                         .lock()
                                         .unwrap_or_else(|e| e.into_inner())
@@ -434,30 +510,19 @@ impl Builder {
                         }
                     }
                 };
-                let html = html.map(|bytes| match sink {
-                    Some(sink) => {
-                        if let Err(e) = sink(&path, &Content::Bytes(bytes)) {
-                            unwritten.lock().unwrap_or_else(|e| e.into_inner()).get_or_insert(e);
-                        }
-                        None
-                    }
-                    None => Some((path, bytes)),
+                let html = html.map(|bytes| {
+                    let kept = keeping.then(|| bytes.clone());
+                    out.page(path, bytes);
+                    kept
                 });
                 (quick, key, html)
             })
             .collect();
-        if let Some(e) = unwritten.into_inner().unwrap_or_else(|e| e.into_inner()) {
-            return Err(e);
-        }
-        let mut files = Vec::with_capacity(made.len());
-        let mut kept = Vec::with_capacity(made.len());
+        let mut kept = Vec::with_capacity(if keeping { made.len() } else { 0 });
         let mut reported = std::collections::HashSet::new();
         for (quick, key, result) in made {
             match result {
-                Ok(Some((path, bytes))) => {
-                    kept.push((quick, (key, bytes.clone())));
-                    files.push((path, Content::Bytes(bytes)));
-                }
+                Ok(Some(bytes)) => kept.push((quick, (key, bytes))),
                 Ok(None) => {}
                 // One broken template fails every page: report each error once.
                 Err(failure) => {
@@ -473,7 +538,6 @@ impl Builder {
         self.navs.keep(shared.chain(own));
         self.pages.keep(kept.iter().map(|(_, (key, bytes))| (*key, bytes.clone())));
         self.pages_by_shape.keep(kept);
-        Ok(files)
     }
 }
 
@@ -483,7 +547,8 @@ impl Builder {
 /// when the handbook has errors.
 pub fn handbook_json(options: &Options) -> (Option<Vec<u8>>, Diagnostics) {
     let mut diags = Diagnostics::default();
-    let Prepared { handbook, bodies, backlinks, .. } = Builder::new().prepare(options, &mut Clock::start(), &mut diags);
+    let Prepared { handbook, bodies, backlinks, .. } =
+        Builder::new().prepare(options, None, &mut Clock::start(), &mut diags);
     let rendered: Vec<Option<&Rendered>> = bodies.iter().map(|b| b.as_ref().map(|b| &b.value.rendered)).collect();
     let json = render::data::handbook_json(&handbook, &rendered, &backlinks);
     let diags = diags.sorted();
@@ -493,12 +558,15 @@ pub fn handbook_json(options: &Options) -> (Option<Vec<u8>>, Diagnostics) {
 /// What [`Builder::prepare`] gives: the model, its bodies and links.
 struct Prepared {
     dialect: Dialect,
-    folder: load::Folder,
+    /// The handbook's template overrides.
+    templates: BTreeMap<String, String>,
     handbook: Handbook,
     /// The glossary's linkable names, when there are any to link.
     terms: Option<markdown::glossary::Glossary>,
     bodies: Vec<Option<Keyed<Arc<Body>>>>,
     backlinks: Vec<Vec<usize>>,
+    /// Each page's part of the search index, when made with its body.
+    search: Option<Vec<Arc<Option<PageIndex>>>>,
 }
 
 /// What [`Builder::render_pages`] renders every page with.
@@ -508,7 +576,7 @@ struct Pages<'a> {
     bodies: &'a [Option<Keyed<Arc<Body>>>],
     navs: &'a Navs,
     shape: u64,
-    sink: Option<Sink<'a>>,
+    out: &'a Out<'a>,
 }
 
 /// Sidebars by the section they are opened at; a sidebar that failed to
@@ -533,8 +601,8 @@ fn nav(
 /// (a theme asset, the sitemap, a redirect page...) would replace it, or be
 /// replaced, depending on which is written last: an error naming both.
 /// Clashes with pages are found by the model, which can name the page.
-fn report_clashes(h: &Handbook, own: &[(String, Content)], diags: &mut Diagnostics) {
-    let own: HashMap<String, &str> = own.iter().map(|(path, _)| (path.to_lowercase(), path.as_str())).collect();
+fn report_clashes(h: &Handbook, own: &[String], diags: &mut Diagnostics) {
+    let own: HashMap<String, &str> = own.iter().map(|path| (path.to_lowercase(), path.as_str())).collect();
     for file in &h.files {
         if let Some(path) = own.get(&file.logical.to_lowercase()) {
             diags.push(
@@ -598,6 +666,14 @@ fn render_body(job: &BodyJob) -> Body {
         })
         .collect();
     Body { rendered, located }
+}
+
+/// Takes the pages' Markdown out of the model, by page, for a one-shot
+/// build to drop each once its body is rendered: it is the largest input,
+/// and nothing after the Markdown stage reads it.
+fn take_sources(h: &mut Handbook) -> Vec<Arc<str>> {
+    let empty: Arc<str> = Arc::from("");
+    h.pages.iter_mut().map(|page| std::mem::replace(&mut page.body, empty.clone())).collect()
 }
 
 fn hash_of(feed: impl FnOnce(&mut Xxh3)) -> u64 {
