@@ -15,6 +15,7 @@ pub mod listings;
 pub mod print;
 pub mod search;
 mod sessions;
+mod sidebar;
 mod templates;
 
 pub use errors::RenderFailure;
@@ -39,6 +40,8 @@ pub struct Theme {
     tera: Tera,
     /// Each template's file (as the handbook names it) and text, for findings.
     sources: templates::Sources,
+    /// `nav.html` is the default theme's, which [`sidebar`] writes without Tera.
+    default_nav: bool,
 }
 
 impl Theme {
@@ -94,7 +97,7 @@ impl Theme {
         templates::guard_macros(&mut tera);
         tera.autoescape_on(vec![".html", ".xml"]);
         tera.set_escape_fn(escape);
-        Some(Theme { tera, sources })
+        Some(Theme { tera, sources, default_nav: !overrides.contains_key("nav.html") })
     }
 
     fn render(&self, name: &str, context: &Context) -> Result<String, tera::Error> {
@@ -104,6 +107,14 @@ impl Theme {
 
     /// One sidebar, with `nav.html`.
     pub fn render_nav(&self, site: &SiteView, nav: &NavTree) -> Result<String, Diagnostic> {
+        if self.default_nav {
+            return Ok(sidebar::default_nav(nav));
+        }
+        self.render_nav_template(site, nav)
+    }
+
+    /// One sidebar, through the `nav.html` template whichever it is.
+    fn render_nav_template(&self, site: &SiteView, nav: &NavTree) -> Result<String, Diagnostic> {
         let mut ctx = Context::new();
         ctx.insert("site", site);
         ctx.insert("nav", &nav.items);
@@ -111,18 +122,19 @@ impl Theme {
         self.render("nav.html", &ctx).map_err(|e| self.render_error("nav.html", &e, &ctx))
     }
 
-    /// One page from its template inputs, its body already in
-    /// `inputs.page.content`, and its sidebar. `what` names the page in findings.
+    /// One page from its template inputs, its body (for `page.content`) and
+    /// its sidebar. `what` names the page in findings.
     pub fn render_page(
         &self,
         site: &SiteView,
         inputs: &PageInputs,
+        body: &str,
         nav: &str,
         what: &str,
     ) -> Result<String, Box<RenderFailure>> {
-        let mut ctx = Context::new();
+        let mut ctx = Context::from_value(serde_json::json!({ "page": page_value(&inputs.page, body) }))
+            .unwrap_or_else(|_| Context::new());
         ctx.insert("site", site);
-        ctx.insert("page", &inputs.page);
         ctx.insert("nav", nav);
         for (name, value) in &inputs.listing {
             ctx.insert(name, value);
@@ -281,6 +293,16 @@ fn nav_window(len: usize, centre: Option<usize>) -> Option<(usize, std::ops::Ran
         end = len;
     }
     Some((NAV_HEAD, start..end))
+}
+
+/// `page` as templates see it, with `body` as its content: the view is
+/// serialised without copying it first, and the body is copied once.
+fn page_value(page: &PageView, body: &str) -> serde_json::Value {
+    let mut value = serde_json::to_value(page).unwrap_or_default();
+    if let Some(content) = value.get_mut("content") {
+        *content = serde_json::Value::String(body.to_string());
+    }
+    value
 }
 
 /// A sidebar with the link to `href` (the page being rendered) marked as the current page.

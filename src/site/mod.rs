@@ -619,10 +619,10 @@ fn report_clashes(h: &Handbook, own: &[String], diags: &mut Diagnostics) {
 
 /// A page's HTML from its [`PageJob`].
 fn render_page(job: &PageJob) -> Result<Arc<[u8]>, Box<render::RenderFailure>> {
-    let mut inputs = job.inputs.0.clone();
-    inputs.page.content = job.body.map(|b| b.value.rendered.html.clone()).unwrap_or_default();
+    let inputs = job.inputs.0;
+    let body = job.body.map_or("", |b| b.value.rendered.html.as_str());
     let nav = job.nav.map_or(String::new(), |n| render::mark_current(&n.value, &inputs.page.url));
-    let html = job.theme.value.render_page(&job.site.value, &inputs, &nav, &job.what)?;
+    let html = job.theme.value.render_page(&job.site.value, inputs, body, &nav, &job.what)?;
     Ok(Arc::from(html.into_bytes()))
 }
 
