@@ -106,6 +106,8 @@ pub fn build_into(options: &Options, sink: Sink) -> std::io::Result<(Option<Site
 #[derive(Default)]
 pub struct Builder {
     documents: load::Cache,
+    /// The model's page of each document.
+    model: model::Cache,
     bodies: Memo<Arc<Body>>,
     theme: Memo<Arc<Theme>>,
     navs: Memo<Arc<String>>,
@@ -283,7 +285,7 @@ impl Builder {
         let today = options.today.unwrap_or_else(Date::today);
         dialect::adapt(dialect, &mut folder, today, diags);
         clock.lap("load");
-        let handbook = model::handbook(&folder, today, options.drafts, diags);
+        let handbook = model::handbook_cached(&folder, today, options.drafts, &mut self.model, diags);
         crate::check::run(&handbook, diags);
         clock.lap("model");
         let terms = glossary::table(&handbook);
