@@ -25,6 +25,11 @@
 //!
 //! A new input must be an edit here too: add one to [`edit`] for each new
 //! kind of file or setting a page reads.
+//!
+//! The paths each edit returns go to `Builder::forget` as the watcher's
+//! would, so a load that trusts them instead of walking the folder (and the
+//! model's pages kept per document) is checked here too: leaving a new page
+//! out of the patched listing (`src/load/listing.rs`) fails it.
 
 mod support;
 
@@ -132,8 +137,14 @@ fn edit(rng: &mut Rng, root: &Path, files: &mut BTreeMap<String, String>, step: 
             vec![page]
         }
         3 => {
-            // new page, linking to an existing one
-            let path = format!("{}/new-{step}.md", if step % 2 == 0 { "guides" } else { "long" });
+            // new page, linking to an existing one; in a folder of its own
+            // now and then (a folder the last walk did not list)
+            let folder = match step % 3 {
+                0 => "guides".to_string(),
+                1 => "long".to_string(),
+                _ => format!("topic-{step}"),
+            };
+            let path = format!("{folder}/new-{step}.md");
             files.insert(path.clone(), format!("+++\ntitle = \"New {word}\"\n+++\nLinks to [x](../{page}).\n"));
             vec![path]
         }

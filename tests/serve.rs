@@ -816,7 +816,10 @@ fn an_output_folder_that_cannot_be_written_is_shown_on_the_page() {
     std::fs::remove_dir_all(&parent).unwrap();
     std::fs::write(&parent, "in the way").unwrap();
     ws.write("section/one.md", &page_one("Saved while the output was blocked."));
+    // Open pages reload with the new build first, and again once the folder
+    // turns out to be unwritable.
     assert_eq!(next_event(&mut events), "reload");
+    assert!(eventually(RELOAD, || server.get("/section/one/").body.contains("could not write the site to")));
     let page = server.get("/section/one/");
     assert!(page.body.contains("Saved while the output was blocked."), "the preview goes on: {}", page.body);
     assert!(page.body.contains("role=\"alertdialog\""), "{}", page.body);
@@ -828,8 +831,12 @@ fn an_output_folder_that_cannot_be_written_is_shown_on_the_page() {
     std::fs::remove_file(&parent).unwrap();
     ws.write("section/one.md", &page_one("Written again."));
     assert_eq!(next_event(&mut events), "reload");
-    let page = server.get("/section/one/");
-    assert!(page.body.contains("Written again.") && !page.body.contains("could not write"), "{}", page.body);
+    let fixed = || server.get("/section/one/").body;
+    assert!(
+        eventually(RELOAD, || fixed().contains("Written again.") && !fixed().contains("could not write")),
+        "{}",
+        fixed()
+    );
     assert!(std::fs::read_to_string(out.join("section/one/index.html")).unwrap().contains("Written again."));
 }
 

@@ -8,6 +8,7 @@
 pub mod dialect;
 pub mod front_matter;
 pub mod inside;
+mod listing;
 mod updated;
 pub use updated::Change;
 pub(crate) mod yaml;
@@ -17,6 +18,7 @@ use crate::date::Date;
 use crate::diag::{line_col, Code, Diagnostic, Diagnostics};
 pub use front_matter::FrontMatter;
 use inside::Refusal;
+use listing::Listing;
 use rayon::prelude::*;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
@@ -98,6 +100,11 @@ pub struct LoadOptions {
 pub struct Cache {
     documents: HashMap<String, Cached>,
     dates: Option<Arc<updated::Dates>>,
+    /// What the last walk found.
+    listing: Option<Listing>,
+    /// Every file changed since the last load, when the caller said
+    /// ([`Cache::forget`]); `None`: not known, so the folder is walked.
+    changed: Option<Vec<String>>,
 }
 
 #[derive(Clone)]
@@ -123,11 +130,14 @@ impl Stamp {
 }
 
 impl Cache {
-    /// Forgets what is known of these files (the watcher saw them change).
+    /// Forgets what is known of these files: they, and no others, changed
+    /// since the last load (the watcher saw them change). The next load
+    /// trusts that instead of walking the folder where it can (see [`listing`]).
     pub fn forget(&mut self, paths: &[String]) {
         for p in paths {
             self.documents.remove(p);
         }
+        self.changed.get_or_insert_with(Vec::new).extend(paths.iter().cloned());
     }
 }
 
@@ -141,40 +151,23 @@ pub fn folder(root: &Path, options: &LoadOptions, diags: &mut Diagnostics) -> Fo
 pub fn folder_cached(root: &Path, options: &LoadOptions, cache: &mut Cache, diags: &mut Diagnostics) -> Folder {
     let mut folder = Folder { root: root.to_path_buf(), content_dir: options.content_dir.clone(), ..Folder::default() };
     let inside = inside::Root::new(root);
-    let read_text = |path: &str, diags: &mut Diagnostics| read_text_inside(&inside, root, path, diags);
     folder.config = config(root, diags).unwrap_or_default();
     if let Some(base_url) = &options.base_url {
         folder.config.base_url = base_url.clone();
     }
     let exclude = options.exclude.clone().unwrap_or_else(|| root.join(&folder.config.output));
-    let mut markdown = Vec::new();
-    let prefix = if options.content_dir.is_empty() {
-        String::new()
-    } else {
-        format!("{}/", options.content_dir.trim_matches('/'))
+    let changed = cache.changed.take();
+    let patched = match (cache.listing.take(), &changed) {
+        (Some(listing), Some(changed)) => listing.patched(root, &exclude, &options.content_dir, changed),
+        _ => None,
     };
-    if !prefix.is_empty() && root.join(TEMPLATES_DIR).is_dir() {
-        for path in walk(root, &inside, TEMPLATES_DIR, &exclude, diags) {
-            if let Some(text) = read_text(&format!("{TEMPLATES_DIR}/{path}"), diags) {
-                folder.templates.insert(path, text);
-            }
-        }
-        folder.glossary = read_text(GLOSSARY_FILE, diags);
-    }
-    for logical in walk(root, &inside, &options.content_dir, &exclude, diags) {
-        let path = format!("{prefix}{logical}");
-        if let Some(name) = path.strip_prefix(&format!("{TEMPLATES_DIR}/")) {
-            if let Some(text) = read_text(&path, diags) {
-                folder.templates.insert(name.to_string(), text);
-            }
-        } else if path == GLOSSARY_FILE {
-            folder.glossary = read_text(&path, diags);
-        } else if is_markdown(&path) {
-            markdown.push((path, logical));
-        } else if path != config::FILE_NAME {
-            folder.files.push(FileEntry { path, logical });
-        }
-    }
+    // Told what changed, the files nobody touched need no `stat` either.
+    let trusted = patched.is_some();
+    let listing = patched.unwrap_or_else(|| list(root, &inside, options, exclude));
+    diags.0.extend(listing.findings.iter().cloned());
+    folder.templates = listing.templates.clone();
+    folder.glossary = listing.glossary.clone();
+    folder.files = listing.files.clone();
     // One `git log` per commit: while someone previews, it is read again
     // only when a commit lands, and the documents with it (their dates and
     // history come from it).
@@ -198,9 +191,14 @@ pub fn folder_cached(root: &Path, options: &LoadOptions, cache: &mut Cache, diag
     }
     let previous = &cache.documents;
     // `None`: the cached document still holds.
-    let read: Vec<Option<Cached>> = markdown
+    let read: Vec<Option<Cached>> = listing
+        .markdown
         .par_iter()
         .map(|(path, logical)| {
+            if trusted && previous.get(path).is_some_and(|c| c.document.as_ref().is_none_or(|d| d.logical == *logical))
+            {
+                return None;
+            }
             let stamp = Stamp::of(&root.join(path));
             if let Some(hit) = previous.get(path).filter(|c| stamp.is_some_and(|s| s == c.stamp)) {
                 if hit.document.as_ref().is_none_or(|d| d.logical == *logical) {
@@ -215,13 +213,59 @@ pub fn folder_cached(root: &Path, options: &LoadOptions, cache: &mut Cache, diag
         .collect();
     let mut previous = std::mem::take(&mut cache.documents);
     cache.documents.reserve(read.len());
-    for ((path, _), fresh) in markdown.into_iter().zip(read) {
-        let Some(cached) = fresh.or_else(|| previous.remove(&path)) else { continue };
+    for ((path, _), fresh) in listing.markdown.iter().zip(read) {
+        let Some(cached) = fresh.or_else(|| previous.remove(path)) else { continue };
         folder.documents.extend(cached.document.clone());
         diags.0.extend(cached.findings.iter().cloned());
-        cache.documents.insert(path, cached);
+        cache.documents.insert(path.clone(), cached);
     }
+    cache.listing = Some(listing);
     folder
+}
+
+/// Walks the folder: the templates, the glossary, and the content's
+/// Markdown and other files.
+fn list(root: &Path, inside: &inside::Root, options: &LoadOptions, exclude: PathBuf) -> Listing {
+    let mut found = Diagnostics::default();
+    let mut listing = Listing { content_dir: options.content_dir.clone(), ..Listing::default() };
+    let read_text = |path: &str, diags: &mut Diagnostics| read_text_inside(inside, root, path, diags);
+    let prefix = if options.content_dir.is_empty() {
+        String::new()
+    } else {
+        format!("{}/", options.content_dir.trim_matches('/'))
+    };
+    if !prefix.is_empty() && root.join(TEMPLATES_DIR).is_dir() {
+        let (templates, linked) = walk_noting_links(root, inside, TEMPLATES_DIR, &exclude, &mut found);
+        listing.linked |= linked;
+        for path in templates {
+            if let Some(text) = read_text(&format!("{TEMPLATES_DIR}/{path}"), &mut found) {
+                listing.templates.insert(path, text);
+            }
+        }
+        listing.glossary = read_text(GLOSSARY_FILE, &mut found);
+    }
+    let (content, linked) = walk_noting_links(root, inside, &options.content_dir, &exclude, &mut found);
+    // A content folder that is a link is watched through its target.
+    let content_link =
+        !prefix.is_empty() && std::fs::symlink_metadata(root.join(&options.content_dir)).is_ok_and(|m| m.is_symlink());
+    listing.linked |= linked || content_link;
+    for logical in content {
+        let path = format!("{prefix}{logical}");
+        if let Some(name) = path.strip_prefix(&format!("{TEMPLATES_DIR}/")) {
+            if let Some(text) = read_text(&path, &mut found) {
+                listing.templates.insert(name.to_string(), text);
+            }
+        } else if path == GLOSSARY_FILE {
+            listing.glossary = read_text(&path, &mut found);
+        } else if is_markdown(&path) {
+            listing.markdown.push((path, logical));
+        } else if path != config::FILE_NAME {
+            listing.files.push(FileEntry { path, logical });
+        }
+    }
+    listing.findings = found.0;
+    listing.exclude = exclude;
+    listing
 }
 
 /// The handbook's settings from `handbook.toml` of the folder at `root`;
@@ -276,13 +320,25 @@ pub fn files_below(root: &Path, sub: &str, diags: &mut Diagnostics) -> Vec<Strin
 /// handbook; loops, links leading out, dangling links and special files
 /// (FIFOs, devices) are reported and left out.
 fn walk(root: &Path, inside: &inside::Root, sub: &str, exclude: &Path, diags: &mut Diagnostics) -> Vec<String> {
+    walk_noting_links(root, inside, sub, exclude, diags).0
+}
+
+/// [`walk`], and whether it followed a symbolic link.
+fn walk_noting_links(
+    root: &Path,
+    inside: &inside::Root,
+    sub: &str,
+    exclude: &Path,
+    diags: &mut Diagnostics,
+) -> (Vec<String>, bool) {
     let prefix = if sub.is_empty() { String::new() } else { format!("{}/", sub.trim_matches('/')) };
     if !prefix.is_empty() {
         if let Err(Refusal::Finding(d)) = inside.check_link(root, sub.trim_matches('/')) {
             diags.push(d);
-            return Vec::new();
+            return (Vec::new(), true);
         }
     }
+    let linked = std::cell::Cell::new(false);
     let walk_root = root.join(sub);
     let mut paths = Vec::new();
     let refused = RefCell::new(Vec::new());
@@ -299,6 +355,7 @@ fn walk(root: &Path, inside: &inside::Root, sub: &str, exclude: &Path, diags: &m
         }
         // Whatever lies below a link that stays inside is inside too.
         if e.path_is_symlink() {
+            linked.set(true);
             if let Some(rel) = relative(e.path()) {
                 if let Err(Refusal::Finding(d)) = inside.check_link(root, &rel) {
                     refused.borrow_mut().push(d);
@@ -349,7 +406,7 @@ fn walk(root: &Path, inside: &inside::Root, sub: &str, exclude: &Path, diags: &m
         paths.push(slash_path(rel));
     }
     diags.0.extend(refused.into_inner());
-    paths
+    (paths, linked.get())
 }
 
 fn slash_path(p: &Path) -> String {

@@ -8,13 +8,57 @@ use super::*;
 use crate::date::Date;
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::keys;
+use crate::load::Document;
 use crate::load::Folder;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashSet};
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
 
 /// Builds the handbook from a loaded folder. `today` decides review states.
 /// Drafts are left out unless `drafts` (the preview's `--drafts`).
 pub fn handbook(folder: &Folder, today: Date, drafts: bool, diags: &mut Diagnostics) -> Handbook {
+    handbook_cached(folder, today, drafts, &mut Cache::default(), diags)
+}
+
+/// The page each document made in an earlier build (for `serve`), kept
+/// while the document and everything else a page is made from are the same.
+#[derive(Default)]
+pub struct Cache {
+    /// The key of what every page is made from besides its document.
+    setting: u64,
+    /// By document path.
+    made: HashMap<String, Made>,
+}
+
+struct Made {
+    /// Kept whole, so that its shared parts (front matter, body, history)
+    /// stay alive and the same pointer means the same value.
+    document: Document,
+    page: Option<Page>,
+    found: Diagnostics,
+}
+
+/// Whether two documents are the same: their shared parts by pointer (a
+/// document read again is another allocation), the rest by value. Every
+/// field is named, so that a new one cannot be forgotten.
+fn same_document(a: &Document, b: &Document) -> bool {
+    let Document { path, logical, url, redirect_from, front, body, body_line, updated, history } = a;
+    Arc::ptr_eq(front, &b.front)
+        && Arc::ptr_eq(body, &b.body)
+        && Arc::ptr_eq(history, &b.history)
+        && (path, logical, url, redirect_from, body_line, updated)
+            == (&b.path, &b.logical, &b.url, &b.redirect_from, &b.body_line, &b.updated)
+}
+
+/// [`handbook`], reusing the pages of `cache` whose documents did not change.
+pub fn handbook_cached(
+    folder: &Folder,
+    today: Date,
+    drafts: bool,
+    cache: &mut Cache,
+    diags: &mut Diagnostics,
+) -> Handbook {
     let config = folder.config.clone();
     let index_dirs: HashSet<String> = folder
         .documents
@@ -22,16 +66,38 @@ pub fn handbook(folder: &Folder, today: Date, drafts: bool, diags: &mut Diagnost
         .filter(|d| is_index_name(stem(&d.logical)))
         .map(|d| dir_of(&d.logical).to_string())
         .collect();
+    let setting = setting_key(&index_dirs, &config, today, drafts);
+    if setting != cache.setting {
+        cache.made.clear();
+        cache.setting = setting;
+    }
+    let kept = std::mem::take(&mut cache.made);
     // Each document on its own, in parallel; findings keep the documents' order.
-    let built: Vec<(Option<Page>, Diagnostics)> = folder
+    // (page, findings, what was made afresh: none when kept)
+    let built: Vec<(Option<Page>, Diagnostics, Option<Made>)> = folder
         .documents
         .par_iter()
         .map(|doc| {
+            if let Some(made) = kept.get(&doc.path).filter(|m| same_document(&m.document, doc)) {
+                return (made.page.clone(), made.found.clone(), None);
+            }
             let mut found = Diagnostics::default();
             let fields = Fields::new(&doc.path, &doc.front);
             let draft = fields.boolean(&keys::DRAFT, &mut found) == Some(true);
             let page =
                 (!draft || drafts).then(|| page_from_document(doc, &index_dirs, &config, today, draft, &mut found));
+            (page.clone(), found.clone(), Some(Made { document: doc.clone(), page, found }))
+        })
+        .collect();
+    let mut kept = kept;
+    let built: Vec<(Option<Page>, Diagnostics)> = folder
+        .documents
+        .iter()
+        .zip(built)
+        .map(|(doc, (page, found, fresh))| {
+            if let Some(made) = fresh.or_else(|| kept.remove(&doc.path)) {
+                cache.made.insert(doc.path.clone(), made);
+            }
             (page, found)
         })
         .collect();
@@ -161,4 +227,14 @@ fn describe(page: &Page) -> String {
     } else {
         page.source.clone()
     }
+}
+
+/// The key of what every page is made from besides its own document.
+fn setting_key(index_dirs: &HashSet<String>, config: &crate::config::Config, today: Date, drafts: bool) -> u64 {
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    let mut dirs: Vec<&String> = index_dirs.iter().collect();
+    dirs.sort();
+    (dirs, today, drafts).hash(&mut hasher);
+    let _ = serde_json::to_writer(HashWriter(&mut hasher), config);
+    hasher.finish()
 }

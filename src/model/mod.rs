@@ -22,7 +22,7 @@ mod review;
 pub mod sessions;
 mod typed;
 
-pub use build::handbook;
+pub use build::{handbook, handbook_cached, Cache};
 pub use names::output_path;
 pub use review::{Review, ReviewState};
 

@@ -102,6 +102,11 @@ impl Files {
         }
     }
 
+    /// The content of the file at a site path.
+    pub fn content(&self, path: &str) -> Option<&Content> {
+        self.by_path.get(path).map(|entry| &entry.content)
+    }
+
     /// What changed from `self` to `newer`.
     pub fn changes(&self, newer: &Files) -> Changes {
         let mut changes = Changes::default();

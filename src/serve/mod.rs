@@ -19,13 +19,13 @@
 mod files;
 mod http;
 mod livereload;
+mod out;
 mod overlay;
 mod path;
 mod watch;
 
 use crate::config::Config;
 use crate::diag::{Diagnostics, Severity};
-use crate::output;
 use crate::report::{self, Format};
 use crate::site;
 use files::Files;
@@ -33,7 +33,7 @@ use http::{Showing, State};
 use livereload::{Event, Hub};
 use std::io::{IsTerminal, Write};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
 use watch::Signal;
@@ -74,7 +74,7 @@ pub fn run(options: ServeOptions) -> Result<(), String> {
         root: root.clone(),
         options: options.site.clone(),
         builder: site::Builder::new(),
-        out: options.out.clone(),
+        out: options.out.clone().map(out::Out::new),
         state: Arc::clone(&state),
         color: std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
         ignored: vec![root.join(Config::default().output)],
@@ -209,7 +209,7 @@ struct Session {
     options: site::Options,
     builder: site::Builder,
     /// `--out`: each good build is written there too.
-    out: Option<PathBuf>,
+    out: Option<out::Out>,
     state: Arc<State>,
     color: bool,
     /// Folders whose changes are not the author's (see [`watch::Filter`]).
@@ -292,10 +292,12 @@ impl Session {
             self.gone = false;
             self.builder = site::Builder::new();
         } else {
-            // File times alone can miss a same-size save within one clock tick.
+            // File times alone can miss a same-size save within one clock
+            // tick; and told what changed, the build need not walk the folder.
+            // A path elsewhere stands for the whole folder (`""`).
             let relative: Vec<String> = changed
                 .iter()
-                .filter_map(|p| p.strip_prefix(&self.root).ok())
+                .map(|p| p.strip_prefix(&self.root).unwrap_or(Path::new("")))
                 .map(|p| p.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/"))
                 .collect();
             self.builder.forget(&relative);
@@ -336,8 +338,8 @@ impl Session {
         notices
     }
 
-    /// Builds, writes it to `--out` if asked, shows the new build and tells
-    /// open pages. Findings and failures go to the terminal and the pages.
+    /// Builds, shows the new build, tells open pages and then writes it to
+    /// `--out` if asked. Findings and failures go to the terminal and the pages.
     fn rebuild(&mut self) {
         let started = Instant::now();
         let (site, diags) = self.builder.build(&self.options);
@@ -353,23 +355,13 @@ impl Session {
             eprint!("{}", report::format(&shown, &self.options.root, Format::Human, self.color, false));
         }
         let before = self.state.showing();
-        let (showing, event) = match site {
+        let (showing, event, written) = match site {
             Some(site) => {
-                if let Some(out) = &self.out {
-                    // The preview needs no folder: it shows the new build
-                    // either way, and says the folder is behind.
-                    self.unwritten = output::write_site(&site.files, out, &self.root)
-                        .err()
-                        .map(|e| format!("could not write the site to {}: {e}", out.display()));
-                    if let Some(e) = &self.unwritten {
-                        eprintln!("copbook: error: {e}; the preview shows the latest build all the same");
-                    }
-                }
-                let files = Files::new(&site.files);
+                let files = Arc::new(Files::new(&site.files));
                 let changes = before.files.as_ref().map(|old| old.changes(&files));
                 let config = &site.handbook.config;
                 self.ignored.clear();
-                self.ignored.extend(self.out.iter().filter_map(|out| std::fs::canonicalize(out).ok()));
+                self.ignored.extend(self.out.iter().filter_map(|out| std::fs::canonicalize(&out.dir).ok()));
                 self.ignored.push(self.root.join(&config.output));
                 let pages = site.handbook.pages.iter().filter(|p| p.has_own_page()).count();
                 self.say(format!(
@@ -381,11 +373,11 @@ impl Session {
                 let showing = Showing {
                     base: config.base_path(),
                     title: config.title.clone(),
-                    files: Some(Arc::new(files)),
+                    files: Some(Arc::clone(&files)),
                     errors: Vec::new(),
                     notices: self.notices(),
                 };
-                let event = match changes {
+                let event = match &changes {
                     // The banner or error page changes.
                     _ if !before.errors.is_empty() || before.notices != showing.notices => Some(Event::Reload),
                     None => Some(Event::Reload),
@@ -393,7 +385,7 @@ impl Session {
                     Some(changes) if changes.only_css() => Some(Event::Css),
                     Some(_) => Some(Event::Reload),
                 };
-                (showing, event)
+                (showing, event, Some((site, files, changes)))
             }
             None => {
                 let errors: Vec<_> = diags.iter().filter(|d| d.severity == Severity::Error).cloned().collect();
@@ -405,13 +397,37 @@ impl Session {
                 eprintln!("copbook: {}; {serving}", report::summary(&shown));
                 let notices = self.notices();
                 let event = (errors != before.errors || notices != before.notices).then_some(Event::Reload);
-                (Showing { errors, notices, ..(*before).clone() }, event)
+                (Showing { errors, notices, ..(*before).clone() }, event, None)
             }
         };
         self.state.show(showing);
         if let Some(event) = event {
             self.state.hub.send(event);
         }
+        // Open pages are told first: the preview needs no folder.
+        if let Some((site, files, changes)) = written {
+            self.write_out(&site.files, &files, changes.as_ref());
+        }
+    }
+
+    /// Writes a good build to `--out`, if asked. When that fails, or works
+    /// again, pages say so.
+    fn write_out(&mut self, site: &[(String, site::Content)], files: &Files, changes: Option<&files::Changes>) {
+        let Some(out) = &mut self.out else { return };
+        let unwritten = out
+            .write(site, files, changes, &self.root)
+            .err()
+            .map(|e| format!("could not write the site to {}: {e}", out.dir.display()));
+        if let Some(e) = &unwritten {
+            eprintln!("copbook: error: {e}; the preview shows the latest build all the same");
+        }
+        if unwritten == self.unwritten {
+            return;
+        }
+        self.unwritten = unwritten;
+        let before = self.state.showing();
+        self.state.show(Showing { notices: self.notices(), ..(*before).clone() });
+        self.state.hub.send(Event::Reload);
     }
 }
 

@@ -126,6 +126,8 @@ pub fn build_into(options: &Options, sink: &dyn Sink) -> std::io::Result<(Option
 #[derive(Default)]
 pub struct Builder {
     documents: load::Cache,
+    /// The model's page of each document.
+    model: model::Cache,
     bodies: Memo<Arc<Body>>,
     theme: Memo<Arc<Theme>>,
     navs: Memo<Arc<String>>,
@@ -327,7 +329,11 @@ impl Builder {
         let today = options.today.unwrap_or_else(Date::today);
         dialect::adapt(dialect, &mut folder, today, diags);
         clock.lap("load");
-        let mut handbook = model::handbook(&folder, today, options.drafts, diags);
+        // A one-shot build has no next build to keep model pages for.
+        let mut handbook = match publishing {
+            true => model::handbook(&folder, today, options.drafts, diags),
+            false => model::handbook_cached(&folder, today, options.drafts, &mut self.model, diags),
+        };
         let templates = std::mem::take(&mut folder.templates);
         // The model holds what it needs of the documents.
         drop(folder);
