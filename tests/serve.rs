@@ -208,7 +208,11 @@ fn creating_and_deleting_pages_rebuilds_and_keeps_the_folder_in_step() {
     std::fs::remove_file(ws.content().join("section/one.md")).unwrap();
     assert_eq!(next_event(&mut events), "reload");
     assert_eq!(server.get("/section/one/").status, 404);
-    assert!(!ws.out().join("section/one").exists(), "the deleted page's files are gone from disk");
+    // The reload goes out before --out is written, so the disk follows shortly.
+    assert!(
+        eventually(RELOAD, || !ws.out().join("section/one").exists()),
+        "the deleted page's files are gone from disk"
+    );
 
     // An editor's save: write a temporary file, then rename it over the page.
     ws.write("section/two.md.tmp", "+++\ntitle = \"Page two\"\n+++\nRenamed into place.\n");
