@@ -373,11 +373,13 @@ impl Builder {
         texts: Vec<Arc<str>>,
         linking: Vec<glossary::Terms>,
         publishing: bool,
-    ) -> (Vec<Option<Keyed<Arc<Body>>>>, Option<Vec<Arc<Option<PageIndex>>>>) {
+    ) -> (Bodies, Option<SearchParts>) {
         let table = LinkTable::of(h);
         let links = Keyed { key: key_of(&table), value: Resolver::new(&table) };
         let memo = &self.bodies;
-        let made: Vec<(Option<Keyed<Arc<Body>>>, Option<PageIndex>)> = texts
+        // (its body, and its part of the index when indexed here)
+        type Made = (Option<Keyed<Arc<Body>>>, Option<PageIndex>);
+        let made: Vec<Made> = texts
             .into_par_iter()
             .zip(linking)
             .enumerate()
@@ -569,7 +571,7 @@ struct Prepared {
     handbook: Handbook,
     /// The glossary's linkable names, when there are any to link.
     terms: Option<markdown::glossary::Glossary>,
-    bodies: Vec<Option<Keyed<Arc<Body>>>>,
+    bodies: Bodies,
     backlinks: Vec<Vec<usize>>,
     /// Each page's part of the search index, when made with its body.
     search: Option<Vec<Arc<Option<PageIndex>>>>,
@@ -584,6 +586,12 @@ struct Pages<'a> {
     shape: u64,
     out: &'a Out<'a>,
 }
+
+/// Each page's rendered body, by page (`None`: a page without one).
+type Bodies = Vec<Option<Keyed<Arc<Body>>>>;
+
+/// Each page's part of the search index, by page.
+type SearchParts = Vec<Arc<Option<PageIndex>>>;
 
 /// Sidebars by the section they are opened at; a sidebar that failed to
 /// render is its finding, reported once with the pages that show it.

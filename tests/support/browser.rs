@@ -149,10 +149,17 @@ impl Tab {
             .clone()
     }
 
-    /// Evaluates an expression whose value is a promise, waiting for it.
+    /// Evaluates an expression whose value is a promise, waiting for it:
+    /// up to a minute, since axe on a long page of a loaded machine can
+    /// take longer than the 10 s any other reply gets.
     pub fn eval_async(&mut self, expression: &str) -> Value {
         let params = json!({ "expression": expression, "returnByValue": true, "awaitPromise": true });
-        self.call("Runtime.evaluate", params)["result"]["value"].clone()
+        let stream = self.socket.get_mut();
+        stream.set_read_timeout(Some(Duration::from_secs(60))).expect("set the tab's read timeout");
+        let value = self.call("Runtime.evaluate", params)["result"]["value"].clone();
+        let stream = self.socket.get_mut();
+        stream.set_read_timeout(Some(Duration::from_secs(10))).expect("set the tab's read timeout");
+        value
     }
 
     /// Sends one DevTools command and returns its `result`.
