@@ -108,11 +108,20 @@ impl<'a> Out<'a> {
         lock(&self.failed).take().map_or(Ok(()), Err)
     }
 
-    /// The files kept (none with a sink), or the first failed write.
+    /// The files kept (none with a sink), or the first failed write. Each
+    /// group is sorted by path: files are made in parallel, and a build
+    /// must give the same list every time (serve pairs one build's files
+    /// with the next's).
     pub(super) fn finish(self) -> io::Result<Vec<(String, Content)>> {
         self.check()?;
         let mut files = self.pages.into_inner().unwrap_or_else(|e| e.into_inner());
-        files.extend(self.rest.into_inner().unwrap_or_else(|e| e.into_inner()));
+        files.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let mut rest = self.rest.into_inner().unwrap_or_else(|e| e.into_inner());
+        // copbook's own files, then the copies.
+        rest.sort_unstable_by(|a, b| {
+            (matches!(a.1, Content::Copy(_)), &a.0).cmp(&(matches!(b.1, Content::Copy(_)), &b.0))
+        });
+        files.extend(rest);
         Ok(files)
     }
 }
@@ -137,6 +146,24 @@ mod tests {
         out.copy("a.png".into(), PathBuf::from("/h/a.png"));
         let paths: Vec<String> = out.finish().unwrap().into_iter().map(|(p, _)| p).collect();
         assert_eq!(paths, ["index.html", "sitemap.xml", "a.png"]);
+    }
+
+    #[test]
+    fn kept_files_come_back_in_the_same_order_whatever_order_they_were_made_in() {
+        let kept = |order: &[&str]| {
+            let out = Out::new(None);
+            for name in order {
+                out.copy(format!("{name}.png"), PathBuf::from(format!("/h/{name}.png")));
+                out.page(format!("{name}/index.html"), bytes(name));
+                out.own(format!("{name}.md"), name.as_bytes().to_vec());
+            }
+            out.finish().unwrap().into_iter().map(|(p, _)| p).collect::<Vec<String>>()
+        };
+        let one = kept(&["b", "a", "c"]);
+        assert_eq!(one, kept(&["c", "b", "a"]));
+        assert_eq!(one[..3], ["a/index.html", "b/index.html", "c/index.html"]);
+        assert_eq!(one[3..6], ["a.md", "b.md", "c.md"]);
+        assert_eq!(one[6..], ["a.png", "b.png", "c.png"]);
     }
 
     #[test]
