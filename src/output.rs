@@ -211,6 +211,7 @@ pub fn write_file(dir: &Path, path: &str, content: &Content, root: &Path) -> io:
     }
     let result = match content {
         Content::Bytes(bytes) => std::fs::write(&target, bytes),
+        Content::Later(later) => std::fs::write(&target, later.bytes()),
         Content::Copy(from) => crate::load::open_to_publish(root, from)
             .and_then(|mut source| std::io::copy(&mut source, &mut std::fs::File::create(&target)?))
             .map(|_| ()),

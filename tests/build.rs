@@ -427,8 +427,8 @@ fn a_build_into_the_staging_folder_keeps_no_file_and_writes_what_a_kept_build_ho
         .files
         .into_iter()
         .map(|(path, content)| match content {
-            Content::Bytes(bytes) => (path, bytes.to_vec()),
             Content::Copy(from) => (path, std::fs::read(from).unwrap()),
+            made => (path, made.made().unwrap().to_vec()),
         })
         .collect();
     let staging = copbook::output::Staging::begin(&out, &example()).unwrap();

@@ -426,8 +426,8 @@ fn snapshot(
             .into_iter()
             .map(|(path, content)| {
                 let bytes = match content {
-                    Content::Bytes(b) => b.to_vec(),
                     Content::Copy(from) => std::fs::read(from).unwrap(),
+                    made => made.made().unwrap().to_vec(),
                 };
                 (path, bytes)
             })

@@ -170,6 +170,16 @@ fn an_edit_reloads_open_pages_with_the_new_text() {
     let page = server.get("/section/one/");
     assert!(page.body.contains("Freshly edited words."), "{}", page.body);
     assert!(!page.body.contains("Original text."));
+    // The files serve makes only when they are read carry the edit too.
+    for path in ["/print/", "/section/one/index.md"] {
+        let file = server.get(path);
+        assert_eq!(file.status, 200, "{path}");
+        assert!(
+            file.body.contains("Freshly edited words.") && !file.body.contains("Original text."),
+            "{path}: {}",
+            file.body
+        );
+    }
 }
 
 #[test]

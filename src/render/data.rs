@@ -129,28 +129,72 @@ struct TechDocsPage<'a> {
 /// The data files, each handed to `emit` with its output path as soon as
 /// it is made. `bodies` and `backlinks` are per page.
 pub fn files(h: &Handbook, bodies: &[Option<&Rendered>], backlinks: &[Vec<usize>], emit: Emit) {
-    let json = |v: &dyn erased::Json| v.bytes();
-    let views = Views { handbook: h };
-    let mut report = serde_json::to_value(views.review_report()).unwrap_or_default();
-    if let Some(o) = report.as_object_mut() {
-        o.insert("schema_version".into(), SCHEMA_VERSION.into());
-        o.insert("today".into(), h.today.to_string().into());
+    for file in DataFile::ALL {
+        emit(file.path().to_string(), file.make(h, bodies, backlinks));
     }
-    emit("handbook.json".to_string(), handbook_json(h, bodies, backlinks));
-    emit("handbook.schema.json".to_string(), SCHEMA.as_bytes().to_vec());
-    emit("review.json".to_string(), json(&report));
-    emit("api/pages.json".to_string(), json(&tech_docs_pages(h)));
-    emit("llms.txt".to_string(), llms_txt(h).into_bytes());
+}
+
+/// One of the data files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DataFile {
+    Handbook,
+    Schema,
+    Review,
+    TechDocsPages,
+    LlmsTxt,
+}
+
+impl DataFile {
+    pub const ALL: [DataFile; 5] =
+        [DataFile::Handbook, DataFile::Schema, DataFile::Review, DataFile::TechDocsPages, DataFile::LlmsTxt];
+
+    pub fn path(self) -> &'static str {
+        match self {
+            DataFile::Handbook => "handbook.json",
+            DataFile::Schema => "handbook.schema.json",
+            DataFile::Review => "review.json",
+            DataFile::TechDocsPages => "api/pages.json",
+            DataFile::LlmsTxt => "llms.txt",
+        }
+    }
+
+    /// The file's bytes. `bodies` and `backlinks` are per page.
+    pub fn make(self, h: &Handbook, bodies: &[Option<&Rendered>], backlinks: &[Vec<usize>]) -> Vec<u8> {
+        match self {
+            DataFile::Handbook => handbook_json(h, bodies, backlinks),
+            DataFile::Schema => SCHEMA.as_bytes().to_vec(),
+            DataFile::Review => {
+                let mut report = serde_json::to_value(Views { handbook: h }.review_report()).unwrap_or_default();
+                if let Some(o) = report.as_object_mut() {
+                    o.insert("schema_version".into(), SCHEMA_VERSION.into());
+                    o.insert("today".into(), h.today.to_string().into());
+                }
+                erased::Json::bytes(&report)
+            }
+            DataFile::TechDocsPages => erased::Json::bytes(&tech_docs_pages(h)),
+            DataFile::LlmsTxt => llms_txt(h).into_bytes(),
+        }
+    }
 }
 
 /// The Markdown of each page written by hand, published beside its page
 /// when `source_markdown` is on, each handed to `emit` as it is made.
 pub fn markdown_copies(h: &Handbook, emit: Emit) {
-    if h.config.source_markdown {
-        h.pages.par_iter().filter_map(|p| Some((p, markdown_path(p)?))).for_each(|(p, path)| {
-            emit(path, markdown_of(p).into_bytes());
-        });
+    markdown_paths(h).into_par_iter().for_each(|(i, path)| emit(path, markdown_copy(&h.pages[i])));
+}
+
+/// Where each page's Markdown is published, by page index: none unless
+/// `source_markdown` is on.
+pub fn markdown_paths(h: &Handbook) -> Vec<(usize, String)> {
+    match h.config.source_markdown {
+        true => h.pages.iter().enumerate().filter_map(|(i, p)| Some((i, markdown_path(p)?))).collect(),
+        false => Vec::new(),
     }
+}
+
+/// A page's Markdown as published: see [`markdown_paths`].
+pub fn markdown_copy(p: &Page) -> Vec<u8> {
+    markdown_of(p).into_bytes()
 }
 
 /// `/handbook.json`, also what `copbook export --format json` prints.

@@ -17,8 +17,11 @@ pub type Parts<'a> = &'a mut dyn FnMut(&mut dyn std::io::Write) -> std::io::Resu
 pub type EmitParts<'a> = &'a (dyn Fn(String, Parts) + Sync);
 
 /// `sitemap.xml` (when `base_url` is a full URL), the search index (`search/`, from the parts of the
-/// pages that are search results, in page order: [`super::search::index_page`]), `.nojekyll` and `CNAME`.
-pub fn site_files(h: &Handbook, search: &[&PageIndex]) -> Vec<(String, Vec<u8>)> {
+/// pages that are search results, in page order: [`super::search::index_page`]), `.nojekyll` and `CNAME`,
+/// each handed to `emit`.
+pub fn site_files(h: &Handbook, search: &[&PageIndex], emit: Emit) {
+    // The search index is the largest of them: its files go out as they are made.
+    super::search::index(h, search, emit);
     // GitHub Pages would otherwise run Jekyll and hide files starting with '_'.
     let mut files = vec![(".nojekyll".to_string(), Vec::new())];
     // The sitemaps protocol wants absolute URLs: a base_url that is only a
@@ -26,14 +29,13 @@ pub fn site_files(h: &Handbook, search: &[&PageIndex]) -> Vec<(String, Vec<u8>)>
     if let Some(site_url) = h.config.site_url() {
         files.push(("sitemap.xml".to_string(), sitemap(h, &site_url).into_bytes()));
     }
-    files.extend(super::search::index(h, search));
     files.extend(redirects(h));
     files.extend(super::calendar::files(h));
     files.extend(super::feeds::files(h));
     if let Some(cname) = h.config.cname.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
         files.push(("CNAME".to_string(), format!("{cname}\n").into_bytes()));
     }
-    files
+    files.into_iter().for_each(|(path, bytes)| emit(path, bytes));
 }
 
 /// A small page for each old URL that sends readers on to the new one.

@@ -37,15 +37,42 @@ body { max-width: 46rem; margin: 0 auto; padding: 1rem; }
 /// handbook, and is never held whole.
 pub fn files(h: &Handbook, bodies: &[Option<&Rendered>], emit: EmitParts) {
     let anchors = Anchors::of(h, bodies);
-    let all: Vec<usize> = h.reading_order.iter().copied().filter(|&i| printable(&h.pages[i])).collect();
     let print = Print { h, bodies, anchors: &anchors };
-    emit("print/index.html".to_string(), &mut |w| print.document(&h.config.title, &all, w));
-    for (c, community) in h.of_kind(Kind::Community) {
-        let owned: Vec<usize> = all.iter().copied().filter(|&i| h.pages[i].owners.contains(&community.id)).collect();
-        let pages: Vec<usize> = std::iter::once(c).chain(owned).collect();
-        let path = format!("{}print/index.html", community.url.trim_start_matches('/'));
-        emit(path, &mut |w| print.document(&community.title, &pages, w));
+    for doc in documents(h) {
+        emit(doc.path.clone(), &mut |w| print.document(&doc.title, &doc.pages, w));
     }
+}
+
+/// One print document: its output path, its title and the pages it prints, in order.
+pub struct Document {
+    pub path: String,
+    title: String,
+    pages: Vec<usize>,
+}
+
+/// The print documents: the whole handbook, then each community with what it owns.
+pub fn documents(h: &Handbook) -> Vec<Document> {
+    let all: Vec<usize> = h.reading_order.iter().copied().filter(|&i| printable(&h.pages[i])).collect();
+    let mut docs = Vec::new();
+    for (c, community) in h.of_kind(Kind::Community) {
+        let owned = all.iter().copied().filter(|&i| h.pages[i].owners.contains(&community.id));
+        docs.push(Document {
+            path: format!("{}print/index.html", community.url.trim_start_matches('/')),
+            title: community.title.clone(),
+            pages: std::iter::once(c).chain(owned).collect(),
+        });
+    }
+    docs.insert(0, Document { path: "print/index.html".to_string(), title: h.config.title.clone(), pages: all });
+    docs
+}
+
+/// One print document, whole (what `serve` makes when it is asked for).
+pub fn document(h: &Handbook, bodies: &[Option<&Rendered>], doc: &Document) -> Vec<u8> {
+    let anchors = Anchors::of(h, bodies);
+    let mut bytes = Vec::new();
+    // Writing into memory cannot fail.
+    let _ = Print { h, bodies, anchors: &anchors }.document(&doc.title, &doc.pages, &mut bytes);
+    bytes
 }
 
 /// How many pages are made at once (in parallel) before they are written.

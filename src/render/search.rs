@@ -15,6 +15,7 @@
 //! The text is what the Markdown stage already extracted
 //! ([`Rendered::sections`]), so nothing re-reads the HTML.
 
+use super::files::Emit;
 use crate::markdown::Rendered;
 use crate::model::{Generated, Handbook, Kind, Page};
 use rayon::prelude::*;
@@ -210,19 +211,29 @@ pub fn index_pages(h: &Handbook, bodies: &[Option<&Rendered>]) -> Vec<Option<Pag
     (0..h.pages.len()).into_par_iter().map(|i| index_page(h, i, bodies.get(i).copied().flatten())).collect()
 }
 
-/// The files of the search index, by path, from the parts of the pages that
-/// are search results, in page order.
-pub fn index(h: &Handbook, done: &[&PageIndex]) -> Vec<(String, Vec<u8>)> {
-    let (stem_of_word, postings) = postings(done, &h.config.language);
+/// The files of the search index, from the parts of the pages that are
+/// search results, in page order, each handed to `emit` as soon as it is
+/// made: at 10,000 pages the shards and fragments are tens of MB, never
+/// held all at once. The dictionary goes first, so that its tables are
+/// dropped before the fragments are joined.
+pub fn index(h: &Handbook, done: &[&PageIndex], emit: Emit) {
+    dictionary(done, &h.config.language, emit);
+    fragments(done, emit);
+}
+
+/// The dictionary's shards (`search/s/N.json`), then `search/index.json`,
+/// which names each shard's first word.
+fn dictionary(done: &[&PageIndex], language: &str, emit: Emit) {
+    let (stem_of_word, postings) = postings(done, language);
 
     // Cut the sorted words into shards of about SHARD_BYTES.
-    let mut files = Vec::new();
+    let mut shards = 0;
     let mut firsts: Vec<&str> = Vec::new();
     let mut shard_words: BTreeMap<&str, usize> = BTreeMap::new();
     let mut shard_stems: Vec<usize> = Vec::new();
     let mut local: HashMap<usize, usize> = HashMap::new();
     let mut size = 0;
-    let flush = |words: &mut BTreeMap<&str, usize>, stems: &mut Vec<usize>, files: &mut Vec<(String, Vec<u8>)>| {
+    let mut flush = |words: &mut BTreeMap<&str, usize>, stems: &mut Vec<usize>| {
         let lists: Vec<Vec<u32>> = stems
             .iter()
             .map(|&s| {
@@ -237,17 +248,17 @@ pub fn index(h: &Handbook, done: &[&PageIndex]) -> Vec<(String, Vec<u8>)> {
             })
             .collect();
         let shard = json!({ "w": words, "p": lists });
-        files.push((format!("search/s/{}.json", files.len()), serde_json::to_vec(&shard).unwrap_or_default()));
+        emit(format!("search/s/{shards}.json"), serde_json::to_vec(&shard).unwrap_or_default());
+        shards += 1;
         words.clear();
         stems.clear();
     };
-    let mut shard_files = Vec::new();
     let mut sorted: Vec<(&str, usize)> = stem_of_word.into_iter().collect();
     sorted.sort_unstable();
     for (word, stem) in sorted {
         let cost = word.len() + 6 + if local.contains_key(&stem) { 0 } else { postings[stem].len() * 5 };
         if size > 0 && size + cost > SHARD_BYTES {
-            flush(&mut shard_words, &mut shard_stems, &mut shard_files);
+            flush(&mut shard_words, &mut shard_stems);
             local.clear();
             size = 0;
         }
@@ -262,13 +273,10 @@ pub fn index(h: &Handbook, done: &[&PageIndex]) -> Vec<(String, Vec<u8>)> {
         size += cost;
     }
     if size > 0 {
-        flush(&mut shard_words, &mut shard_stems, &mut shard_files);
+        flush(&mut shard_words, &mut shard_stems);
     }
     let meta = json!({ "v": 1, "pages": done.len(), "shards": firsts });
-    files.push(("search/index.json".to_string(), serde_json::to_vec(&meta).unwrap_or_default()));
-    files.extend(shard_files);
-    files.extend(fragments(done));
-    files
+    emit("search/index.json".to_string(), serde_json::to_vec(&meta).unwrap_or_default());
 }
 
 /// Each word's stem number, and each stem's postings (page id, weight) in page order.
@@ -305,10 +313,10 @@ fn postings<'a>(done: &[&'a PageIndex], language: &str) -> (WordMap<&'a str, usi
 
 /// The pages' fragments, FRAGMENTS_PER_FILE to a file as one JSON array:
 /// creating files is most of the cost of writing the index.
-fn fragments(done: &[&PageIndex]) -> Vec<(String, Vec<u8>)> {
-    let mut files = Vec::new();
+fn fragments(done: &[&PageIndex], emit: Emit) {
     for (n, chunk) in done.chunks(FRAGMENTS_PER_FILE).enumerate() {
-        let mut json = b"[".to_vec();
+        let mut json = Vec::with_capacity(chunk.iter().map(|page| page.fragment.len() + 1).sum::<usize>() + 1);
+        json.push(b'[');
         for (i, page) in chunk.iter().enumerate() {
             if i > 0 {
                 json.push(b',');
@@ -316,9 +324,8 @@ fn fragments(done: &[&PageIndex]) -> Vec<(String, Vec<u8>)> {
             json.extend_from_slice(&page.fragment);
         }
         json.push(b']');
-        files.push((format!("search/p/{n}.json"), json));
+        emit(format!("search/p/{n}.json"), json);
     }
-    files
 }
 
 #[cfg(test)]

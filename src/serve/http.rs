@@ -420,8 +420,14 @@ fn serve_file(path: &str, content: &Content, status: u16, state: &State, showing
     let extension = path.rsplit_once('.').map_or("", |(_, e)| e).to_ascii_lowercase();
     let content_type = content_type(&extension);
     let body = match content {
-        Content::Bytes(bytes) if content_type != HTML => return Reply::shared(status, content_type, bytes.clone()),
-        Content::Bytes(bytes) => bytes.to_vec(),
+        // A file made when first read (`Content::Later`) is made now, by its first reader.
+        Content::Bytes(_) | Content::Later(_) => {
+            let bytes = content.made().unwrap_or_default();
+            if content_type != HTML {
+                return Reply::shared(status, content_type, bytes);
+            }
+            bytes.to_vec()
+        }
         Content::Copy(source) => match files::open_inside(&state.root, source) {
             Ok(file) if content_type != HTML => {
                 return Reply { status, content_type, body: Body::File(file), location: None, retry_after: false };

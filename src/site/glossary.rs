@@ -42,10 +42,16 @@ impl<'a> Terms<'a> {
     /// The glossary page's own text and pages that opt out
     /// (`glossary_links = false`) link none. A term's definition links the
     /// other terms, never itself, as plain links ([`Style::Plain`]).
-    pub(super) fn of(glossary: Option<&'a Glossary>, page: &Page) -> Self {
+    /// `candidates` finds the entries a text may use ([`Glossary::candidates`],
+    /// or a memo of it).
+    pub(super) fn of(
+        glossary: Option<&'a Glossary>,
+        page: &Page,
+        candidates: impl FnOnce(&'a Glossary, &str) -> Vec<usize>,
+    ) -> Self {
         let links = page.glossary_links && page.kind != Kind::Generated(Generated::Glossary);
         let glossary = glossary.filter(|_| links);
-        let mut candidates = glossary.map(|g| g.candidates(&page.body)).unwrap_or_default();
+        let mut candidates = glossary.map(|g| candidates(g, &page.body)).unwrap_or_default();
         let style = if page.kind == Kind::Term { Style::Plain } else { Style::PopUp };
         if let (Some(g), Style::Plain) = (glossary, style) {
             candidates.retain(|&e| g.entries()[e].id != page.id);

@@ -12,6 +12,7 @@ use crate::date::Date;
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::load::dialect::{self, Dialect};
 use crate::load::{self, LoadOptions};
+use crate::markdown::glossary::Glossary;
 use crate::markdown::{self, LinkKind, Rendered, Resolution};
 use crate::model::links::{LinkSource, LinkTable, Located, Resolver};
 use crate::model::{self, Handbook, Kind};
@@ -49,12 +50,62 @@ pub enum Content {
     Bytes(Arc<[u8]>),
     /// Copied from this file of the handbook folder.
     Copy(PathBuf),
+    /// Made when first read. `serve` keeps the files that are long to make
+    /// and seldom read this way (the print documents, the data files), so
+    /// that a saved edit reaches the browser without waiting for them.
+    Later(Arc<Later>),
+}
+
+impl Content {
+    /// The bytes of a file copbook makes; `None` for a copied file.
+    pub fn made(&self) -> Option<Arc<[u8]>> {
+        match self {
+            Content::Bytes(bytes) => Some(bytes.clone()),
+            Content::Later(later) => Some(later.bytes()),
+            Content::Copy(_) => None,
+        }
+    }
+}
+
+/// A file's bytes, made the first time they are asked for, from inputs
+/// that hash as its key: two with the same key are the same file, so
+/// comparing builds never makes one.
+pub struct Later {
+    key: u64,
+    made: std::sync::OnceLock<Arc<[u8]>>,
+    make: Box<dyn Fn() -> Vec<u8> + Send + Sync>,
+}
+
+impl Later {
+    pub fn new(key: u64, make: impl Fn() -> Vec<u8> + Send + Sync + 'static) -> Self {
+        Later { key, made: std::sync::OnceLock::new(), make: Box::new(make) }
+    }
+
+    /// The bytes, made on the first call (by one caller; others wait).
+    pub fn bytes(&self) -> Arc<[u8]> {
+        self.made.get_or_init(|| (self.make)().into()).clone()
+    }
+}
+
+impl PartialEq for Later {
+    fn eq(&self, other: &Self) -> bool {
+        self.key == other.key
+    }
+}
+
+impl Eq for Later {}
+
+impl std::fmt::Debug for Later {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Later({:016x}, made: {})", self.key, self.made.get().is_some())
+    }
 }
 
 /// A built site: every output file by relative path, and the model it came from.
 #[derive(Debug)]
 pub struct Site {
-    pub handbook: Handbook,
+    /// Shared with the files made later ([`Content::Later`]), which read it.
+    pub handbook: Arc<Handbook>,
     /// The family of generator the folder was read as.
     pub dialect: Dialect,
     /// How long each stage took, for `COPBOOK_TIMINGS=1` and the benchmarks.
@@ -136,6 +187,8 @@ pub struct Builder {
     pages_by_shape: Memo<(u64, Arc<[u8]>)>,
     /// Each page's part of the search index, by [`SearchJob`].
     search: Memo<Arc<Option<PageIndex>>>,
+    /// The glossary entries each page's text may use, by [`CandidatesJob`].
+    candidates: Memo<Arc<[usize]>>,
 }
 
 /// What a body's HTML is made of.
@@ -154,6 +207,14 @@ pub struct BodyJob<'a> {
     /// The glossary terms it may link, hashed as their entries.
     terms: glossary::Terms<'a>,
     first_line: u32,
+    text: &'a str,
+}
+
+/// What the glossary entries a page's text may use are found from: the
+/// entries (hashed once for all pages) and the text.
+#[derive(Hash)]
+pub struct CandidatesJob<'a> {
+    entries: Keyed<&'a Glossary>,
     text: &'a str,
 }
 
@@ -263,14 +324,16 @@ impl Builder {
         let shape = key_of(&shape);
         let search = search.unwrap_or_else(|| self.index_pages(&handbook, shape, &bodies));
         let parts: Vec<&PageIndex> = search.iter().filter_map(|part| part.as_ref().as_ref()).collect();
-        render::site_files(&handbook, &parts).into_iter().for_each(|(path, bytes)| out.own(path, bytes));
+        render::site_files(&handbook, &parts, &|path, bytes| out.own(path, bytes));
         drop(parts);
         drop(search);
         if publishing && handbook.config.site_url().is_none() {
             diags.push(no_sitemap(&handbook.config.base_url, options.base_url.is_some()));
         }
         // The data files read bodies (glossary definitions) and the links between pages.
-        render::data::files(&handbook, &rendered, &backlinks, &|path, bytes| out.own(path, bytes));
+        if publishing {
+            render::data::files(&handbook, &rendered, &backlinks, &|path, bytes| out.own(path, bytes));
+        }
         clock.lap("data files");
         out.check()?;
         let renderer = Renderer::new(&handbook, &rendered, &backlinks, &term_uses);
@@ -282,11 +345,16 @@ impl Builder {
         out.check()?;
         // Print comes after the templates: by then the sources are gone, and
         // the bodies are all it holds besides the one document it makes.
-        if handbook.config.print {
+        if handbook.config.print && publishing {
             render::print::files(&handbook, &rendered, &|path, parts| out.own_parts(path, parts));
         }
         drop(rendered);
-        drop(bodies);
+        let handbook = Arc::new(handbook);
+        if !publishing {
+            later_files(&handbook, bodies, backlinks, shape, &out);
+        } else {
+            drop(bodies);
+        }
         clock.lap("print");
         Theme::assets().into_iter().for_each(|(path, bytes)| out.own(path, bytes.to_vec()));
         report_clashes(&handbook, &out.own_paths(), &mut diags);
@@ -339,12 +407,12 @@ impl Builder {
         drop(folder);
         crate::check::run(&handbook, diags);
         clock.lap("model");
-        if let Some(out) = out {
+        // (`serve` makes them when read: `later_files`.)
+        if let Some(out) = out.filter(|out| out.streams()) {
             render::data::markdown_copies(&handbook, &|path, bytes| out.own(path, bytes));
         }
         let terms = glossary::table(&handbook);
-        let linking: Vec<glossary::Terms> =
-            handbook.pages.par_iter().map(|page| glossary::Terms::of(terms.as_ref(), page)).collect();
+        let linking = self.link_terms(&handbook, terms.as_ref(), publishing);
         let texts = match publishing {
             true => take_sources(&mut handbook),
             false => handbook.pages.iter().map(|p| p.body.clone()).collect(),
@@ -359,6 +427,41 @@ impl Builder {
         let backlinks = links::check(&handbook, &body_refs, diags);
         clock.lap("links");
         Prepared { dialect, templates, handbook, terms, bodies, backlinks, search }
+    }
+
+    /// The glossary entries each page's text may use. Finding them scans
+    /// every text, so `serve` keeps each page's by [`CandidatesJob`].
+    fn link_terms<'g>(
+        &mut self,
+        h: &Handbook,
+        glossary: Option<&'g Glossary>,
+        publishing: bool,
+    ) -> Vec<glossary::Terms<'g>> {
+        if publishing {
+            return h.pages.par_iter().map(|page| glossary::Terms::of(glossary, page, Glossary::candidates)).collect();
+        }
+        let entries = glossary.map_or(0, |g| key_of(g.entries()));
+        let memo = &self.candidates;
+        // (the page's terms, and its candidates with their key when found through the memo)
+        type Found<'g> = (glossary::Terms<'g>, Option<(u64, Arc<[usize]>)>);
+        let made: Vec<Found> = h
+            .pages
+            .par_iter()
+            .map(|page| {
+                let mut kept = None;
+                let terms = glossary::Terms::of(glossary, page, |g, text| {
+                    let job = CandidatesJob { entries: Keyed { key: entries, value: g }, text };
+                    let (key, found) = memo.get(&job, |job| Ok::<_, ()>(job.entries.value.candidates(job.text).into()));
+                    let found: Arc<[usize]> = found.unwrap_or_default();
+                    kept = Some((key, found.clone()));
+                    found.to_vec()
+                });
+                (terms, kept)
+            })
+            .collect();
+        let (terms, kept): (Vec<_>, Vec<_>) = made.into_iter().unzip();
+        self.candidates.keep(kept.into_iter().flatten());
+        terms
     }
 
     /// Renders every page body to HTML from its Markdown (`texts`, by page)
@@ -609,6 +712,48 @@ fn nav(
     let job = NavJob { theme, site, nav: Json(&tree) };
     let (key, html) = memo.get(&job, |job| job.theme.value.render_nav(&job.site.value, job.nav.0).map(Arc::new));
     html.map(|value| Keyed { key, value })
+}
+
+/// The files `serve` makes only when they are read ([`Content::Later`]):
+/// the pages' Markdown, the data files and the print documents. A page's
+/// Markdown is keyed by its title and its body's key (which hashes its
+/// text). The others read the handbook and every body, so their key is the
+/// handbook's [`Shape`], the bodies' keys and their path (the same holds for
+/// every page's quick key).
+fn later_files(h: &Arc<Handbook>, bodies: Bodies, backlinks: Vec<Vec<usize>>, shape: u64, out: &Out) {
+    for (i, path) in render::data::markdown_paths(h) {
+        let p = &h.pages[i];
+        let text = bodies[i].as_ref().map_or_else(|| key_of(&*p.body), |b| b.key);
+        let key = key_of(&(&path, &p.title, text));
+        let h = h.clone();
+        out.own_later(path, Later::new(key, move || render::data::markdown_copy(&h.pages[i])));
+    }
+    let bodies_key = key_of(&bodies.iter().map(|b| b.as_ref().map(|b| b.key)).collect::<Vec<_>>());
+    let bodies: Arc<[Option<Arc<Body>>]> = bodies.into_iter().map(|b| b.map(|b| b.value)).collect();
+    let backlinks = Arc::new(backlinks);
+    for file in render::data::DataFile::ALL {
+        let (h, bodies, backlinks) = (h.clone(), bodies.clone(), backlinks.clone());
+        let key = key_of(&(shape, bodies_key, file.path()));
+        out.own_later(
+            file.path().to_string(),
+            Later::new(key, move || file.make(&h, &rendered_of(&bodies), &backlinks)),
+        );
+    }
+    if h.config.print {
+        for doc in render::print::documents(h) {
+            let key = key_of(&(shape, bodies_key, &doc.path));
+            let (h, bodies) = (h.clone(), bodies.clone());
+            out.own_later(
+                doc.path.clone(),
+                Later::new(key, move || render::print::document(&h, &rendered_of(&bodies), &doc)),
+            );
+        }
+    }
+}
+
+/// Each page's rendered body, by page, from the bodies.
+fn rendered_of(bodies: &[Option<Arc<Body>>]) -> Vec<Option<&Rendered>> {
+    bodies.iter().map(|b| b.as_deref().map(|b| &b.rendered)).collect()
 }
 
 /// A file of the handbook published where copbook writes a file of its own

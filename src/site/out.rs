@@ -6,7 +6,7 @@
 //! keeps every file and gets them back with the site, in the order pages,
 //! copbook's own files, the handbook's files to copy.
 
-use super::{Content, Parts, Sink};
+use super::{Content, Later, Parts, Sink};
 use std::collections::HashSet;
 use std::io;
 use std::path::PathBuf;
@@ -71,6 +71,13 @@ impl<'a> Out<'a> {
         lock(&self.own).push(path.clone());
         lock(&self.own_set).insert(path.clone());
         self.write_with(|| sink.write_parts(&path, parts));
+    }
+
+    /// One of copbook's own files, made when it is first read (`serve`).
+    pub(super) fn own_later(&self, path: String, later: Later) {
+        lock(&self.own).push(path.clone());
+        lock(&self.own_set).insert(path.clone());
+        self.other(path, Content::Later(Arc::new(later)));
     }
 
     /// A file of the handbook, published as it is.
@@ -182,6 +189,31 @@ mod tests {
         let written = written.into_inner().unwrap();
         let paths: Vec<&str> = written.iter().map(|(p, _)| p.as_str()).collect();
         assert_eq!(paths, ["print/index.html", "index.html"]);
+    }
+
+    #[test]
+    fn a_file_made_later_is_made_once_when_first_read_and_compared_by_key() {
+        let calls = Arc::new(Mutex::new(0));
+        let later = |key: u64, calls: Arc<Mutex<u32>>| {
+            Later::new(key, move || {
+                *calls.lock().unwrap() += 1;
+                b"made".to_vec()
+            })
+        };
+        let out = Out::new(None);
+        out.own_later("print/index.html".into(), later(1, calls.clone()));
+        assert_eq!(out.own_paths(), ["print/index.html"]);
+        let files = out.finish().unwrap();
+        assert_eq!(*calls.lock().unwrap(), 0, "kept, not made");
+        let (_, content) = &files[0];
+        assert_eq!(content.made().unwrap()[..], b"made"[..]);
+        assert_eq!(content.made().unwrap()[..], b"made"[..]);
+        assert_eq!(*calls.lock().unwrap(), 1, "made once");
+        let same = Content::Later(Arc::new(later(1, calls.clone())));
+        let other = Content::Later(Arc::new(later(2, calls.clone())));
+        assert_eq!(content, &same);
+        assert_ne!(content, &other);
+        assert_eq!(*calls.lock().unwrap(), 1, "comparing makes nothing");
     }
 
     #[test]
