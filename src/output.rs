@@ -212,6 +212,13 @@ pub fn write_file(dir: &Path, path: &str, content: &Content, root: &Path) -> io:
     let result = match content {
         Content::Bytes(bytes) => std::fs::write(&target, bytes),
         Content::Later(later) => std::fs::write(&target, later.bytes()),
+        // Its path ends in `/`: each of its files goes under it.
+        Content::LaterFolder(folder) => {
+            return folder
+                .get()
+                .iter()
+                .try_for_each(|(name, file)| write_file(dir, &format!("{path}{name}"), file, root));
+        }
         Content::Copy(from) => crate::load::open_to_publish(root, from)
             .and_then(|mut source| std::io::copy(&mut source, &mut std::fs::File::create(&target)?))
             .map(|_| ()),

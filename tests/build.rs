@@ -422,9 +422,7 @@ fn a_build_into_the_staging_folder_keeps_no_file_and_writes_what_a_kept_build_ho
         ..Default::default()
     };
     let (kept, _) = site::build(&options);
-    let kept: BTreeMap<String, Vec<u8>> = kept
-        .expect("the example builds")
-        .files
+    let kept: BTreeMap<String, Vec<u8>> = site::each_file(&kept.expect("the example builds").files)
         .into_iter()
         .map(|(path, content)| match content {
             Content::Copy(from) => (path, std::fs::read(from).unwrap()),

@@ -422,7 +422,7 @@ fn snapshot(
     let (site, diags) = result;
     let findings = diags.iter().map(copbook::report::plain_line).collect();
     let files = site.map(|s| {
-        s.files
+        copbook::site::each_file(&s.files)
             .into_iter()
             .map(|(path, content)| {
                 let bytes = match content {
@@ -614,6 +614,18 @@ fn a_builder_reuses_work_when_nothing_changed() {
         .filter(|(p, _)| p.ends_with(".html") && !p.contains("404") && !p.ends_with("print/index.html"))
         .count();
     assert!(shared.count() >= pages, "every page reused");
+    // Files made when read (print, data, search) compare equal by key, unmade.
+    let later: Vec<_> = first
+        .files
+        .iter()
+        .zip(&second.files)
+        .filter(|(_, (_, b))| matches!(b, Content::Later(_) | Content::LaterFolder(_)))
+        .collect();
+    assert!(later.iter().any(|(_, (p, _))| p == "print/index.html"), "{later:?}");
+    assert!(later.iter().any(|(_, (p, _))| p == "search/"), "{later:?}");
+    for ((path_a, a), (path_b, b)) in later {
+        assert_eq!((path_a, a), (path_b, b), "nothing changed, so the same file");
+    }
 }
 
 /// `[markdown] raw_html` changes how bodies render: a long-lived builder

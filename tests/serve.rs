@@ -180,6 +180,15 @@ fn an_edit_reloads_open_pages_with_the_new_text() {
             file.body
         );
     }
+    // The search index (made when first asked for) knows the new words, and not the old.
+    assert_eq!(server.get("/search/index.json").status, 200);
+    let shards: Vec<String> = (0..)
+        .map(|n| server.get(&format!("/search/s/{n}.json")))
+        .take_while(|reply| reply.status == 200)
+        .map(|reply| reply.body)
+        .collect();
+    assert!(shards.iter().any(|s| s.contains("\"freshly\"")), "{shards:?}");
+    assert!(!shards.iter().any(|s| s.contains("\"original\"")), "{shards:?}");
 }
 
 #[test]

@@ -1,7 +1,6 @@
 //! The files around the pages: where each page is written, the sitemap,
-//! the search index, and the GitHub Pages markers.
+//! the redirect pages, and the GitHub Pages markers.
 
-use super::search::PageIndex;
 use crate::model::{Generated, Handbook, Kind};
 
 pub use crate::model::output_path;
@@ -16,12 +15,10 @@ pub type Parts<'a> = &'a mut dyn FnMut(&mut dyn std::io::Write) -> std::io::Resu
 /// Where a stage hands a file too large to hold whole, made in [`Parts`].
 pub type EmitParts<'a> = &'a (dyn Fn(String, Parts) + Sync);
 
-/// `sitemap.xml` (when `base_url` is a full URL), the search index (`search/`, from the parts of the
-/// pages that are search results, in page order: [`super::search::index_page`]), `.nojekyll` and `CNAME`,
-/// each handed to `emit`.
-pub fn site_files(h: &Handbook, search: &[&PageIndex], emit: Emit) {
-    // The search index is the largest of them: its files go out as they are made.
-    super::search::index(h, search, emit);
+/// `sitemap.xml` (when `base_url` is a full URL), the redirect pages, the
+/// calendars and feeds, `.nojekyll` and `CNAME`, each handed to `emit`. (The
+/// search index is [`super::search::index`].)
+pub fn site_files(h: &Handbook, emit: Emit) {
     // GitHub Pages would otherwise run Jekyll and hide files starting with '_'.
     let mut files = vec![(".nojekyll".to_string(), Vec::new())];
     // The sitemaps protocol wants absolute URLs: a base_url that is only a

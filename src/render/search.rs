@@ -216,10 +216,14 @@ pub fn index_pages(h: &Handbook, bodies: &[Option<&Rendered>]) -> Vec<Option<Pag
 /// made: at 10,000 pages the shards and fragments are tens of MB, never
 /// held all at once. The dictionary goes first, so that its tables are
 /// dropped before the fragments are joined.
-pub fn index(h: &Handbook, done: &[&PageIndex], emit: Emit) {
-    dictionary(done, &h.config.language, emit);
+/// `language` (handbook.toml's) chooses the stemmer.
+pub fn index(language: &str, done: &[&PageIndex], emit: Emit) {
+    dictionary(done, language, emit);
     fragments(done, emit);
 }
+
+/// The folder the index is written to.
+pub const FOLDER: &str = "search/";
 
 /// The dictionary's shards (`search/s/N.json`), then `search/index.json`,
 /// which names each shard's first word.

@@ -9,7 +9,7 @@
 //! stylesheets) stay in the handbook folder and are streamed from there,
 //! and only from there: see [`open_inside`].
 
-use crate::site::Content;
+use crate::site::{Content, LaterFolder};
 use std::collections::{HashMap, HashSet};
 use std::fs::File;
 use std::path::Path;
@@ -28,7 +28,7 @@ struct Entry {
 impl Entry {
     fn of(content: &Content) -> Entry {
         let stamp = match content {
-            Content::Bytes(_) | Content::Later(_) => None,
+            Content::Bytes(_) | Content::Later(_) | Content::LaterFolder(_) => None,
             // A source we cannot stat has no stamp, and so always counts as changed.
             Content::Copy(source) => std::fs::metadata(source).ok().map(|m| (m.len(), m.modified().ok())),
         };
@@ -40,6 +40,7 @@ impl Entry {
             (Content::Bytes(a), Content::Bytes(b)) => Arc::ptr_eq(a, b) || a[..] == b[..],
             // Made from inputs that hash the same: compared without making either.
             (Content::Later(a), Content::Later(b)) => a == b,
+            (Content::LaterFolder(a), Content::LaterFolder(b)) => a == b,
             (Content::Copy(a), Content::Copy(b)) => a == b && self.stamp.is_some() && self.stamp == other.stamp,
             _ => false,
         }
@@ -50,6 +51,8 @@ impl Entry {
 #[derive(Debug, Default)]
 pub struct Files {
     by_path: HashMap<String, Entry>,
+    /// The folders of files made when first read ([`Content::LaterFolder`]), by path (ending in `/`).
+    later: Vec<(String, Arc<LaterFolder>)>,
     /// Every folder that holds a file, `""` (the root) included.
     folders: HashSet<String>,
 }
@@ -77,7 +80,14 @@ impl Files {
             }
         }
         let by_path = files.iter().map(|(path, content)| (path.clone(), Entry::of(content))).collect();
-        Files { by_path, folders }
+        let later = files
+            .iter()
+            .filter_map(|(path, content)| match content {
+                Content::LaterFolder(folder) => Some((path.clone(), folder.clone())),
+                _ => None,
+            })
+            .collect();
+        Files { by_path, later, folders }
     }
 
     /// Looks up decoded URL segments, as a static file server would on
@@ -90,6 +100,15 @@ impl Files {
                 return Found::Missing;
             }
             return Found::File(path, &entry.content);
+        }
+        // A file of a later folder: the folder is made now if it was not yet.
+        for (folder, later) in &self.later {
+            if let Some(name) = joined.strip_prefix(folder.as_str()) {
+                // (Its name in the folder serves as its path: the type is in its extension.)
+                if let Some((name, content)) = later.find(name).filter(|_| !trailing_slash) {
+                    return Found::File(name, content);
+                }
+            }
         }
         if !self.folders.contains(&joined) {
             return Found::Missing;
@@ -209,6 +228,29 @@ mod tests {
         let changes = css.changes(&fewer);
         assert_eq!(changes.removed, vec!["index.html".to_string()]);
         assert!(!changes.only_css(), "a removal is more than a stylesheet change");
+    }
+
+    #[test]
+    fn a_later_folder_is_made_when_one_of_its_files_is_found_and_compared_by_key() {
+        let folder = |key: u64| {
+            let later =
+                crate::site::LaterFolder::folder(key, move || vec![("s/0.json".into(), format!("{key}").into_bytes())]);
+            ("search/".to_string(), Content::LaterFolder(Arc::new(later)))
+        };
+        let files = Files::new(&[bytes("search/index.html", "page"), folder(1)]);
+        assert!(files.changes(&Files::new(&[bytes("search/index.html", "page"), folder(1)])).is_empty());
+        let changes = files.changes(&Files::new(&[bytes("search/index.html", "page"), folder(2)]));
+        assert_eq!(changes.written, ["search/"]);
+        assert!(matches!(files.find(&s(&["search"]), true), Found::File("search/index.html", _)));
+        match files.find(&s(&["search", "s", "0.json"]), false) {
+            Found::File(name, content) => {
+                assert_eq!(name, "s/0.json");
+                assert_eq!(content.made().unwrap()[..], b"1"[..]);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(files.find(&s(&["search", "s", "9.json"]), false), Found::Missing);
+        assert_eq!(files.find(&s(&["search", "s", "0.json"]), true), Found::Missing);
     }
 
     #[test]

@@ -442,6 +442,8 @@ fn serve_file(path: &str, content: &Content, status: u16, state: &State, showing
             Err(Unservable::Missing) => return Reply::text(404, "not found"),
             Err(Unservable::Outside) => return Reply::text(403, "that path is not part of the site"),
         },
+        // A folder is no file (`find` gives its files).
+        Content::LaterFolder(_) => return Reply::text(404, "not found"),
     };
     let mut snippet = overlay::banner(&showing.errors, &showing.notices);
     snippet.push_str(&state.hub.script_tag());

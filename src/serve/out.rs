@@ -42,7 +42,18 @@ impl Out {
     /// Writes the files `changes` names in place and removes those that
     /// went, with the folders they leave empty.
     fn update(&self, files: &Files, changes: &Changes, root: &Path) -> std::io::Result<()> {
-        for path in &changes.written {
+        // The pages first: the files made only when read (print, search, data)
+        // are made now, and take longer.
+        let mut written: Vec<&String> = changes.written.iter().collect();
+        written.sort_by_key(|path| matches!(files.content(path), Some(Content::Later(_) | Content::LaterFolder(_))));
+        for path in written {
+            // A later folder is written whole: the files it had before go first.
+            if path.ends_with('/') {
+                match std::fs::remove_dir_all(self.dir.join(path)) {
+                    Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+                    _ => {}
+                }
+            }
             if let Some(content) = files.content(path) {
                 output::write_file(&self.dir, path, content, root)?;
             }
@@ -89,6 +100,35 @@ mod tests {
         output::write_site(&second, &whole, &root).unwrap();
         assert_eq!(tree(&dir), tree(&whole));
         assert!(!dir.join("a").exists(), "the emptied folders go too");
+    }
+
+    /// A folder made when read, holding `names` (each file's text is its name and `key`).
+    fn folder(key: u64, names: &'static [&'static str]) -> (String, Content) {
+        let later = crate::site::LaterFolder::folder(key, move || {
+            names.iter().map(|n| (n.to_string(), format!("{n} {key}").into_bytes())).collect()
+        });
+        ("search/".to_string(), Content::LaterFolder(std::sync::Arc::new(later)))
+    }
+
+    #[test]
+    fn a_later_folder_is_written_whole_and_loses_the_files_it_no_longer_has() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (root, dir) = (tmp.path().join("handbook"), tmp.path().join("out"));
+        std::fs::create_dir_all(&root).unwrap();
+        let mut out = Out::new(dir.clone());
+        let first = vec![bytes("index.html", "home"), folder(1, &["index.json", "s/0.json", "s/1.json"])];
+        let first_files = Files::new(&first);
+        out.write(&first, &first_files, None, &root).unwrap();
+        assert!(dir.join("search/s/1.json").is_file());
+        let second = vec![bytes("index.html", "home"), folder(2, &["index.json", "s/0.json"])];
+        let second_files = Files::new(&second);
+        let changes = first_files.changes(&second_files);
+        assert_eq!(changes.written, ["search/"]);
+        out.write(&second, &second_files, Some(&changes), &root).unwrap();
+        let whole = tmp.path().join("whole");
+        output::write_site(&second, &whole, &root).unwrap();
+        assert_eq!(tree(&dir), tree(&whole));
+        assert!(!dir.join("search/s/1.json").exists());
     }
 
     fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {

@@ -53,7 +53,11 @@ pub enum Content {
     /// Made when first read. `serve` keeps the files that are long to make
     /// and seldom read this way (the print documents, the data files), so
     /// that a saved edit reaches the browser without waiting for them.
-    Later(Arc<Later>),
+    Later(Arc<LaterFile>),
+    /// A folder of files made together when the first of them is read
+    /// (`serve`'s search index, whose shards are only counted once it is
+    /// made). Its path ends in `/`; its files' paths are under it.
+    LaterFolder(Arc<LaterFolder>),
 }
 
 impl Content {
@@ -62,40 +66,91 @@ impl Content {
         match self {
             Content::Bytes(bytes) => Some(bytes.clone()),
             Content::Later(later) => Some(later.bytes()),
-            Content::Copy(_) => None,
+            Content::Copy(_) | Content::LaterFolder(_) => None,
         }
     }
 }
 
-/// A file's bytes, made the first time they are asked for, from inputs
-/// that hash as its key: two with the same key are the same file, so
-/// comparing builds never makes one.
-pub struct Later {
-    key: u64,
-    made: std::sync::OnceLock<Arc<[u8]>>,
-    make: Box<dyn Fn() -> Vec<u8> + Send + Sync>,
+/// Every file of a built site, by path, with the files of each later folder
+/// (made now) in its place.
+pub fn each_file(files: &[(String, Content)]) -> Vec<(String, Content)> {
+    let mut each = Vec::with_capacity(files.len());
+    for (path, content) in files {
+        match content {
+            Content::LaterFolder(folder) => {
+                each.extend(folder.get().iter().map(|(name, file)| (format!("{path}{name}"), file.clone())))
+            }
+            other => each.push((path.clone(), other.clone())),
+        }
+    }
+    each
 }
 
-impl Later {
-    pub fn new(key: u64, make: impl Fn() -> Vec<u8> + Send + Sync + 'static) -> Self {
+/// What a file (or a folder of files) is, made the first time it is asked
+/// for, from inputs that hash as its key: two with the same key are the
+/// same, so comparing builds never makes one.
+pub struct Later<T> {
+    key: u64,
+    made: std::sync::OnceLock<T>,
+    make: Box<dyn Fn() -> T + Send + Sync>,
+}
+
+/// A file made when first read: its bytes.
+pub type LaterFile = Later<Arc<[u8]>>;
+
+/// Files made together when the first of them is read: their paths
+/// (relative to the folder, sorted) and bytes ([`Content::Bytes`]).
+pub type LaterFolder = Later<Vec<(String, Content)>>;
+
+impl<T> Later<T> {
+    pub fn new(key: u64, make: impl Fn() -> T + Send + Sync + 'static) -> Self {
         Later { key, made: std::sync::OnceLock::new(), make: Box::new(make) }
     }
 
-    /// The bytes, made on the first call (by one caller; others wait).
-    pub fn bytes(&self) -> Arc<[u8]> {
-        self.made.get_or_init(|| (self.make)().into()).clone()
+    /// What it is, made on the first call (by one caller; others wait).
+    pub fn get(&self) -> &T {
+        self.made.get_or_init(|| (self.make)())
     }
 }
 
-impl PartialEq for Later {
+impl LaterFile {
+    pub fn file(key: u64, make: impl Fn() -> Vec<u8> + Send + Sync + 'static) -> Self {
+        Later::new(key, move || make().into())
+    }
+
+    pub fn bytes(&self) -> Arc<[u8]> {
+        self.get().clone()
+    }
+}
+
+impl LaterFolder {
+    /// A folder of the files `make` makes, by path relative to the folder.
+    pub fn folder(key: u64, make: impl Fn() -> Vec<(String, Vec<u8>)> + Send + Sync + 'static) -> Self {
+        Later::new(key, move || {
+            let mut files: Vec<(String, Content)> =
+                make().into_iter().map(|(name, bytes)| (name, Content::Bytes(bytes.into()))).collect();
+            files.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+            files
+        })
+    }
+
+    /// The file at `name` (relative to the folder), made with the rest if need be.
+    pub fn find(&self, name: &str) -> Option<(&str, &Content)> {
+        let files = self.get();
+        let at = files.binary_search_by(|(n, _)| n.as_str().cmp(name)).ok()?;
+        Some((files[at].0.as_str(), &files[at].1))
+    }
+}
+
+impl<T> PartialEq for Later<T> {
     fn eq(&self, other: &Self) -> bool {
         self.key == other.key
     }
 }
 
-impl Eq for Later {}
+impl<T> Eq for Later<T> {}
 
-impl std::fmt::Debug for Later {
+impl<T> std::fmt::Debug for Later<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "Later({:016x}, made: {})", self.key, self.made.get().is_some())
     }
@@ -323,10 +378,15 @@ impl Builder {
         };
         let shape = key_of(&shape);
         let search = search.unwrap_or_else(|| self.index_pages(&handbook, shape, &bodies));
-        let parts: Vec<&PageIndex> = search.iter().filter_map(|part| part.as_ref().as_ref()).collect();
-        render::site_files(&handbook, &parts, &|path, bytes| out.own(path, bytes));
-        drop(parts);
-        drop(search);
+        // What a file made from every body is keyed by, with the shape.
+        let bodies_key = key_of(&bodies.iter().map(|b| b.as_ref().map(|b| b.key)).collect::<Vec<_>>());
+        if publishing {
+            let parts: Vec<&PageIndex> = search.iter().filter_map(|part| part.as_ref().as_ref()).collect();
+            render::search::index(&handbook.config.language, &parts, &|path, bytes| out.own(path, bytes));
+        } else {
+            out.own_later_folder(render::search::FOLDER, later_search(&handbook, search, key_of(&(shape, bodies_key))));
+        }
+        render::site_files(&handbook, &|path, bytes| out.own(path, bytes));
         if publishing && handbook.config.site_url().is_none() {
             diags.push(no_sitemap(&handbook.config.base_url, options.base_url.is_some()));
         }
@@ -351,7 +411,7 @@ impl Builder {
         drop(rendered);
         let handbook = Arc::new(handbook);
         if !publishing {
-            later_files(&handbook, bodies, backlinks, shape, &out);
+            later_files(&handbook, bodies, backlinks, key_of(&(shape, bodies_key)), &out);
         } else {
             drop(bodies);
         }
@@ -720,35 +780,51 @@ fn nav(
 /// text). The others read the handbook and every body, so their key is the
 /// handbook's [`Shape`], the bodies' keys and their path (the same holds for
 /// every page's quick key).
-fn later_files(h: &Arc<Handbook>, bodies: Bodies, backlinks: Vec<Vec<usize>>, shape: u64, out: &Out) {
+fn later_files(h: &Arc<Handbook>, bodies: Bodies, backlinks: Vec<Vec<usize>>, inputs: u64, out: &Out) {
     for (i, path) in render::data::markdown_paths(h) {
         let p = &h.pages[i];
         let text = bodies[i].as_ref().map_or_else(|| key_of(&*p.body), |b| b.key);
         let key = key_of(&(&path, &p.title, text));
         let h = h.clone();
-        out.own_later(path, Later::new(key, move || render::data::markdown_copy(&h.pages[i])));
+        out.own_later(path, LaterFile::file(key, move || render::data::markdown_copy(&h.pages[i])));
     }
-    let bodies_key = key_of(&bodies.iter().map(|b| b.as_ref().map(|b| b.key)).collect::<Vec<_>>());
     let bodies: Arc<[Option<Arc<Body>>]> = bodies.into_iter().map(|b| b.map(|b| b.value)).collect();
     let backlinks = Arc::new(backlinks);
     for file in render::data::DataFile::ALL {
         let (h, bodies, backlinks) = (h.clone(), bodies.clone(), backlinks.clone());
-        let key = key_of(&(shape, bodies_key, file.path()));
+        let key = key_of(&(inputs, file.path()));
         out.own_later(
             file.path().to_string(),
-            Later::new(key, move || file.make(&h, &rendered_of(&bodies), &backlinks)),
+            LaterFile::file(key, move || file.make(&h, &rendered_of(&bodies), &backlinks)),
         );
     }
     if h.config.print {
         for doc in render::print::documents(h) {
-            let key = key_of(&(shape, bodies_key, &doc.path));
+            let key = key_of(&(inputs, &doc.path));
             let (h, bodies) = (h.clone(), bodies.clone());
             out.own_later(
                 doc.path.clone(),
-                Later::new(key, move || render::print::document(&h, &rendered_of(&bodies), &doc)),
+                LaterFile::file(key, move || render::print::document(&h, &rendered_of(&bodies), &doc)),
             );
         }
     }
+}
+
+/// `serve`'s search index, made when one of its files is first read: how
+/// many shards it has is only known once it is made, so it is one folder.
+/// It is made from every page's part, which `inputs` (the shape and the
+/// bodies' keys) stands for.
+fn later_search(h: &Handbook, parts: SearchParts, inputs: u64) -> LaterFolder {
+    let language = h.config.language.clone();
+    LaterFolder::folder(key_of(&(inputs, render::search::FOLDER)), move || {
+        let done: Vec<&PageIndex> = parts.iter().filter_map(|part| part.as_ref().as_ref()).collect();
+        let files = std::sync::Mutex::new(Vec::new());
+        render::search::index(&language, &done, &|path, bytes| {
+            let name = path.strip_prefix(render::search::FOLDER).unwrap_or(&path).to_string();
+            files.lock().unwrap_or_else(|e| e.into_inner()).push((name, bytes));
+        });
+        files.into_inner().unwrap_or_else(|e| e.into_inner())
+    })
 }
 
 /// Each page's rendered body, by page, from the bodies.
@@ -760,10 +836,14 @@ fn rendered_of(bodies: &[Option<Arc<Body>>]) -> Vec<Option<&Rendered>> {
 /// (a theme asset, the sitemap, a redirect page...) would replace it, or be
 /// replaced, depending on which is written last: an error naming both.
 /// Clashes with pages are found by the model, which can name the page.
+/// The search index's folder is copbook's whole, however many files it has.
 fn report_clashes(h: &Handbook, own: &[String], diags: &mut Diagnostics) {
     let own: HashMap<String, &str> = own.iter().map(|path| (path.to_lowercase(), path.as_str())).collect();
+    let folder = render::search::FOLDER;
     for file in &h.files {
-        if let Some(path) = own.get(&file.logical.to_lowercase()) {
+        let logical = file.logical.to_lowercase();
+        let clash = own.get(&logical).copied().or_else(|| logical.starts_with(folder).then_some(folder));
+        if let Some(path) = clash {
             diags.push(
                 Diagnostic::error(
                     Code::DuplicateUrl,

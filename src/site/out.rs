@@ -6,7 +6,7 @@
 //! keeps every file and gets them back with the site, in the order pages,
 //! copbook's own files, the handbook's files to copy.
 
-use super::{Content, Later, Parts, Sink};
+use super::{Content, LaterFile, LaterFolder, Parts, Sink};
 use std::collections::HashSet;
 use std::io;
 use std::path::PathBuf;
@@ -74,10 +74,17 @@ impl<'a> Out<'a> {
     }
 
     /// One of copbook's own files, made when it is first read (`serve`).
-    pub(super) fn own_later(&self, path: String, later: Later) {
+    pub(super) fn own_later(&self, path: String, later: LaterFile) {
         lock(&self.own).push(path.clone());
         lock(&self.own_set).insert(path.clone());
         self.other(path, Content::Later(Arc::new(later)));
+    }
+
+    /// A folder of copbook's own files, made when one is first read (`serve`).
+    pub(super) fn own_later_folder(&self, folder: &str, later: LaterFolder) {
+        lock(&self.own).push(folder.to_string());
+        lock(&self.own_set).insert(folder.to_string());
+        self.other(folder.to_string(), Content::LaterFolder(Arc::new(later)));
     }
 
     /// A file of the handbook, published as it is.
@@ -195,7 +202,7 @@ mod tests {
     fn a_file_made_later_is_made_once_when_first_read_and_compared_by_key() {
         let calls = Arc::new(Mutex::new(0));
         let later = |key: u64, calls: Arc<Mutex<u32>>| {
-            Later::new(key, move || {
+            LaterFile::file(key, move || {
                 *calls.lock().unwrap() += 1;
                 b"made".to_vec()
             })

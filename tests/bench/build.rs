@@ -20,7 +20,10 @@
 //! - `serve`: a real `copbook serve` on a copy of the corpus with a client
 //!   on its event stream; 9 appends to one page (`gen_corpus.py --edit`),
 //!   each timed from the save to the reload event at the client (the
-//!   watcher's quiet period included), and to the rebuilt page on disk.
+//!   watcher's quiet period included); then again with `--out`, to the
+//!   reload event and to the rebuilt page on disk (which `--out` writes
+//!   after the event, with the print documents and search index that the
+//!   preview alone makes only when they are read).
 //!
 //! `COPBOOK_BENCH_PAGES=1000,10000` (the default) chooses the corpus sizes;
 //! `COPBOOK_BENCH_PEERS=0` leaves the peers out; `COPBOOK_SHARED` names the
@@ -115,14 +118,19 @@ fn main() {
             let _ = std::fs::remove_dir_all(&tool.out);
         }
         if n == 1000 || n == 10_000 {
-            serve.push((n, serve_latency(&copbook, &generator, &source, &scratch.join(format!("live-{n}")))));
+            let preview = serve_latency(&copbook, &generator, &source, None);
+            let out = scratch.join(format!("live-{n}"));
+            let with_out = serve_latency(&copbook, &generator, &source, Some(&out));
+            serve.push((n, preview, with_out));
         }
     }
     print_table(&rows);
-    for (n, (to_client, to_disk)) in serve {
+    for (n, (to_client, _), (out_client, to_disk)) in serve {
         println!(
-            "copbook serve, {n} pages, one-page save (median of {SAVES}): reload event at the client {}, rebuilt page on disk {}",
+            "copbook serve, {n} pages, one-page save (median of {SAVES}): reload event at the client {}; \
+             with --out: reload event {}, rebuilt page on disk {}",
             show(&to_client),
+            show(&out_client),
             show(&to_disk)
         );
     }
@@ -289,24 +297,31 @@ fn check_hash(work: &Path, out: &Path) {
 
 /// A real `copbook serve` on a copy of the corpus, with a client on its
 /// event stream: from a one-page save to the reload event at the client
-/// (the watcher's quiet period included), and to the rebuilt page on disk.
-fn serve_latency(copbook: &Path, generator: &Path, corpus: &Path, out: &Path) -> (Vec<Duration>, Vec<Duration>) {
+/// (the watcher's quiet period included), and, with `--out`, to the
+/// rebuilt page on disk. Without `--out`, the page the preview then serves
+/// is checked for the new text (untimed).
+fn serve_latency(
+    copbook: &Path,
+    generator: &Path,
+    corpus: &Path,
+    out: Option<&Path>,
+) -> (Vec<Duration>, Vec<Duration>) {
     use std::io::{BufRead, BufReader, Read, Write};
     let site = corpus.with_extension("live");
     let _ = std::fs::remove_dir_all(&site);
-    let _ = std::fs::remove_dir_all(out);
+    if let Some(out) = out {
+        let _ = std::fs::remove_dir_all(out);
+    }
     copy_dir(corpus, &site);
     // gen_corpus names the page it edits; later edits are appended here, timed.
     let edited = Command::new("python3").arg(generator).arg("--edit").arg(&site).output().expect("python3");
     let page = String::from_utf8_lossy(&edited.stdout).trim().to_string();
-    let mut server = Command::new(copbook)
-        .args(["serve", "--port", "0", "--today", "2026-11-23", "--base-url", "/", "--out"])
-        .arg(out)
-        .arg(&site)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("serve");
+    let mut command = Command::new(copbook);
+    command.args(["serve", "--port", "0", "--today", "2026-11-23", "--base-url", "/"]);
+    if let Some(out) = out {
+        command.arg("--out").arg(out);
+    }
+    let mut server = command.arg(&site).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().expect("serve");
     let mut first = String::new();
     BufReader::new(server.stdout.take().expect("stdout")).read_line(&mut first).expect("serving line");
     let address = first.trim().trim_start_matches("Serving at http://").trim_end_matches('/').to_string();
@@ -325,7 +340,7 @@ fn serve_latency(copbook: &Path, generator: &Path, corpus: &Path, out: &Path) ->
             }
         }
     });
-    let html = out.join(page.trim_end_matches(".md")).join("index.html");
+    let page_url = format!("/{}/", page.trim_end_matches(".md"));
     let (mut to_disk, mut to_client) = (Vec::new(), Vec::new());
     std::thread::sleep(Duration::from_secs(1));
     while rx.try_recv().is_ok() {}
@@ -336,12 +351,18 @@ fn serve_latency(copbook: &Path, generator: &Path, corpus: &Path, out: &Path) ->
         writeln!(file, "\n{marker}").expect("append");
         drop(file);
         let deadline = saved + Duration::from_secs(20);
-        while !std::fs::read_to_string(&html).is_ok_and(|t| t.contains(&marker)) && Instant::now() < deadline {
-            std::thread::sleep(Duration::from_micros(500));
+        if let Some(out) = out {
+            let html = out.join(page.trim_end_matches(".md")).join("index.html");
+            while !std::fs::read_to_string(&html).is_ok_and(|t| t.contains(&marker)) && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_micros(500));
+            }
+            to_disk.push(saved.elapsed());
         }
-        to_disk.push(saved.elapsed());
         if let Ok(at) = rx.recv_timeout(Duration::from_secs(20)) {
             to_client.push(at.duration_since(saved));
+            if out.is_none() {
+                assert!(http_get(&address, &page_url).contains(&marker), "the reloaded page lacks the saved text");
+            }
         }
         std::thread::sleep(Duration::from_millis(700));
         while rx.try_recv().is_ok() {}
@@ -349,10 +370,22 @@ fn serve_latency(copbook: &Path, generator: &Path, corpus: &Path, out: &Path) ->
     let _ = server.kill();
     let _ = server.wait();
     let _ = std::fs::remove_dir_all(&site);
-    let _ = std::fs::remove_dir_all(out);
+    if let Some(out) = out {
+        let _ = std::fs::remove_dir_all(out);
+    }
     to_disk.sort();
     to_client.sort();
     (to_client, to_disk)
+}
+
+/// The body of a GET of `path` from the server at `address`.
+fn http_get(address: &str, path: &str) -> String {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(address).expect("connect");
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n").expect("request");
+    let mut reply = String::new();
+    let _ = stream.read_to_string(&mut reply);
+    reply
 }
 
 fn generate(generator: &Path, work: &Path, n: usize, flavor: &str, sidebar: &str) -> PathBuf {
