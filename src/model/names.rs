@@ -10,6 +10,10 @@ pub(super) use crate::text::url_segment;
 /// Unicode-normalised (`é` as one code point or as `e` and an accent: macOS
 /// may store either, and both look the same).
 pub(super) fn folded(url: &str) -> String {
+    // ASCII is its own NFC form; most URLs are ASCII, and NFC is the slow part.
+    if url.is_ascii() {
+        return url.to_ascii_lowercase();
+    }
     url.nfc().collect::<String>().to_lowercase()
 }
 

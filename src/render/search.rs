@@ -126,11 +126,33 @@ impl PageIndex {
 /// The part of the index of page `i` of the handbook, whose rendered body is
 /// `body`; `None` for a page that is no search result (the 404 and search pages).
 pub fn index_page(h: &Handbook, i: usize, body: Option<&Rendered>) -> Option<PageIndex> {
-    let p = h.pages.get(i).filter(|p| indexed(p))?;
-    Some(index_one(h, p, body))
+    let p = h.pages.get(i)?;
+    index_part(p, &Around::of(h, p), body)
 }
 
-fn index_one<'a>(h: &Handbook, p: &'a Page, body: Option<&'a Rendered>) -> PageIndex {
+/// What a page's part of the index reads of the handbook besides the page
+/// and its body, so that `serve` can key the part by it.
+#[derive(Hash)]
+pub struct Around<'a> {
+    /// The title of the page's section, shown with each result.
+    section: Option<&'a str>,
+    /// The page's address under the base URL.
+    href: String,
+}
+
+impl<'a> Around<'a> {
+    pub fn of(h: &'a Handbook, p: &Page) -> Self {
+        let section = p.parent.and_then(|i| h.pages.get(i)).filter(|s| s.parent.is_some()).map(|s| s.title.as_str());
+        Around { section, href: h.href(&p.url) }
+    }
+}
+
+/// [`index_page`] of page `p`, with what it reads of the handbook.
+pub fn index_part(p: &Page, around: &Around, body: Option<&Rendered>) -> Option<PageIndex> {
+    indexed(p).then(|| index_one(p, around, body))
+}
+
+fn index_one<'a>(p: &'a Page, around: &Around, body: Option<&'a Rendered>) -> PageIndex {
     // word -> (strongest place, times seen)
     let mut seen: WordMap<Cow<'a, str>, (u8, u8)> = WordMap::default();
     let mut add = |text: &'a str, weight: u8| {
@@ -195,12 +217,11 @@ fn index_one<'a>(h: &Handbook, p: &'a Page, body: Option<&'a Rendered>) -> PageI
         text.push_str(&w);
         ends.push((text.len() as u32, place.saturating_add(n.min(5) - 1)));
     }
-    let section = p.parent.and_then(|i| h.pages.get(i)).filter(|s| s.parent.is_some()).map(|s| s.title.as_str());
     let fragment = json!({
         "t": p.title,
-        "u": h.href(&p.url),
+        "u": around.href,
         "k": super::context::kind_name(p),
-        "s": section,
+        "s": around.section,
         "b": blocks,
     });
     PageIndex { text, ends, fragment: serde_json::to_vec(&fragment).unwrap_or_default() }

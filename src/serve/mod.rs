@@ -355,10 +355,19 @@ impl Session {
             eprint!("{}", report::format(&shown, &self.options.root, Format::Human, self.color, false));
         }
         let before = self.state.showing();
+        let timings = std::env::var_os("COPBOOK_TIMINGS").is_some();
         let (showing, event, written) = match site {
             Some(site) => {
+                let compared = Instant::now();
                 let files = Arc::new(Files::new(&site.files));
                 let changes = before.files.as_ref().map(|old| old.changes(&files));
+                if timings {
+                    let compare = ("compare", compared.elapsed());
+                    let stages = site.timings.iter().chain([&compare]);
+                    let laps: Vec<String> =
+                        stages.map(|(stage, took)| format!("{stage} {:.1}", took.as_secs_f64() * 1000.0)).collect();
+                    eprintln!("copbook: timings (ms): {}", laps.join(", "));
+                }
                 let config = &site.handbook.config;
                 self.ignored.clear();
                 self.ignored.extend(self.out.iter().filter_map(|out| std::fs::canonicalize(&out.dir).ok()));

@@ -244,6 +244,8 @@ pub struct Builder {
     search: Memo<Arc<Option<PageIndex>>>,
     /// The glossary entries each page's text may use, by [`CandidatesJob`].
     candidates: Memo<Arc<[usize]>>,
+    /// Each page's Markdown with its key, by its address ([`Builder::text_keys`]).
+    texts: HashMap<usize, (Arc<str>, u64)>,
 }
 
 /// What a body's HTML is made of.
@@ -262,7 +264,8 @@ pub struct BodyJob<'a> {
     /// The glossary terms it may link, hashed as their entries.
     terms: glossary::Terms<'a>,
     first_line: u32,
-    text: &'a str,
+    /// The Markdown, hashed as its key ([`Builder::text_keys`]).
+    text: Keyed<&'a str>,
 }
 
 /// What the glossary entries a page's text may use are found from: the
@@ -270,7 +273,7 @@ pub struct BodyJob<'a> {
 #[derive(Hash)]
 pub struct CandidatesJob<'a> {
     entries: Keyed<&'a Glossary>,
-    text: &'a str,
+    text: Keyed<&'a str>,
 }
 
 /// What one sidebar is made of.
@@ -293,13 +296,15 @@ pub struct PageJob<'a> {
     what: String,
 }
 
-/// What one page's part of the search index is made of: its body, and
-/// everything else about it (its fields, its section's title, its address
-/// under the base URL), which the handbook's [`Shape`] stands for.
+/// What one page's part of the search index is made of: the page's fields
+/// (keyed by [`model::Page::hash_shape`]), its section's title and address
+/// ([`render::search::Around`]), and its body. Not the handbook's whole
+/// [`Shape`]: a title changed on one page re-indexes that page, and those
+/// of its section when it is a section.
 #[derive(Hash)]
 pub struct SearchJob<'a> {
-    handbook: &'a Keyed<&'a Handbook>,
-    page: usize,
+    page: Keyed<&'a model::Page>,
+    around: render::search::Around<'a>,
     body: Option<&'a Keyed<Arc<Body>>>,
 }
 
@@ -314,7 +319,7 @@ struct Shape<'a> {
     theme: &'a Keyed<Arc<Theme>>,
     site: &'a Keyed<SiteView>,
     config: Json<&'a crate::config::Config>,
-    pages: Vec<u64>,
+    pages: &'a [u64],
     reading_order: &'a [usize],
     backlinks: &'a [Vec<usize>],
     definitions: Vec<Option<u64>>,
@@ -361,11 +366,13 @@ impl Builder {
         let rendered: Vec<Option<&Rendered>> = bodies.iter().map(|b| b.as_ref().map(|b| &b.value.rendered)).collect();
         let term_uses = glossary::uses(&handbook, &rendered);
         glossary::report_unused(&handbook, terms.as_ref(), &term_uses, &mut diags);
+        // Each page's fields and place in the tree (all but its body), hashed.
+        let page_shapes: Vec<u64> = handbook.pages.par_iter().map(|p| hash_of(|h| p.hash_shape(h))).collect();
         let shape = Shape {
             theme: &theme,
             site: &site,
             config: Json(&handbook.config),
-            pages: handbook.pages.par_iter().map(|p| hash_of(|h| p.hash_shape(h))).collect(),
+            pages: &page_shapes,
             reading_order: &handbook.reading_order,
             backlinks: &backlinks,
             definitions: handbook
@@ -377,7 +384,7 @@ impl Builder {
             term_uses: &term_uses,
         };
         let shape = key_of(&shape);
-        let search = search.unwrap_or_else(|| self.index_pages(&handbook, shape, &bodies));
+        let search = search.unwrap_or_else(|| self.index_pages(&handbook, &page_shapes, &bodies));
         // What a file made from every body is keyed by, with the shape.
         let bodies_key = key_of(&bodies.iter().map(|b| b.as_ref().map(|b| b.key)).collect::<Vec<_>>());
         if publishing {
@@ -472,12 +479,13 @@ impl Builder {
             render::data::markdown_copies(&handbook, &|path, bytes| out.own(path, bytes));
         }
         let terms = glossary::table(&handbook);
-        let linking = self.link_terms(&handbook, terms.as_ref(), publishing);
+        let text_keys = self.text_keys(&handbook, publishing);
+        let linking = self.link_terms(&handbook, terms.as_ref(), &text_keys, publishing);
         let texts = match publishing {
             true => take_sources(&mut handbook),
             false => handbook.pages.iter().map(|p| p.body.clone()).collect(),
         };
-        let (bodies, search) = self.render_bodies(&handbook, texts, linking, publishing);
+        let (bodies, search) = self.render_bodies(&handbook, texts, &text_keys, linking, publishing);
         for (page, body) in handbook.pages.iter().zip(&bodies).filter_map(|(p, b)| Some((p, b.as_ref()?))) {
             let findings = &body.value.rendered.findings;
             diags.0.extend(findings.iter().map(|d| Diagnostic { file: page.source.clone(), ..d.clone() }));
@@ -495,6 +503,7 @@ impl Builder {
         &mut self,
         h: &Handbook,
         glossary: Option<&'g Glossary>,
+        text_keys: &[u64],
         publishing: bool,
     ) -> Vec<glossary::Terms<'g>> {
         if publishing {
@@ -507,11 +516,14 @@ impl Builder {
         let made: Vec<Found> = h
             .pages
             .par_iter()
-            .map(|page| {
+            .zip(text_keys)
+            .map(|(page, &text_key)| {
                 let mut kept = None;
                 let terms = glossary::Terms::of(glossary, page, |g, text| {
+                    let text = Keyed { key: text_key, value: text };
                     let job = CandidatesJob { entries: Keyed { key: entries, value: g }, text };
-                    let (key, found) = memo.get(&job, |job| Ok::<_, ()>(job.entries.value.candidates(job.text).into()));
+                    let (key, found) =
+                        memo.get(&job, |job| Ok::<_, ()>(job.entries.value.candidates(job.text.value).into()));
                     let found: Arc<[usize]> = found.unwrap_or_default();
                     kept = Some((key, found.clone()));
                     found.to_vec()
@@ -524,6 +536,28 @@ impl Builder {
         terms
     }
 
+    /// The key of each page's Markdown, by page. Hashing every text is a pass
+    /// over the whole handbook, so `serve` keeps each text's key while the
+    /// text is the same shared allocation: kept here too, so that its address
+    /// stands for it alone. A one-shot build hashes each text once.
+    fn text_keys(&mut self, h: &Handbook, publishing: bool) -> Vec<u64> {
+        if publishing {
+            return h.pages.par_iter().map(|p| key_of(&*p.body)).collect();
+        }
+        let kept = &self.texts;
+        let keys: Vec<u64> = h
+            .pages
+            .par_iter()
+            .map(|p| match kept.get(&(p.body.as_ptr() as usize)) {
+                Some((text, key)) if Arc::ptr_eq(text, &p.body) => *key,
+                _ => key_of(&*p.body),
+            })
+            .collect();
+        self.texts =
+            h.pages.iter().zip(&keys).map(|(p, &key)| (p.body.as_ptr() as usize, (p.body.clone(), key))).collect();
+        keys
+    }
+
     /// Renders every page body to HTML from its Markdown (`texts`, by page)
     /// and the glossary entries it may link, resolving its links. When
     /// `publishing`, each page is also indexed for search as soon as its
@@ -534,6 +568,7 @@ impl Builder {
         &mut self,
         h: &Handbook,
         texts: Vec<Arc<str>>,
+        text_keys: &[u64],
         linking: Vec<glossary::Terms>,
         publishing: bool,
     ) -> (Bodies, Option<SearchParts>) {
@@ -561,7 +596,7 @@ impl Builder {
                     title: (page.kind != Kind::Term).then_some(page.title.as_str()),
                     terms,
                     first_line: page.body_line,
-                    text: &text,
+                    text: Keyed { key: text_keys[i], value: &text },
                 };
                 if publishing {
                     let mut body = render_body(&job);
@@ -588,18 +623,19 @@ impl Builder {
     fn index_pages(
         &mut self,
         h: &Handbook,
-        shape: u64,
+        page_shapes: &[u64],
         bodies: &[Option<Keyed<Arc<Body>>>],
     ) -> Vec<Arc<Option<PageIndex>>> {
-        let handbook = Keyed { key: shape, value: h };
         let memo = &self.search;
         let made: Vec<(u64, Arc<Option<PageIndex>>)> = (0..h.pages.len())
             .into_par_iter()
-            .map(|page| {
-                let job = SearchJob { handbook: &handbook, page, body: bodies[page].as_ref() };
+            .map(|i| {
+                let p = &h.pages[i];
+                let page = Keyed { key: page_shapes[i], value: p };
+                let job = SearchJob { page, around: render::search::Around::of(h, p), body: bodies[i].as_ref() };
                 let (key, part) = memo.get(&job, |job| {
                     let body = job.body.map(|b| &b.value.rendered);
-                    Ok::<_, ()>(Arc::new(render::search::index_page(job.handbook.value, job.page, body)))
+                    Ok::<_, ()>(Arc::new(render::search::index_part(job.page.value, &job.around, body)))
                 });
                 (key, part.unwrap_or_default())
             })
@@ -887,7 +923,7 @@ fn render_body(job: &BodyJob) -> Body {
         title: job.title,
         glossary: job.terms.linking(),
     };
-    let rendered = markdown::render(job.text, &options);
+    let rendered = markdown::render(job.text.value, &options);
     // Pair each recorded link with the first answer given for its target
     // (by a map: a search per link was quadratic in links per page).
     let asked = asked.into_inner();
