@@ -136,6 +136,8 @@ pub struct PageView {
     pub backlinks: Vec<LinkView>,
     /// Pages in this section, for landing pages.
     pub children: Vec<CardView>,
+    /// Those of `children` the body does not link to: the cards under it.
+    pub unlinked_children: Vec<CardView>,
     pub review: Option<ReviewView>,
     /// Communities that own this page.
     pub owners: Vec<LinkView>,
