@@ -18,7 +18,7 @@ use std::sync::Arc;
 /// Builds the handbook from a loaded folder. `today` decides review states.
 /// Drafts are left out unless `drafts` (the preview's `--drafts`).
 pub fn handbook(folder: &Folder, today: Date, drafts: bool, diags: &mut Diagnostics) -> Handbook {
-    handbook_cached(folder, today, drafts, &mut Cache::default(), diags)
+    handbook_with(folder, today, drafts, None, diags)
 }
 
 /// The page each document made in an earlier build (for `serve`), kept
@@ -59,6 +59,18 @@ pub fn handbook_cached(
     cache: &mut Cache,
     diags: &mut Diagnostics,
 ) -> Handbook {
+    handbook_with(folder, today, drafts, Some(cache), diags)
+}
+
+/// [`handbook`], with a cache to reuse and fill, or none: a one-shot build
+/// keeps no copy of its pages for a next build.
+fn handbook_with(
+    folder: &Folder,
+    today: Date,
+    drafts: bool,
+    mut cache: Option<&mut Cache>,
+    diags: &mut Diagnostics,
+) -> Handbook {
     let config = folder.config.clone();
     let index_dirs: HashSet<String> = folder
         .documents
@@ -67,13 +79,14 @@ pub fn handbook_cached(
         .map(|d| dir_of(&d.logical).to_string())
         .collect();
     let setting = setting_key(&index_dirs, &config, today, drafts);
-    if setting != cache.setting {
+    if let Some(cache) = cache.as_deref_mut().filter(|c| c.setting != setting) {
         cache.made.clear();
         cache.setting = setting;
     }
-    let kept = std::mem::take(&mut cache.made);
+    let keeping = cache.is_some();
+    let mut kept = cache.as_deref_mut().map(|c| std::mem::take(&mut c.made)).unwrap_or_default();
     // Each document on its own, in parallel; findings keep the documents' order.
-    // (page, findings, what was made afresh: none when kept)
+    // (page, findings, what was made afresh to keep: none when kept, or not keeping)
     let built: Vec<(Option<Page>, Diagnostics, Option<Made>)> = folder
         .documents
         .par_iter()
@@ -86,23 +99,19 @@ pub fn handbook_cached(
             let draft = fields.boolean(&keys::DRAFT, &mut found) == Some(true);
             let page =
                 (!draft || drafts).then(|| page_from_document(doc, &index_dirs, &config, today, draft, &mut found));
+            if !keeping {
+                return (page, found, None);
+            }
             (page.clone(), found.clone(), Some(Made { document: doc.clone(), page, found }))
         })
         .collect();
-    let mut kept = kept;
-    let built: Vec<(Option<Page>, Diagnostics)> = folder
-        .documents
-        .iter()
-        .zip(built)
-        .map(|(doc, (page, found, fresh))| {
+    let mut pages = Vec::with_capacity(built.len());
+    for (doc, (page, found, fresh)) in folder.documents.iter().zip(built) {
+        if let Some(cache) = cache.as_deref_mut() {
             if let Some(made) = fresh.or_else(|| kept.remove(&doc.path)) {
                 cache.made.insert(doc.path.clone(), made);
             }
-            (page, found)
-        })
-        .collect();
-    let mut pages = Vec::with_capacity(built.len());
-    for (page, found) in built {
+        }
         pages.extend(page);
         diags.extend(found);
     }
