@@ -51,8 +51,9 @@ pub enum Content {
     /// Copied from this file of the handbook folder.
     Copy(PathBuf),
     /// Made when first read. `serve` keeps the files that are long to make
-    /// and seldom read this way (the print documents, the data files), so
-    /// that a saved edit reaches the browser without waiting for them.
+    /// and seldom read this way (the print documents, the data files, each
+    /// page's Markdown), so that a saved edit reaches the browser without
+    /// waiting for them.
     Later(Arc<LaterFile>),
     /// A folder of files made together when the first of them is read
     /// (`serve`'s search index, whose shards are only counted once it is
@@ -227,8 +228,10 @@ pub fn build_into(options: &Options, sink: &dyn Sink) -> std::io::Result<(Option
 /// - or, quicker, a page from the handbook's [`Shape`] and its own body:
 ///   while the shape holds, nothing but its body can change its inputs.
 ///
-/// The sitemap, search index and redirect pages are cheap and made afresh
-/// every build, so there is nothing to go stale.
+/// The sitemap and redirect pages are cheap and made afresh every build, so
+/// there is nothing to go stale. The files made from every body (the search
+/// index, the print documents, the data files) are [`Content::Later`]: made
+/// only when read, and keyed by the shape and all the bodies' keys.
 #[derive(Default)]
 pub struct Builder {
     documents: load::Cache,
